@@ -1,0 +1,276 @@
+"""The `medcite` command: a thin layer over :class:`medcite.service.Engine`.
+
+Every command has ``--help``; machine output is ``--format json``; errors are one line on
+stderr with exit status 2 (1 is reserved for crashes).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from medcite.errors import MedciteError
+
+app = typer.Typer(
+    name="medcite",
+    help="Clinical answers with verifiable citations, from a corpus you control.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(StrEnum):
+    auto = "auto"
+    pubmed_xml = "pubmed-xml"
+    pubmedqa = "pubmedqa"
+    medquad = "medquad"
+    beir = "beir"
+    jsonl = "jsonl"
+
+
+class Output(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class Mode(StrEnum):
+    auto = "auto"
+    bm25 = "bm25"
+    dense = "dense"
+    hybrid = "hybrid"
+
+
+class Audience(StrEnum):
+    clinician = "clinician"
+    pharmacist = "pharmacist"
+    nurse = "nurse"
+    student = "student"
+    patient = "patient"
+
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Data directory (default: $MEDCITE_HOME or the user data dir)."),
+]
+
+
+def _engine(home: Path | None) -> Any:
+    from medcite.config import Settings
+    from medcite.service import Engine
+
+    return Engine(Settings(home=home) if home else Settings())
+
+
+def _fail(message: str) -> None:
+    from medcite.cli.render import errors
+
+    errors.print(f"[red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+@app.command()
+def demo(
+    home: HomeOption = None,
+    question: Annotated[
+        str | None, typer.Option(help="Ask this instead of the demo question.")
+    ] = None,
+    output: Annotated[Output, typer.Option("--format", help="Answer format.")] = Output.text,
+) -> None:
+    """Build the demo corpus from ../shared/data (first run only) and answer the demo question."""
+    from medcite import demo as demo_data
+    from medcite.cli.render import errors, progress_bar
+
+    try:
+        with _engine(home) as engine:
+            shared = demo_data.find_shared_data(engine.settings.demo_data)
+            paths = demo_data.demo_paths(shared)
+            if not demo_data.is_current(engine.settings.home, paths) or engine.backend.count() == 0:
+                errors.print(f"Building the demo index from {shared} into {engine.settings.home}")
+                started = time.perf_counter()
+                with progress_bar() as progress:
+                    report = engine.ingest(paths, progress=progress)
+                _print_problems(report.problems)
+                errors.print(
+                    f"Ingested {report.total('documents'):,} documents "
+                    f"({report.total('passages'):,} passages) "
+                    f"in {time.perf_counter() - started:.1f} s"
+                )
+                demo_data.mark_current(engine.settings.home, paths)
+            _show_answer(engine.ask(question or demo_data.DEMO_QUESTION), output)
+    except MedciteError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or directories to ingest.", exists=True)
+    ],
+    fmt: Annotated[
+        Format, typer.Option("--format", help="Input format; auto detects it.")
+    ] = Format.auto,
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders or generic JSONL."""
+    from medcite.cli.render import console, print_json, progress_bar
+
+    try:
+        with _engine(home) as engine, progress_bar(not (quiet or as_json)) as progress:
+            report = engine.ingest(paths, fmt=fmt.value, progress=progress)
+    except MedciteError as exc:
+        _fail(str(exc))
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        totals = report.to_dict()["totals"]
+        console.print(
+            f"{totals['documents']:,} documents read: {totals['added']:,} added, "
+            f"{totals['updated']:,} updated, {totals['unchanged']:,} unchanged; "
+            f"{totals['passages']:,} passages written"
+        )
+        _print_problems(report.problems)
+    if report.total("documents") == 0 and report.problems:
+        raise typer.Exit(2)
+
+
+@app.command()
+def index(
+    dense: Annotated[
+        bool, typer.Option("--dense", help="Also embed passages for hybrid search.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="Embed at most this many passages now.")] = None,
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Bring the index up to date; with --dense, embed passages (resumable, cached by content)."""
+    from medcite.cli.render import console, print_json, progress_bar
+
+    result: dict[str, Any] = {}
+    try:
+        with _engine(home) as engine, progress_bar(not as_json) as progress:
+            result["lexical"] = vars(engine.index(progress=progress))
+            if dense:
+                result["dense"] = vars(engine.embed(limit=limit, progress=progress))
+            result["manifest"] = engine.manifest()
+    except MedciteError as exc:
+        _fail(str(exc))
+    except ImportError as exc:
+        _fail(str(exc))
+    if as_json:
+        print_json(result)
+    else:
+        console.print_json(json.dumps(result))
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="The query text.")] = None,
+    k: Annotated[int, typer.Option("--k", help="How many hits.")] = 10,
+    mode: Annotated[
+        Mode, typer.Option(help="Ranking: auto = hybrid when vectors exist.")
+    ] = Mode.auto,
+    queries: Annotated[
+        Path | None,
+        typer.Option(help='JSONL of {"id","question"}: one output line per query.', exists=True),
+    ] = None,
+    output: Annotated[Output, typer.Option("--format", help="text or json.")] = Output.text,
+    home: HomeOption = None,
+) -> None:
+    """Search passages. JSON hits: {rank, doc_id, passage_id, score, title, text, ...}."""
+    from medcite.cli.render import print_hits, print_json
+
+    if (query is None) == (queries is None):
+        _fail("give either a QUERY or --queries FILE")
+    try:
+        with _engine(home) as engine:
+            if queries is not None:
+                _search_many(engine, queries, k, mode.value)
+                return
+            hits = engine.search(query or "", k=k, mode=mode.value)
+    except MedciteError as exc:
+        _fail(str(exc))
+    if output is Output.json:
+        print_json([h.to_dict() for h in hits])
+    else:
+        print_hits(hits)
+
+
+def _search_many(engine: Any, path: Path, k: int, mode: str) -> None:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                qid, question = str(item["id"]), str(item["question"])
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                print(
+                    json.dumps({"line": number, "error": f"bad query line: {exc}"}), file=sys.stderr
+                )
+                continue
+            hits = engine.search(question, k=k, mode=mode)
+            print(json.dumps({"id": qid, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The clinical question.")],
+    audience: Annotated[Audience, typer.Option(help="Who the answer is for.")] = Audience.clinician,
+    output: Annotated[
+        Output, typer.Option("--format", help="text, markdown or json.")
+    ] = Output.text,
+    home: HomeOption = None,
+) -> None:
+    """Answer a question with a structured, cited answer from the corpus."""
+    try:
+        with _engine(home) as engine:
+            _show_answer(engine.ask(question, audience=audience.value), output)
+    except MedciteError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """Corpus and index counts and the index manifest, as JSON."""
+    from medcite.cli.render import print_json
+
+    with _engine(home) as engine:
+        print_json(engine.status())
+
+
+def _show_answer(answer: Any, output: Output) -> None:
+    from medcite.cli.render import print_answer, print_json
+
+    if output is Output.json:
+        print_json(answer.to_dict())
+    elif output is Output.markdown:
+        from medcite.compose.markdown import to_markdown
+
+        print(to_markdown(answer))
+    else:
+        print_answer(answer)
+
+
+def _print_problems(problems: list[Any], limit: int = 20) -> None:
+    from rich.markup import escape
+
+    from medcite.cli.render import errors
+
+    for problem in problems[:limit]:
+        errors.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False)
+    if len(problems) > limit:
+        errors.print(f"… and {len(problems) - limit} more problems (see `--json`)")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,111 @@
+"""Terminal rendering with rich: answers, hits and progress bars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from medcite.compose.markdown import cite, currency_line, reference_line
+from medcite.models import Answer, Hit
+from medcite.progress import ProgressFn
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class RateColumn(ProgressColumn):
+    """Items per second (rich's own speed column assumes bytes)."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[ProgressFn | None]:
+    """A ProgressFn that draws one rich bar per task (on stderr), or None when disabled."""
+    if not enabled:
+        yield None
+        return
+    bars = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(task: str, completed: int, total: int | None) -> None:
+        if task not in tasks:
+            tasks[task] = bars.add_task(task, total=total)
+        bars.update(tasks[task], completed=completed, total=total)
+
+    with bars:
+        yield update
+
+
+def print_answer(answer: Answer) -> None:
+    console.print(Panel(f"[bold]{escape(answer.question)}[/]", expand=True))
+    console.print(f"[bold]{escape(answer.bottom_line.text)}[/]{escape(cite(answer.bottom_line))}\n")
+    for section in answer.sections:
+        console.print(f"[bold underline]{escape(section.title)}[/]")
+        for s in section.statements:
+            console.print(f"  • {escape(s.text)}[cyan]{escape(cite(s))}[/]")
+        console.print()
+    for warning in answer.warnings:
+        console.print(f"[yellow]⚠ {escape(warning)}[/]")
+    console.print(f"[magenta]{escape(currency_line(answer))}[/]\n")
+    if answer.references:
+        console.print("[bold]References[/]")
+        for ref in answer.references:
+            console.print(f"  {escape(reference_line(ref))}", highlight=False)
+    review = answer.review or {}
+    console.print(
+        f"\n[dim]Review status: {review.get('status', 'draft')} — "
+        f"{escape(review.get('label', ''))}[/]"
+    )
+    console.print(f"[dim]{escape(answer.disclaimer)}[/]")
+    timings = answer.engine.get("timings_ms", {})
+    if timings:
+        console.print(
+            f"[dim]answered in {timings.get('total')} ms ({answer.engine.get('search_mode')})[/]"
+        )
+
+
+def print_hits(hits: list[Hit]) -> None:
+    for hit in hits:
+        doc = hit.document
+        console.print(
+            f"[bold]{hit.rank}.[/] [cyan]{escape(doc.doc_id)}[/] {hit.score:.3f}  "
+            f"[bold]{escape(doc.title)}[/] — {escape(doc.source)}"
+            f"{', ' + str(doc.year) if doc.year else ''}"
+        )
+        console.print(
+            f"   {escape(hit.passage.text[:300])}{'…' if len(hit.passage.text) > 300 else ''}"
+        )
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    print(json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,355 @@
+"""The extractive composer: an answer built only from verbatim source sentences.
+
+Offline and deterministic. For each retrieved passage it splits sentences, keeps those that
+are about the question's topic (topic-stem coverage of the sentence plus its document title,
+or of its whole passage), sorts them into the intent's section template by cue patterns,
+merges near-duplicates (citing every source that said it), picks the bottom line, and
+numbers references by first use. Every statement is a exact substring of its cited passage,
+so its evidence span is the statement itself. When nothing relevant is found it says so
+instead of filling the page with unrelated text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from medcite.compose.intent import QuestionAnalysis, SectionSpec, analyse
+from medcite.compose.terms import content_stems, coverage, jaccard, tokens
+from medcite.config import ComposeSettings
+from medcite.ingest.sentences import split_sentences
+from medcite.models import (
+    Answer,
+    AnswerSection,
+    Evidence,
+    EvidenceLevel,
+    Hit,
+    Reference,
+    Statement,
+)
+
+MIN_WORDS, MAX_WORDS = 6, 70
+DUPLICATE_JACCARD = 0.7
+MAX_STATEMENTS = 24
+OFF_TOPIC_PENALTY = 0.4
+_BOILERPLATE = re.compile(
+    r"^(?:these resources|learn more|for more information|see also|click|visit|go to|"
+    r"to read or download|the human phenotype ontology|you can use|source:|nih:)",
+    re.IGNORECASE,
+)
+_LABEL_PREFIX = re.compile(r"^([A-Z]{4,}(?: [A-Z]{2,})*)\s")
+_WEAK_SECTIONS = re.compile(r"method|design|setting|participant|subject", re.IGNORECASE)
+SUMMARY_LEVELS = {
+    EvidenceLevel.GUIDELINE,
+    EvidenceLevel.SYSTEMATIC_REVIEW,
+    EvidenceLevel.CONSUMER,
+    EvidenceLevel.REVIEW,
+}
+INSUFFICIENT = "Insufficient evidence in this corpus to answer this question."
+
+
+@dataclass
+class Candidate:
+    """A source sentence that could become a statement."""
+
+    text: str
+    hit: Hit
+    start: int  # offsets into hit.passage.text
+    end: int
+    stems: frozenset[str]
+    relevance: float
+    score: float
+    kind: str | None
+    subgroup: str | None
+    also: list[Candidate] = field(default_factory=list)  # merged near-duplicates
+    off_topic: bool = False  # from a document whose title is about something else
+
+
+class ExtractiveComposer:
+    """Composes answers from verbatim sentences of the hits it is given."""
+
+    name = "extractive"
+
+    def __init__(self, settings: ComposeSettings | None = None) -> None:
+        self.settings = settings or ComposeSettings()
+
+    def compose(self, question: str, hits: list[Hit], *, audience: str = "clinician") -> Answer:
+        analysis = analyse(question)
+        candidates = _merge_duplicates(self._candidates(analysis, hits, audience))
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        if not candidates:
+            return _insufficient(question, audience, analysis.intent, now)
+        on_topic = [c for c in candidates if not c.off_topic] or candidates
+        bottom = max(on_topic, key=lambda c: _bottom_line_score(c, analysis))
+        sections = self._sections(analysis, [c for c in candidates if c is not bottom])
+        numbering = _Numbering()
+        bottom_line = numbering.statement(bottom)
+        answer_sections = [
+            AnswerSection(title, kind, [numbering.statement(c) for c in chosen])
+            for title, kind, chosen in sections
+        ]
+        answer = Answer(
+            question=question,
+            audience=audience,
+            intent=analysis.intent,
+            bottom_line=bottom_line,
+            sections=answer_sections,
+            references=numbering.references,
+            generated_at=now,
+            engine={"composer": self.name},
+        )
+        answer.evidence_currency = evidence_currency(answer.references)
+        answer.warnings.extend(self._warnings(analysis, answer, sections))
+        return answer
+
+    # -- candidates ---------------------------------------------------------------------
+
+    def _candidates(
+        self, analysis: QuestionAnalysis, hits: list[Hit], audience: str
+    ) -> list[Candidate]:
+        if not hits:
+            return []
+        top_score = max(h.score for h in hits) or 1.0
+        found: list[Candidate] = []
+        for hit in hits:
+            if hit.document.metadata.get("retracted"):
+                continue  # a retracted paper never supports a statement
+            title = frozenset(content_stems(hit.document.title))
+            context = _with_acronyms(title, analysis.topic_stems, hit.document.title)
+            passage_cov = 0.0
+            on_topic_title = coverage(analysis.topic_stems, context) > 0 or _untitled(hit)
+            if on_topic_title:
+                # Sentences of a passage that is about the topic may leave it implicit.
+                passage_stems = _with_acronyms(
+                    frozenset(content_stems(hit.passage.text)),
+                    analysis.topic_stems,
+                    hit.passage.text,
+                )
+                passage_cov = coverage(analysis.topic_stems, passage_stems | context)
+            for start, end in split_sentences(hit.passage.text):
+                candidate = self._candidate(
+                    analysis, hit, start, end, context, passage_cov, hit.score / top_score, audience
+                )
+                if candidate is not None and not on_topic_title:
+                    # A document about something else mentions the topic in passing.
+                    candidate.score -= OFF_TOPIC_PENALTY
+                    candidate.off_topic = True
+                if candidate is not None:
+                    found.append(candidate)
+        return sorted(found, key=lambda c: (-c.score, c.hit.rank, c.start))
+
+    def _candidate(
+        self,
+        analysis: QuestionAnalysis,
+        hit: Hit,
+        start: int,
+        end: int,
+        context: frozenset[str],
+        passage_cov: float,
+        retrieval: float,
+        audience: str,
+    ) -> Candidate | None:
+        text = hit.passage.text[start:end]
+        if not _is_statement(text) or not analysis.on_intent(text):
+            return None
+        stems = _with_acronyms(frozenset(content_stems(text)), analysis.topic_stems, text)
+        relevance = max(coverage(analysis.topic_stems, stems | context), 0.75 * passage_cov)
+        if relevance < self.settings.min_relevance:
+            return None
+        spec = _section_for(analysis.template, text)
+        subgroup = next(
+            (g.label for g in analysis.subgroups if g.stems and set(g.stems) <= stems), None
+        )
+        score = relevance + 0.6 * retrieval + (0.4 if spec else 0.0) + (0.2 if subgroup else 0.0)
+        label = hit.passage.section or _label_prefix(text)
+        if label and _WEAK_SECTIONS.search(label):
+            score -= 0.4
+        if audience == "patient" and hit.document.evidence_level is EvidenceLevel.CONSUMER:
+            score += 0.3
+        return Candidate(
+            text, hit, start, end, stems, relevance, score, spec.kind if spec else None, subgroup
+        )
+
+    # -- sections -----------------------------------------------------------------------
+
+    def _sections(
+        self, analysis: QuestionAnalysis, candidates: list[Candidate]
+    ) -> list[tuple[str, str, list[Candidate]]]:
+        per_section = self.settings.max_statements_per_section
+        sections: list[tuple[str, str, list[Candidate]]] = []
+        budget = MAX_STATEMENTS
+        for spec in analysis.template:
+            members = [c for c in candidates if c.kind == spec.kind]
+            for title, chosen in _split_by_subgroup(spec, members, analysis, per_section):
+                chosen = chosen[:budget]
+                if chosen:
+                    sections.append((title, spec.kind, chosen))
+                    budget -= len(chosen)
+        return sections
+
+    def _warnings(
+        self,
+        analysis: QuestionAnalysis,
+        answer: Answer,
+        sections: list[tuple[str, str, list[Candidate]]],
+    ) -> list[str]:
+        warnings: list[str] = []
+        newest = answer.evidence_currency.get("newest_year")
+        this_year = datetime.now(UTC).year
+        if newest is not None and this_year - newest > self.settings.stale_after_years:
+            warnings.append(
+                f"The newest dated source cited is from {newest} ({this_year - newest} years ago): "
+                "newer treatments, approvals and guidance may be missing from this corpus."
+            )
+        undated = answer.evidence_currency.get("undated", 0)
+        if undated:
+            warnings.append(
+                f"{undated} cited source(s) carry no publication date; check them for currency."
+            )
+        covered = {c.subgroup for _, _, chosen in sections for c in chosen}
+        for group in analysis.subgroups:
+            if group.label not in covered:
+                warnings.append(
+                    f"No statement in this answer is specific to {group.label}; "
+                    "the corpus holds no sentence that addresses it directly."
+                )
+        return warnings
+
+
+def _split_by_subgroup(
+    spec: SectionSpec, members: list[Candidate], analysis: QuestionAnalysis, limit: int
+) -> list[tuple[str, list[Candidate]]]:
+    """The first (main) section of a template is split by the question's subgroups."""
+    if not analysis.subgroups or spec is not analysis.template[0]:
+        return [(spec.title, members[:limit])]
+    parts = [
+        (f"{spec.title}: {g.label}", [c for c in members if c.subgroup == g.label][:limit])
+        for g in analysis.subgroups
+    ]
+    general = [c for c in members if c.subgroup is None][:limit]
+    return [
+        *parts,
+        (spec.title if not any(p for _, p in parts) else f"{spec.title}: general", general),
+    ]
+
+
+def _section_for(template: list[SectionSpec], text: str) -> SectionSpec | None:
+    matching = [spec for spec in template if spec.cues.search(text)]
+    return min(matching, key=lambda s: s.priority) if matching else None
+
+
+def _is_statement(text: str) -> bool:
+    """A full sentence that states something: not a heading, list fragment, link or question."""
+    words = text.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return False
+    if not text.rstrip("\"')]”’").endswith((".", "!")) or "http" in text or "www." in text:
+        return False
+    return not _BOILERPLATE.match(text)
+
+
+def _label_prefix(text: str) -> str | None:
+    """An abstract section label run into the sentence ("METHODS We randomly assigned...")."""
+    match = _LABEL_PREFIX.match(text)
+    return match.group(1) if match else None
+
+
+def _untitled(hit: Hit) -> bool:
+    """PubMedQA records have no titles; their placeholder says nothing about the topic."""
+    return hit.document.title.startswith("PubMed ") or bool(
+        hit.document.metadata.get("text_is_title")
+    )
+
+
+def _with_acronyms(stems: frozenset[str], topic: tuple[str, ...], text: str) -> frozenset[str]:
+    """Count "MS" as "multiple sclerosis" when the topic has those words in a row."""
+    words = set(tokens(text))
+    extra: set[str] = set()
+    for size in (2, 3, 4):
+        for i in range(len(topic) - size + 1):
+            run = topic[i : i + size]
+            if "".join(s[0] for s in run) in words:
+                extra.update(run)
+    return stems | extra if extra else stems
+
+
+def _bottom_line_score(c: Candidate, analysis: QuestionAnalysis) -> float:
+    main_cue = analysis.template[0].cues
+    bonus = 0.5 if main_cue.search(c.text) else 0.0
+    bonus += 0.2 if c.hit.document.evidence_level in SUMMARY_LEVELS else 0.0
+    bonus += 0.2 * c.relevance
+    return c.score + bonus - 0.02 * max(0, len(c.text.split()) - 35)
+
+
+def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """Keep the best of each group of near-identical sentences; cite all their sources."""
+    kept: list[Candidate] = []
+    for c in candidates:
+        twin = next((k for k in kept if jaccard(k.stems, c.stems) >= DUPLICATE_JACCARD), None)
+        if twin is None:
+            kept.append(c)
+        elif c.hit.passage.passage_id not in _passage_ids(twin):
+            twin.also.append(c)
+    return kept
+
+
+def _passage_ids(c: Candidate) -> set[str]:
+    return {c.hit.passage.passage_id, *(a.hit.passage.passage_id for a in c.also)}
+
+
+class _Numbering:
+    """Assigns reference numbers in order of first use."""
+
+    def __init__(self) -> None:
+        self.references: list[Reference] = []
+        self._by_passage: dict[str, int] = {}
+
+    def number(self, hit: Hit) -> int:
+        pid = hit.passage.passage_id
+        if pid not in self._by_passage:
+            self._by_passage[pid] = len(self.references) + 1
+            self.references.append(Reference(self._by_passage[pid], hit.passage, hit.document))
+        return self._by_passage[pid]
+
+    def statement(self, c: Candidate) -> Statement:
+        evidence = []
+        for source in (c, *c.also):
+            n = self.number(source.hit)
+            evidence.append(
+                Evidence(
+                    n, source.text, 1.0, source.hit.passage.passage_id, source.start, source.end
+                )
+            )
+        citations = list(dict.fromkeys(e.n for e in evidence))
+        return Statement(c.text, citations, "supported", evidence)
+
+
+def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
+    """Newest and oldest publication year among the cited documents, and how many are undated."""
+    years = [r.document.year for r in references if r.document.year is not None]
+    return {
+        "newest_year": max(years) if years else None,
+        "oldest_year": min(years) if years else None,
+        "dated": len(years),
+        "undated": len({r.document.doc_id for r in references if r.document.year is None}),
+    }
+
+
+def _insufficient(question: str, audience: str, intent: str, now: str) -> Answer:
+    return Answer(
+        question=question,
+        audience=audience,
+        intent=intent,
+        bottom_line=Statement(INSUFFICIENT, [], "not_checked"),
+        sections=[],
+        references=[],
+        generated_at=now,
+        engine={"composer": ExtractiveComposer.name},
+        warnings=[
+            "No passage in this corpus addresses the question's topic; no answer was composed. "
+            "Ingest sources that cover it (see `medcite ingest --help`)."
+        ],
+        evidence_currency={"newest_year": None, "oldest_year": None, "dated": 0, "undated": 0},
+        insufficient_evidence=True,
+    )

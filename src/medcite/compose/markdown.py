@@ -1,0 +1,54 @@
+"""Render an answer as Markdown (CLI `--format markdown`, copy/export on the web)."""
+
+from __future__ import annotations
+
+from medcite.models import Answer, Reference, Statement
+
+
+def cite(statement: Statement) -> str:
+    return f" [{', '.join(map(str, statement.citations))}]" if statement.citations else ""
+
+
+def currency_line(answer: Answer) -> str:
+    c = answer.evidence_currency
+    if not c.get("dated") and not c.get("undated"):
+        return "Evidence currency: no sources cited."
+    parts = []
+    if c.get("dated"):
+        parts.append(f"newest dated source {c['newest_year']}, oldest {c['oldest_year']}")
+    if c.get("undated"):
+        parts.append(f"{c['undated']} undated source(s)")
+    return "Evidence currency: " + "; ".join(parts) + "."
+
+
+def reference_line(ref: Reference) -> str:
+    doc = ref.document
+    year = f", {doc.year}" if doc.year else ""
+    link = f" {doc.url}" if doc.url else ""
+    retracted = " **RETRACTED**" if doc.metadata.get("retracted") else ""
+    return (
+        f"{ref.n}. {doc.title} — {doc.source}{year} [{doc.evidence_level.value}]{retracted}{link}"
+    )
+
+
+def to_markdown(answer: Answer) -> str:
+    lines = [
+        f"# {answer.question}",
+        "",
+        f"**{answer.bottom_line.text}**{cite(answer.bottom_line)}",
+        "",
+    ]
+    for section in answer.sections:
+        lines += [f"## {section.title}", ""]
+        lines += [f"- {s.text}{cite(s)}" for s in section.statements]
+        lines.append("")
+    if answer.warnings:
+        lines += ["## Warnings", ""] + [f"- {w}" for w in answer.warnings] + [""]
+    lines += [f"_{currency_line(answer)}_", ""]
+    if answer.references:
+        lines += ["## References", ""] + [reference_line(r) for r in answer.references] + [""]
+    review = answer.review or {}
+    lines += [f"_Review status: {review.get('status', 'draft')} — {review.get('label', '')}_", ""]
+    if answer.disclaimer:
+        lines += [f"> {answer.disclaimer}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""Ingest: source files → documents → passages → corpus store.
+
+Each batch of documents is written in one transaction, so an interrupted ingest keeps what
+it finished; running it again skips unchanged documents (content hash) and completes the rest.
+Bad records are reported with file and record and skipped; they never stop the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medcite.config import ChunkSettings
+from medcite.corpus.store import CorpusStore
+from medcite.ingest.chunk import chunk_document
+from medcite.models import Document, IngestProblem, Passage
+from medcite.progress import ProgressFn, silent
+from medcite.sources import UnknownFormat, detect_format, expand_paths, read_documents
+
+BATCH_DOCUMENTS = 500
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    documents: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, per file; ``problems`` lists every skipped record."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[IngestProblem]:
+        return [p for f in self.files for p in f.problems]
+
+    def total(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        totals = {
+            n: self.total(n) for n in ("documents", "added", "updated", "unchanged", "passages")
+        }
+        return {
+            "totals": totals,
+            "files": [{**asdict(f), "problems": [str(p) for p in f.problems]} for f in self.files],
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def ingest(
+    paths: Iterable[Path],
+    store: CorpusStore,
+    *,
+    fmt: str = "auto",
+    chunking: ChunkSettings | None = None,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Ingest files or directories into ``store``; see the module docstring for guarantees."""
+    chunking = chunking or ChunkSettings()
+    progress = progress or silent
+    report = IngestReport()
+    run_id = store.start_run()
+    for path in expand_paths(Path(p) for p in paths):
+        report.files.append(_ingest_file(path, store, fmt, chunking, progress))
+    store.finish_run(run_id, report.to_dict())
+    return report
+
+
+def _ingest_file(
+    path: Path, store: CorpusStore, fmt: str, chunking: ChunkSettings, progress: ProgressFn
+) -> FileReport:
+    try:
+        file_format = detect_format(path) if fmt == "auto" else fmt
+    except UnknownFormat as exc:
+        return FileReport(
+            str(path), "unknown", problems=[IngestProblem(str(path), "file", str(exc))]
+        )
+    file_report = FileReport(str(path), file_format)
+    task = f"ingest {path.parent.name}/{path.name}"
+    total = _estimate_records(path)
+    progress(task, 0, total)
+    batch: list[tuple[Document, list[Passage]]] = []
+    for item in read_documents(path, file_format):
+        if isinstance(item, IngestProblem):
+            file_report.problems.append(item)
+            continue
+        batch.append(
+            (item, chunk_document(item, max_words=chunking.max_words, min_words=chunking.min_words))
+        )
+        if len(batch) >= BATCH_DOCUMENTS:
+            _write(batch, store, file_report, path)
+            progress(task, file_report.documents, total)
+            batch = []
+    _write(batch, store, file_report, path)
+    progress(task, file_report.documents, file_report.documents)
+    return file_report
+
+
+def _write(
+    batch: list[tuple[Document, list[Passage]]],
+    store: CorpusStore,
+    file_report: FileReport,
+    path: Path,
+) -> None:
+    if not batch:
+        return
+    counts = store.upsert(batch, origin=str(path))
+    file_report.documents += len(batch)
+    file_report.added += counts.added
+    file_report.updated += counts.updated
+    file_report.unchanged += counts.unchanged
+    file_report.passages += counts.passages_written
+
+
+def _estimate_records(path: Path) -> int | None:
+    """Record count for a progress bar: lines of a JSONL file; unknown for other formats."""
+    target = path / "corpus.jsonl" if path.is_dir() else path
+    if target.suffix != ".jsonl" or not target.is_file():
+        return None
+    with target.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))

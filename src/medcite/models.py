@@ -1,0 +1,292 @@
+"""Domain types shared by every stage.
+
+Plain frozen dataclasses (not pydantic) because ingest creates hundreds of thousands of
+them and validation happens once, at the edges (sources, config, API).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EvidenceLevel(StrEnum):
+    """Evidence levels, strongest first. Values are the `evidence_level` strings in answers."""
+
+    GUIDELINE = "guideline"
+    SYSTEMATIC_REVIEW = "systematic_review"
+    RCT = "rct"
+    COHORT = "cohort"
+    CASE = "case"
+    REVIEW = "review"
+    LABEL = "label"
+    CONSUMER = "consumer"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A labelled span of a document's text (e.g. an abstract's RESULTS part)."""
+
+    label: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One source document exactly as ingested.
+
+    ``text`` is the full text; every passage is a slice ``text[start:end]`` of it, so a cited
+    passage can always be traced back to the characters the source gave us.
+    """
+
+    doc_id: str  # stable and readable: "pmid:123" or "<collection>:<original id>"
+    collection: str  # which corpus it came from: pubmed, pubmedqa, medquad, scifact, jsonl
+    title: str
+    text: str
+    source: str  # journal, agency or guideline body shown beside a citation
+    year: int | None = None
+    url: str | None = None
+    publication_types: tuple[str, ...] = ()
+    mesh: tuple[str, ...] = ()
+    evidence_level: EvidenceLevel = EvidenceLevel.OTHER
+    sections: tuple[Section, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that affects passages and citations; re-ingest compares it."""
+        parts = [
+            self.doc_id,
+            self.title,
+            self.text,
+            self.source,
+            str(self.year),
+            self.url or "",
+            "|".join(self.publication_types),
+            "|".join(self.mesh),
+            self.evidence_level.value,
+            ";".join(f"{s.label}:{s.start}:{s.end}" for s in self.sections),
+        ]
+        return sha256_hex("\x1f".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A sentence-aligned chunk of a document; ``text == document.text[start:end]``."""
+
+    passage_id: str
+    doc_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    section: str | None = None
+
+    @property
+    def text_hash(self) -> str:
+        """Content hash of the text alone: the key of the embedding cache."""
+        return sha256_hex(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProblem:
+    """A record that could not be ingested, named precisely enough to find and fix it."""
+
+    path: str
+    record: str  # "line 12", "record 3 (PMID 123)", "file"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.record}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Metadata filters every search backend understands."""
+
+    collections: tuple[str, ...] = ()
+    evidence_levels: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.collections or self.evidence_levels or self.year_min or self.year_max)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRecord:
+    """What a search backend indexes for one passage."""
+
+    passage_id: str
+    doc_id: str
+    title: str
+    text: str
+    collection: str
+    evidence_level: str
+    year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredId:
+    """A backend's answer: which passage, how well it matched, and by which retriever."""
+
+    passage_id: str
+    doc_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved passage with its document's metadata, ready to cite."""
+
+    rank: int
+    score: float
+    passage: Passage
+    document: Document
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "doc_id": self.document.doc_id,
+            "passage_id": self.passage.passage_id,
+            "score": round(self.score, 6),
+            "title": self.document.title,
+            "text": self.passage.text,
+            "source": self.document.source,
+            "year": self.document.year,
+            "url": self.document.url,
+            "evidence_level": self.document.evidence_level.value,
+        }
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def passage_id_for(doc_id: str, start: int, end: int, text: str) -> str:
+    """Content-addressed passage id: re-ingesting identical text yields the same id."""
+    return sha256_hex(f"{doc_id}\x1f{start}\x1f{end}\x1f{text}")[:24]
+
+
+# -- answers ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Evidence:
+    """The span of a cited passage that supports a statement (offsets into passage text)."""
+
+    n: int
+    quote: str
+    score: float
+    passage_id: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+            "passage_id": self.passage_id,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(slots=True)
+class Statement:
+    text: str
+    citations: list[int]
+    support: str = "not_checked"  # supported | partial | unsupported | not_checked
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "support": self.support,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(slots=True)
+class AnswerSection:
+    title: str
+    kind: str
+    statements: list[Statement]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "statements": [s.to_dict() for s in self.statements],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    n: int
+    passage: Passage
+    document: Document
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = self.document
+        return {
+            "n": self.n,
+            "doc_id": doc.doc_id,
+            "passage_id": self.passage.passage_id,
+            "title": doc.title,
+            "source": doc.source,
+            "year": doc.year,
+            "url": doc.url,
+            "evidence_level": doc.evidence_level.value,
+            "text": self.passage.text,
+            "section": self.passage.section,
+            "collection": doc.collection,
+            "retracted": bool(doc.metadata.get("retracted", False)),
+        }
+
+
+@dataclass(slots=True)
+class Answer:
+    """A composed answer; ``to_dict`` gives the shared answer.schema.json shape."""
+
+    question: str
+    audience: str
+    intent: str
+    bottom_line: Statement
+    sections: list[AnswerSection]
+    references: list[Reference]
+    generated_at: str
+    engine: dict[str, Any]
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    related_questions: list[str] = field(default_factory=list)
+    evidence_currency: dict[str, Any] = field(default_factory=dict)
+    insufficient_evidence: bool = False
+    review: dict[str, Any] | None = None
+    disclaimer: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "audience": self.audience,
+            "intent": self.intent,
+            "bottom_line": self.bottom_line.to_dict(),
+            "sections": [s.to_dict() for s in self.sections],
+            "references": [r.to_dict() for r in self.references],
+            "conflicts": list(self.conflicts),
+            "related_questions": list(self.related_questions),
+            "review": self.review,
+            "warnings": list(self.warnings),
+            "evidence_currency": dict(self.evidence_currency),
+            "insufficient_evidence": self.insufficient_evidence,
+            "disclaimer": self.disclaimer,
+            "generated_at": self.generated_at,
+            "engine": dict(self.engine),
+        }

@@ -1,0 +1,130 @@
+"""Retrieve: a question → ranked, citable passages.
+
+The backend ranks (BM25, dense, or both fused by RRF); this stage chooses the mode, embeds
+the query when vectors exist, hydrates hits from the corpus store and applies two small
+priors — evidence level and recency — that reorder near-ties without overriding relevance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from medcite.config import SearchSettings
+from medcite.corpus.store import CorpusStore
+from medcite.index.base import Embedder, SearchBackend, SearchMode
+from medcite.index.fusion import rrf
+from medcite.models import Document, EvidenceLevel, Hit, ScoredId, SearchFilters
+
+# How much each evidence level counts towards the prior (1 = strongest).
+EVIDENCE_WEIGHT: dict[EvidenceLevel, float] = {
+    EvidenceLevel.GUIDELINE: 1.0,
+    EvidenceLevel.SYSTEMATIC_REVIEW: 0.9,
+    EvidenceLevel.RCT: 0.8,
+    EvidenceLevel.LABEL: 0.75,
+    EvidenceLevel.COHORT: 0.55,
+    EvidenceLevel.REVIEW: 0.5,
+    EvidenceLevel.CONSUMER: 0.5,
+    EvidenceLevel.CASE: 0.3,
+    EvidenceLevel.OTHER: 0.4,
+}
+RECENCY_SPAN_YEARS = 20
+
+
+class Retriever:
+    """Search the corpus. ``embedder_factory`` is called once, only if vectors exist."""
+
+    def __init__(
+        self,
+        store: CorpusStore,
+        backend: SearchBackend,
+        settings: SearchSettings,
+        embedder_factory: Callable[[], Embedder | None] | None = None,
+    ) -> None:
+        self.store, self.backend, self.settings = store, backend, settings
+        self._embedder_factory = embedder_factory
+        self._embedder: Embedder | None = None
+        self._embedder_loaded = False
+
+    def effective_mode(self, requested: str | None = None) -> SearchMode:
+        mode = requested or self.settings.mode
+        if mode == "auto":
+            mode = "hybrid" if self.backend.vector_count() > 0 else "bm25"
+        if mode != "bm25" and self._embedder_or_none() is None:
+            return "bm25"
+        return mode  # type: ignore[return-value]
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+        filters: SearchFilters | None = None,
+        priors: bool = True,
+        also: Sequence[str] = (),
+    ) -> list[Hit]:
+        """The best ``k`` passages for ``query``; see the module docstring.
+
+        ``also`` adds reformulations of the query; their rankings are fused with the
+        query's own by reciprocal rank fusion.
+        """
+        k = k or self.settings.k
+        chosen = self.effective_mode(mode)
+        depth = max(k, self.settings.candidates) if priors else k
+        rankings = [self._ranking(q, depth, chosen, filters) for q in (query, *also) if q.strip()]
+        scored = (
+            rankings[0] if len(rankings) == 1 else rrf(rankings, k=self.settings.rrf_k, limit=depth)
+        )
+        hits = self._hydrate(scored)
+        if priors:
+            hits = self._apply_priors(hits)
+        return [Hit(i + 1, h.score, h.passage, h.document) for i, h in enumerate(hits[:k])]
+
+    def _ranking(
+        self, query: str, depth: int, mode: SearchMode, filters: SearchFilters | None
+    ) -> list[ScoredId]:
+        vector = None
+        if mode != "bm25":
+            embedder = self._embedder_or_none()
+            assert embedder is not None  # effective_mode checked it
+            vector = embedder.embed([query])[0]
+        return self.backend.search(query, k=depth, mode=mode, vector=vector, filters=filters)
+
+    def _embedder_or_none(self) -> Embedder | None:
+        if not self._embedder_loaded:
+            self._embedder_loaded = True
+            self._embedder = self._embedder_factory() if self._embedder_factory else None
+        return self._embedder
+
+    def _hydrate(self, scored: list[ScoredId]) -> list[Hit]:
+        found = self.store.passages([s.passage_id for s in scored])
+        return [
+            Hit(
+                rank=0,
+                score=s.score,
+                passage=found[s.passage_id][0],
+                document=found[s.passage_id][1],
+            )
+            for s in scored
+            if s.passage_id in found
+        ]
+
+    def _apply_priors(self, hits: list[Hit]) -> list[Hit]:
+        if not hits:
+            return hits
+        top = max(h.score for h in hits) or 1.0
+        this_year = dt.date.today().year
+
+        def boosted(hit: Hit) -> float:
+            return hit.score / top + self.prior(hit.document, this_year)
+
+        rescored = [Hit(0, boosted(h), h.passage, h.document) for h in hits]
+        return sorted(rescored, key=lambda h: (-h.score, h.passage.passage_id))
+
+    def prior(self, doc: Document, this_year: int) -> float:
+        evidence = self.settings.evidence_prior * EVIDENCE_WEIGHT[doc.evidence_level]
+        if doc.year is None:
+            return evidence
+        age = min(max(this_year - doc.year, 0), RECENCY_SPAN_YEARS)
+        return evidence + self.settings.recency_prior * (1 - age / RECENCY_SPAN_YEARS)

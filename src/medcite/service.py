@@ -1,0 +1,273 @@
+"""The one façade the CLI, the web app and the tests call: ``Engine(settings)``.
+
+    engine = Engine(Settings(home="/tmp/mc"))
+    engine.ingest([Path("corpus.jsonl")])        # parse, chunk, store, index (BM25)
+    engine.embed()                               # optional dense vectors, resumable
+    hits = engine.search("statin myopathy", k=5)
+    answer = engine.ask("What are the treatment options for gout?")
+    print(answer.to_dict())                      # the shared answer.schema.json shape
+
+Heavy parts (index, embedder) open lazily on first use, so a process that only asks pays
+for nothing else.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from medcite.config import AUDIENCES, Settings
+from medcite.corpus.store import CorpusStore
+from medcite.errors import IndexNotReady, QuestionError
+from medcite.index.base import Embedder, SearchBackend
+from medcite.index.build import EmbedReport, SyncReport
+from medcite.ingest.run import IngestReport
+from medcite.models import Answer, Hit, SearchFilters
+from medcite.progress import ProgressFn
+
+DISCLAIMER = (
+    "Educational purpose only. medcite answers are composed automatically from the sources "
+    "listed and are not medical advice; they do not replace the judgement of a qualified "
+    "clinician who knows the patient. Verify doses and indications against current labels "
+    "and guidelines."
+)
+UNREVIEWED = "Educational purpose only • pending human review"
+
+
+class Engine:
+    """Ingest, index, search and answer over one medcite data directory."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        self._embedder_problem: str | None = None
+        self._manifest: dict[str, Any] | None = None
+
+    # -- parts, opened on first use -----------------------------------------------------
+
+    @cached_property
+    def store(self) -> CorpusStore:
+        return CorpusStore(self.settings.corpus_db)
+
+    @cached_property
+    def backend(self) -> SearchBackend:
+        from medcite.index.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(self.settings.index_dir)
+
+    @cached_property
+    def retriever(self) -> Any:
+        from medcite.retrieve.hybrid import Retriever
+
+        return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
+
+    def load_embedder(self) -> Embedder | None:
+        """The configured embedder, or None (with the reason kept in ``embedder_problem``)."""
+        from medcite.index.embed import EmbedderUnavailable, OnnxEmbedder
+
+        try:
+            return OnnxEmbedder(self.settings.embed)
+        except EmbedderUnavailable as exc:
+            self._embedder_problem = str(exc)
+            return None
+
+    @property
+    def embedder_problem(self) -> str | None:
+        return self._embedder_problem
+
+    def close(self) -> None:
+        if "backend" in self.__dict__:
+            self.backend.close()
+        if "store" in self.__dict__:
+            self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- ingest and index ---------------------------------------------------------------
+
+    def ingest(
+        self, paths: Iterable[Path], *, fmt: str = "auto", progress: ProgressFn | None = None
+    ) -> IngestReport:
+        """Ingest files/directories, then bring the lexical index up to date."""
+        from medcite.ingest.run import ingest
+
+        report = ingest(paths, self.store, fmt=fmt, chunking=self.settings.chunk, progress=progress)
+        self.index(progress=progress)
+        return report
+
+    def index(self, *, progress: ProgressFn | None = None) -> SyncReport:
+        """Index whatever the corpus store holds that the index lacks (BM25)."""
+        from medcite.index.build import sync_lexical
+
+        report = sync_lexical(self.store, self.backend, progress=progress)
+        self._write_manifest()
+        return report
+
+    def embed(self, *, limit: int | None = None, progress: ProgressFn | None = None) -> EmbedReport:
+        """Add dense vectors to passages that lack them (cached, resumable)."""
+        from medcite.index.build import VectorCache, embed_passages
+        from medcite.index.embed import EmbedderUnavailable
+
+        embedder = self.load_embedder()
+        if embedder is None:
+            raise EmbedderUnavailable(self._embedder_problem or "no embedder")
+        cache = VectorCache(
+            self.settings.index_dir / "vector_cache.sqlite", embedder.model_id, embedder.dim
+        )
+        try:
+            report = embed_passages(
+                self.store, self.backend, embedder, cache, limit=limit, progress=progress
+            )
+        finally:
+            cache.close()
+        self._write_manifest(embedder)
+        return report
+
+    def _write_manifest(self, embedder: Embedder | None = None) -> None:
+        from medcite.index.manifest import IndexManifest
+
+        directory = self.settings.index_dir
+        fields: dict[str, Any] = {
+            "corpus_snapshot": self.store.snapshot_hash(),
+            "passage_count": self.backend.count(),
+            "vector_count": self.backend.vector_count(),
+        }
+        if embedder is not None:
+            fields.update(embedder_model_id=embedder.model_id, embedder_dim=embedder.dim)
+        existing = IndexManifest.read(directory)
+        manifest = (
+            existing.updated(**fields)
+            if existing
+            else IndexManifest.create(
+                backend=self.backend.name, **self.backend.describe(), **fields
+            )
+        )
+        manifest.write(directory)
+        self._manifest = vars_of(manifest)
+
+    def manifest(self) -> dict[str, Any]:
+        """The index manifest (what built the index, from which corpus snapshot)."""
+        if self._manifest is None:
+            from medcite.index.manifest import IndexManifest
+
+            found = IndexManifest.read(self.settings.index_dir)
+            self._manifest = vars_of(found) if found else {}
+        return self._manifest
+
+    # -- search and answer --------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+        filters: SearchFilters | None = None,
+        priors: bool = True,
+    ) -> list[Hit]:
+        """Ranked passages for ``query``."""
+        self._require_index()
+        return self.retriever.search(query, k=k, mode=mode, filters=filters, priors=priors)
+
+    def ask(self, question: str, *, audience: str = "clinician") -> Answer:
+        """A structured, cited answer; see :mod:`medcite.compose.extractive`."""
+        from medcite.compose.extractive import ExtractiveComposer
+        from medcite.compose.intent import analyse
+
+        question = self.check_question(question)
+        if audience not in AUDIENCES:
+            raise QuestionError(
+                f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}"
+            )
+        started = time.perf_counter()
+        self._require_index()
+        hits = self.retriever.search(
+            question, k=self.settings.compose.retrieve_k, also=[analyse(question).focused_query]
+        )
+        retrieved = time.perf_counter()
+        answer = ExtractiveComposer(self.settings.compose).compose(
+            question, hits, audience=audience
+        )
+        composed = time.perf_counter()
+        manifest = self.manifest()
+        answer.engine.update(
+            {
+                "index_backend": self.backend.name,
+                "search_mode": self.retriever.effective_mode(),
+                "embedding_model": manifest.get("embedder_model_id"),
+                "corpus_version": manifest.get("corpus_snapshot"),
+                "settings_hash": self.settings.settings_hash(),
+                "medcite_version": _version(),
+                "timings_ms": {
+                    "retrieve": round((retrieved - started) * 1000, 1),
+                    "compose": round((composed - retrieved) * 1000, 1),
+                    "total": round((composed - started) * 1000, 1),
+                },
+            }
+        )
+        answer.review = {
+            "status": "draft",
+            "last_updated": answer.generated_at,
+            "reviewed_by": None,
+            "label": UNREVIEWED,
+        }
+        answer.disclaimer = DISCLAIMER
+        if self._embedder_problem:
+            answer.warnings.append(f"Dense search off: {self._embedder_problem}")
+        return answer
+
+    def check_question(self, question: str) -> str:
+        """The question, stripped; raises QuestionError when it is empty or too long."""
+        text = " ".join(question.split())
+        limit = self.settings.compose.max_question_chars
+        if not text:
+            raise QuestionError(
+                "the question is empty; ask something, "
+                "e.g. 'What are the treatment options for gout?'"
+            )
+        if len(text) > limit:
+            raise QuestionError(
+                f"the question is {len(text):,} characters long; the limit is {limit:,}. "
+                "Ask one focused question "
+                "(raise MEDCITE_COMPOSE__MAX_QUESTION_CHARS to allow more)."
+            )
+        return text
+
+    def status(self) -> dict[str, Any]:
+        """Corpus counts, index counts and the manifest, for `medcite status` and the home page."""
+        return {
+            "home": str(self.settings.home),
+            "corpus": self.store.stats(),
+            "index": {
+                "passages": self.backend.count(),
+                "vectors": self.backend.vector_count(),
+                "pending": self.store.count_unindexed(),
+            },
+            "manifest": self.manifest(),
+        }
+
+    def _require_index(self) -> None:
+        if self.backend.count() == 0:
+            raise IndexNotReady(
+                f"the index in {self.settings.index_dir} is empty: run `medcite ingest PATH...` "
+                "(or `medcite demo`) first"
+            )
+
+
+def vars_of(manifest: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(manifest)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("medcite")

@@ -1,0 +1,70 @@
+"""The CLI on real files, through typer's runner (same process, real engine)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from typer.testing import CliRunner
+
+from medcite.cli import app
+
+runner = CliRunner()
+
+
+def test_every_command_has_help() -> None:
+    for command in ["demo", "ingest", "index", "search", "ask", "status"]:
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Usage" in result.output
+
+
+def test_ingest_search_ask_json(
+    tmp_path: Path, fixture_corpus: list[Path], answer_schema: dict
+) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    result = runner.invoke(app, ["ingest", str(fixture_corpus[1]), "--json", *home])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["totals"]["documents"] > 100 and report["problems"] == []
+
+    result = runner.invoke(
+        app, ["search", "vaccine storage temperature", "--format", "json", "--k", "3", *home]
+    )
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert len(hits) == 3
+    assert {"rank", "doc_id", "passage_id", "score", "title", "text"} <= set(hits[0])
+    assert all(h["doc_id"].startswith("pmid:") for h in hits)
+
+    result = runner.invoke(
+        app,
+        ["ask", "How should vaccines be stored in general practice?", "--format", "json", *home],
+    )
+    assert result.exit_code == 0, result.output
+    jsonschema.validate(json.loads(result.stdout), answer_schema)
+
+
+def test_search_many_queries_from_a_file(tmp_path: Path, fixture_corpus: list[Path]) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    runner.invoke(app, ["ingest", str(fixture_corpus[1]), "-q", *home])
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": "q1", "question": "vaccine storage"}\n'
+        '{"id": "q2", "question": "hip fracture surgery"}\n'
+    )
+    result = runner.invoke(app, ["search", "--queries", str(queries), "--k", "2", *home])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["q1", "q2"]
+    assert all(len(line["hits"]) == 2 for line in lines)
+
+
+def test_errors_are_one_clear_line_with_exit_2(tmp_path: Path) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    result = runner.invoke(app, ["search", "anything", *home])
+    assert result.exit_code == 2
+    assert "medcite ingest" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["ask", "", *home])
+    assert result.exit_code == 2 and "empty" in result.output
