@@ -46,6 +46,7 @@ def test_duplicates_merge_and_cite_every_source() -> None:
         "oldest_year": 2009,
         "dated": 2,
         "undated": 0,
+        "undated_not_after": None,
     }
 
 

@@ -55,6 +55,7 @@ def test_medquad(shared_data: Path) -> None:
             "focus": row["focus"],
             "qtype": row["qtype"],
             "question": row["question"],
+            "not_after_year": 2019,
         }
     first = docs[0]
     assert first.doc_id == "medquad:1_CancerGov_QA/0000001_1-1"

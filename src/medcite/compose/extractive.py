@@ -32,7 +32,6 @@ from medcite.models import (
 MIN_WORDS, MAX_WORDS = 6, 70
 DUPLICATE_JACCARD = 0.7
 MAX_STATEMENTS = 24
-OFF_TOPIC_PENALTY = 0.4
 _BOILERPLATE = re.compile(
     r"^(?:these resources|learn more|for more information|see also|click|visit|go to|"
     r"to read or download|the human phenotype ontology|you can use|source:|nih:)",
@@ -63,7 +62,6 @@ class Candidate:
     kind: str | None
     subgroup: str | None
     also: list[Candidate] = field(default_factory=list)  # merged near-duplicates
-    off_topic: bool = False  # from a document whose title is about something else
 
 
 class ExtractiveComposer:
@@ -80,8 +78,7 @@ class ExtractiveComposer:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if not candidates:
             return _insufficient(question, audience, analysis.intent, now)
-        on_topic = [c for c in candidates if not c.off_topic] or candidates
-        bottom = max(on_topic, key=lambda c: _bottom_line_score(c, analysis))
+        bottom = max(candidates, key=lambda c: _bottom_line_score(c, analysis))
         sections = self._sections(analysis, [c for c in candidates if c is not bottom])
         numbering = _Numbering()
         bottom_line = numbering.statement(bottom)
@@ -131,11 +128,9 @@ class ExtractiveComposer:
                 candidate = self._candidate(
                     analysis, hit, start, end, context, passage_cov, hit.score / top_score, audience
                 )
-                if candidate is not None and not on_topic_title:
-                    # A document about something else mentions the topic in passing.
-                    candidate.score -= OFF_TOPIC_PENALTY
-                    candidate.off_topic = True
-                if candidate is not None:
+                # A document about something else that mentions the topic in passing is no
+                # source for it ("the disorder" in a Schilder's disease page is not MS).
+                if candidate is not None and on_topic_title:
                     found.append(candidate)
         return sorted(found, key=lambda c: (-c.score, c.hit.rank, c.start))
 
@@ -195,17 +190,24 @@ class ExtractiveComposer:
         sections: list[tuple[str, str, list[Candidate]]],
     ) -> list[str]:
         warnings: list[str] = []
-        newest = answer.evidence_currency.get("newest_year")
+        currency = answer.evidence_currency
+        newest = max(
+            (y for y in (currency.get("newest_year"), currency.get("undated_not_after")) if y),
+            default=None,
+        )
         this_year = datetime.now(UTC).year
         if newest is not None and this_year - newest > self.settings.stale_after_years:
             warnings.append(
-                f"The newest dated source cited is from {newest} ({this_year - newest} years ago): "
-                "newer treatments, approvals and guidance may be missing from this corpus."
+                f"The cited evidence is at least {this_year - newest} years old (nothing newer "
+                f"than {newest}): newer treatments, approvals and guidance may be missing."
             )
-        undated = answer.evidence_currency.get("undated", 0)
+        undated = currency.get("undated", 0)
         if undated:
+            bound = currency.get("undated_not_after")
+            limit = f", none newer than {bound}" if bound else ""
             warnings.append(
-                f"{undated} cited source(s) carry no publication date; check them for currency."
+                f"{undated} cited source(s) carry no publication date{limit}; "
+                "check them for currency."
             )
         covered = {c.subgroup for _, _, chosen in sections for c in chosen}
         for group in analysis.subgroups:
@@ -326,13 +328,21 @@ class _Numbering:
 
 
 def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
-    """Newest and oldest publication year among the cited documents, and how many are undated."""
-    years = [r.document.year for r in references if r.document.year is not None]
+    """Newest and oldest publication year among the cited documents, how many are undated,
+    and for those the latest year their collection allows (``not_after_year``)."""
+    docs = {r.document.doc_id: r.document for r in references}.values()
+    years = [d.year for d in docs if d.year is not None]
+    bounds = [
+        d.metadata["not_after_year"]
+        for d in docs
+        if d.year is None and d.metadata.get("not_after_year")
+    ]
     return {
         "newest_year": max(years) if years else None,
         "oldest_year": min(years) if years else None,
         "dated": len(years),
-        "undated": len({r.document.doc_id for r in references if r.document.year is None}),
+        "undated": sum(1 for d in docs if d.year is None),
+        "undated_not_after": max(bounds) if bounds else None,
     }
 
 
@@ -350,6 +360,6 @@ def _insufficient(question: str, audience: str, intent: str, now: str) -> Answer
             "No passage in this corpus addresses the question's topic; no answer was composed. "
             "Ingest sources that cover it (see `medcite ingest --help`)."
         ],
-        evidence_currency={"newest_year": None, "oldest_year": None, "dated": 0, "undated": 0},
+        evidence_currency=evidence_currency([]),
         insufficient_evidence=True,
     )

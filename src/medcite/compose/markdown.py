@@ -17,7 +17,8 @@ def currency_line(answer: Answer) -> str:
     if c.get("dated"):
         parts.append(f"newest dated source {c['newest_year']}, oldest {c['oldest_year']}")
     if c.get("undated"):
-        parts.append(f"{c['undated']} undated source(s)")
+        bound = f" (none newer than {c['undated_not_after']})" if c.get("undated_not_after") else ""
+        parts.append(f"{c['undated']} undated source(s){bound}")
     return "Evidence currency: " + "; ".join(parts) + "."
 
 

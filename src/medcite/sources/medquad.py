@@ -4,7 +4,8 @@
 - title: the question, tidied ("What is (are) X ?" becomes "What is (are) X?");
 - text: the answer exactly as given (its line breaks and "- " bullets feed the chunker);
 - source: the agency's readable name (``AGENCIES``), unknown agencies as given;
-- url as given; metadata ``focus``, ``qtype`` and the raw ``question``.
+- url as given; metadata ``focus``, ``qtype``, the raw ``question`` and ``not_after_year``
+  (the pages are undated; the collection's publication year bounds their age).
 
 Required: ``id``, ``question``, ``answer``.
 """
@@ -26,6 +27,7 @@ from medcite.sources.common import (
     required_str,
 )
 
+MEDQUAD_PUBLISHED = 2019
 AGENCIES: dict[str, str] = {
     "CancerGov": "National Cancer Institute",
     "GARD": "GARD",
@@ -72,5 +74,8 @@ def _document(record: dict[str, Any]) -> Document:
             "focus": optional_str(record, "focus"),
             "qtype": optional_str(record, "qtype"),
             "question": question,
+            # The pages carry no dates; the collection was published in 2019 (Ben Abacha &
+            # Demner-Fushman, BMC Bioinformatics 20:511), so no text is newer than that.
+            "not_after_year": MEDQUAD_PUBLISHED,
         },
     )
