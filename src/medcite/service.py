@@ -56,7 +56,10 @@ class Engine:
     def backend(self) -> SearchBackend:
         from medcite.index.embedded import EmbeddedBackend
 
-        return EmbeddedBackend(self.settings.index_dir)
+        search = self.settings.search
+        return EmbeddedBackend(
+            self.settings.index_dir, candidates=search.candidates, rrf_k=search.rrf_k
+        )
 
     @cached_property
     def retriever(self) -> Any:

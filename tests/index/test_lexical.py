@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import tantivy
 
+from medcite.errors import IndexNotReady
 from medcite.index.lexical import MAX_QUERY_TERMS, LexicalIndex, query_terms
 from medcite.models import IndexRecord, SearchFilters
 
@@ -160,3 +161,11 @@ def test_bm25_agrees_with_bm25s_on_scifact(tmp_path: Path, scifact) -> None:
     }
     assert abs(ndcg["tantivy"] - ndcg["bm25s"]) <= 0.03
     assert ndcg["tantivy"] >= 0.65  # published BEIR BM25 on SciFact: 0.665
+
+
+def test_an_index_with_another_schema_is_reported(tmp_path: Path) -> None:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("old")
+    tantivy.Index(builder.build(), path=str(tmp_path))
+    with pytest.raises(IndexNotReady, match="Delete the directory"):
+        LexicalIndex(tmp_path)

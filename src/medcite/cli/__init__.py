@@ -272,5 +272,16 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
         errors.print(f"… and {len(problems) - limit} more problems (see `--json`)")
 
 
+def _register_subcommands() -> None:
+    from medcite.cli import eval as eval_commands
+    from medcite.cli.bench import bench
+
+    app.add_typer(eval_commands.app, name="eval")
+    app.command()(bench)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     app()

@@ -23,7 +23,8 @@ from medcite.index.base import Embedder, SearchBackend
 from medcite.models import Passage
 from medcite.progress import ProgressFn, silent
 
-EMBED_COMMIT_EVERY = 2048
+EMBED_BATCH = 128  # passages per progress update
+EMBED_COMMIT_EVERY = 2048  # a multiple of EMBED_BATCH
 
 
 @dataclass
@@ -116,16 +117,20 @@ def embed_passages(
     todo = [p for batch in store.iter_passages() for p in batch]
     have = backend.vector_ids()
     todo = [p for p in todo if p.passage_id not in have][: limit if limit is not None else None]
+    # Similar lengths batch together, so little padding is computed.
+    todo.sort(key=lambda p: (len(p.text), p.passage_id))
     progress("embed", 0, len(todo))
     embedded = cached = 0
-    for start in range(0, len(todo), EMBED_COMMIT_EVERY):
-        chunk = todo[start : start + EMBED_COMMIT_EVERY]
+    for start in range(0, len(todo), EMBED_BATCH):
+        chunk = todo[start : start + EMBED_BATCH]
         vectors, n_new = _vectors_for(chunk, embedder, cache)
         backend.set_vectors([p.passage_id for p in chunk], vectors)
-        backend.commit()
         embedded += n_new
         cached += len(chunk) - n_new
-        progress("embed", start + len(chunk), len(todo))
+        done = start + len(chunk)
+        if done % EMBED_COMMIT_EVERY == 0 or done == len(todo):
+            backend.commit()  # a resumable checkpoint: what is committed is never redone
+        progress("embed", done, len(todo))
     return EmbedReport(embedded=embedded, cached=cached, vectors=backend.vector_count())
 
 

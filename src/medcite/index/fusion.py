@@ -1,9 +1,11 @@
 """Rank fusion: combine ranked lists from several retrievers into one.
 
 :func:`rrf` is what hybrid search uses (it needs no score calibration); :func:`weighted`
-(min-max-normalised score fusion) is kept for evaluation. On SciFact RRF (k=60) took BM25
-nDCG@10 0.687 and dense 0.647 to 0.714; weighted fusion with alpha tuned on the train
-queries reached 0.734 but needs a tuned alpha per corpus and embedder.
+(min-max-normalised score fusion) is kept for evaluation. On SciFact (300 test queries,
+nDCG@10 / Recall@100) RRF (k=60) over the top 100 of BM25 (0.687 / 0.925) and MiniLM
+(0.647 / 0.923) gives 0.714 / 0.955; weighted fusion over the top 1000 with alpha = 0.5
+(best of 0.3/0.5/0.7 on the train queries) gives 0.735 / 0.962, but alpha must be tuned
+per corpus and embedder.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import tantivy
 
+from medcite.errors import IndexNotReady
 from medcite.models import IndexRecord, ScoredId, SearchFilters
 
 ANALYZER = "en_stem"
@@ -93,12 +94,16 @@ class LexicalIndex:
         self._heap_bytes = heap_bytes
         self._threads = threads
         self._schema = build_schema()
-        self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
+        try:
+            self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
+        except ValueError as exc:  # an index with another schema (older medcite) is there
+            raise IndexNotReady(f"{path}: {exc} Delete the directory and index again.") from exc
         self._writer: tantivy.IndexWriter | None = None
+        self._staged = False
 
     def upsert(self, records: Iterable[IndexRecord]) -> int:
         """Stage ``records``, replacing passages with the same id. Returns how many."""
-        writer = self._open_writer()
+        writer = self._stage()
         n = 0
         for record in records:
             writer.delete_documents_by_term("passage_id", record.passage_id)
@@ -108,7 +113,7 @@ class LexicalIndex:
 
     def delete(self, passage_ids: Iterable[str]) -> int:
         """Stage removal of ``passage_ids`` (unknown ids are ignored). Returns how many asked."""
-        writer = self._open_writer()
+        writer = self._stage()
         n = 0
         for passage_id in passage_ids:
             writer.delete_documents_by_term("passage_id", passage_id)
@@ -117,9 +122,10 @@ class LexicalIndex:
 
     def commit(self) -> None:
         """Make staged writes durable and searchable; a no-op when nothing was staged."""
-        if self._writer is not None:
+        if self._writer is not None and self._staged:
             self._writer.commit()
             self._index.reload()
+            self._staged = False
 
     def count(self) -> int:
         """Committed passages."""
@@ -155,10 +161,12 @@ class LexicalIndex:
             self._writer.rollback()
             self._writer.wait_merging_threads()
             self._writer = None
+            self._staged = False
 
-    def _open_writer(self) -> tantivy.IndexWriter:
+    def _stage(self) -> tantivy.IndexWriter:
         if self._writer is None:
             self._writer = self._index.writer(heap_size=self._heap_bytes, num_threads=self._threads)
+        self._staged = True
         return self._writer
 
     def _run(self, query: tantivy.Query, k: int) -> list[ScoredId]:

@@ -29,13 +29,15 @@ from medcite.index.manifest import fsync_file, write_atomic
 if TYPE_CHECKING:
     from usearch.index import Index
 
-# f16 halves memory against f32 at no measured cost (SciFact dense nDCG@10 equal to 3
-# decimals). Connectivity 16 / expansion 128 on insert are usearch's defaults; 64 at search
-# is raised by usearch to the number of results asked for, so 100 candidates search at 100.
+# f16 halves memory against f32 at no measured cost (SciFact dense nDCG@10 0.647 with
+# either) and searches faster (dense search p50 0.46 vs 0.61 ms). Connectivity 16 and
+# expansion 128 on insert are usearch's defaults. usearch searches with
+# max(expansion_search, k): for k = 100 at 52k vectors, 100 gave recall 0.94 against exact
+# search (0.22 ms), 200 gives 0.98 (0.41 ms).
 DTYPE = "f16"
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 64
+EXPANSION_SEARCH = 200
 _CURRENT = "current.json"
 
 
@@ -62,7 +64,7 @@ class VectorIndex:
 
     def set(self, passage_ids: Sequence[str], vectors: np.ndarray) -> None:
         """Stage ``vectors[i]`` as the vector of ``passage_ids[i]``, replacing any earlier one."""
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.array(vectors, dtype=np.float32)  # a copy: the caller may reuse its array
         if vectors.ndim != 2 or vectors.shape[0] != len(passage_ids):
             raise ValueError(
                 f"expected {len(passage_ids)} vectors as a 2-D array, got shape {vectors.shape}"
@@ -144,6 +146,7 @@ class VectorIndex:
             Index = require_dense("usearch.index").Index
             if self._generation:
                 self._graph = Index.restore(str(self._graph_file(self._generation)))
+                self._graph.expansion_search = EXPANSION_SEARCH  # the file keeps its own
             else:
                 self._graph = Index(
                     ndim=self.dim,

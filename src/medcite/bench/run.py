@@ -1,0 +1,590 @@
+"""The measurements behind ``medcite bench`` and BENCHMARKS.md.
+
+For the demo corpus and for a synthetic corpus (see :mod:`medcite.bench.corpus`) in fresh data
+directories, one run measures: ingest throughput (parse + chunk + store + BM25 index), dense
+embedding throughput through ``Engine.embed``, single-query search latency for BM25, dense and
+hybrid (query embedding included) beside ``bm25s`` on the same passages, warm ``Engine.ask`` and
+cold ``medcite ask`` (a new process) latency, index size on disk and resident memory. Once per
+run it also times the embedder against the raw ONNX session on the same pre-tokenised batch.
+
+Machines are noisy, so the targets that compare two implementations are ratios measured in
+the same run (medcite / bm25s, embedder / raw ONNX); the others are absolute limits from the
+issue. Latencies are ``time.perf_counter`` around one call, after a warm-up, as p50/p95.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from medcite.bench.corpus import load_pool, write_synthetic
+from medcite.config import Settings
+from medcite.demo import demo_paths, find_shared_data
+from medcite.index.embed import OnnxEmbedder, pad_batch
+from medcite.service import Engine
+
+MIB = 1024 * 1024
+MARKER = ".medcite-bench"  # only directories carrying it are ever deleted
+K = 10
+WARMUP = 10
+
+# Every corpus result has these, all positive numbers (the quick-bench test checks it).
+METRICS = (
+    "documents",
+    "passages",
+    "ingest_s",
+    "ingest_passages_per_s",
+    "embed_passages",
+    "embed_passages_per_s",
+    "bm25s_index_s",
+    "bm25_p50_ms",
+    "bm25_p95_ms",
+    "bm25s_p50_ms",
+    "bm25s_p95_ms",
+    "bm25_over_bm25s_p50",
+    "bm25_overlap_at_10",
+    "search_bm25_p50_ms",
+    "search_bm25_p95_ms",
+    "ask_bm25_p50_ms",
+    "ask_bm25_p95_ms",
+    "cold_ask_bm25_s",
+    "vectors_build_s",
+    "query_embed_p50_ms",
+    "dense_p50_ms",
+    "dense_p95_ms",
+    "hybrid_p50_ms",
+    "hybrid_p95_ms",
+    "search_hybrid_p50_ms",
+    "search_hybrid_p95_ms",
+    "ask_hybrid_p50_ms",
+    "ask_hybrid_p95_ms",
+    "cold_ask_hybrid_s",
+    "disk_mib",
+    "ask_process_bm25_rss_mib",
+    "ask_process_hybrid_rss_mib",
+    "bench_rss_mib",
+)
+EMBEDDING_METRICS = ("texts", "embedder_s", "raw_onnx_s", "embedder_over_raw", "passages_per_s")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What one run measures; :meth:`quick` is the CI smoke-test size."""
+
+    size: int = 100_000  # synthetic documents (each gives >= 1 passage)
+    queries: int = 200  # PubMedQA dev questions timed per search mode
+    asks: int = 30  # questions for warm Engine.ask
+    cold_runs: int = 3  # `medcite ask` processes per mode; the median is reported
+    embed_limit: int = 2000  # passages embedded for real through Engine.embed
+    embed_batch: int = 128  # passages in the embedder-vs-raw-ONNX comparison
+    base_vectors: int = 4000  # real sentence embeddings the synthetic vectors are made from
+    seed: int = 13
+
+    @classmethod
+    def quick(cls, size: int = 10_000) -> BenchConfig:
+        return cls(
+            size=size,
+            queries=50,
+            asks=8,
+            cold_runs=1,
+            embed_limit=100,
+            embed_batch=32,
+            base_vectors=300,
+        )
+
+
+def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, Any]:
+    """Run every measurement; write ``out/results.json``, print a Markdown table, return the dict.
+
+    Data directories are created under ``home`` (default ``out/homes``), one per corpus, and
+    replaced on the next run.
+    """
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    base = home or out / "homes"
+    shared = find_shared_data(Settings(home=base).demo_data)
+    questions = _questions(shared / "pubmedqa" / "dev.jsonl", config.queries)
+    _log("loading the sentence pool and the embedder")
+    pool = load_pool(shared)
+    embedder = OnnxEmbedder()
+    # Real embeddings of short sentences; synthetic passage vectors are mixed from them.
+    rng = random.Random(config.seed)
+    base_vectors = embedder.embed(rng.sample(pool.sentences, config.base_vectors))
+
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "config": asdict(config),
+        "bm25s_tokenizer": _bm25s_tokenizer_name(),
+        "corpora": {},
+    }
+    synthetic = out / f"synthetic-{config.size}.jsonl"
+    _log(f"writing {synthetic}")
+    write_synthetic(synthetic, config.size, pool, seed=config.seed)
+    corpora = [
+        ("demo", demo_paths(shared), "auto"),
+        (f"synthetic-{config.size}", [synthetic], "jsonl"),
+    ]
+    for name, paths, fmt in corpora:
+        engine = Engine(Settings(home=_fresh_dir(base / name)))
+        try:
+            r = bench_corpus(name, engine, paths, fmt, questions, embedder, base_vectors, config)
+            texts = _sample_passage_texts(engine, config.embed_batch, config.seed)
+        finally:
+            engine.close()
+        # After close(): the SQLite WAL has been folded into the database file.
+        r["disk_parts_mib"] = _disk_parts_mib(engine.settings.home)
+        r["disk_mib"] = sum(r["disk_parts_mib"].values())
+        results["corpora"][name] = r
+        if name == "demo":
+            _log("embedder vs raw ONNX")
+            results["embedding"] = embedding_speed(embedder, texts)
+        gc.collect()
+    results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["targets"] = targets(results)
+    results["wall_s"] = time.perf_counter() - started
+    results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+    return results
+
+
+def bench_corpus(
+    name: str,
+    engine: Engine,
+    paths: list[Path],
+    fmt: str,
+    questions: list[str],
+    embedder: OnnxEmbedder,
+    base_vectors: np.ndarray,
+    config: BenchConfig,
+) -> dict[str, Any]:
+    """All per-corpus measurements on an empty ``engine``; see the module docstring."""
+    r: dict[str, Any] = {}
+    backend = engine.backend
+    asks = questions[: config.asks]
+
+    _log(f"{name}: ingest")
+    t = time.perf_counter()
+    report = engine.ingest(paths, fmt=fmt)
+    r["ingest_s"] = time.perf_counter() - t
+    r["documents"] = report.total("documents")
+    r["passages"] = backend.count()
+    r["ingest_passages_per_s"] = r["passages"] / r["ingest_s"]
+
+    _log(f"{name}: BM25 beside bm25s")
+    ids, bodies = _passage_bodies(engine)
+    t = time.perf_counter()
+    bm25s_search = _bm25s_searcher(bodies)
+    r["bm25s_index_s"] = time.perf_counter() - t
+    medcite_top = [[s.passage_id for s in backend.search(q, k=K)] for q in questions]
+    bm25s_top = [[ids[i] for i in bm25s_search(q)] for q in questions]
+    r["bm25_overlap_at_10"] = float(
+        np.mean([_overlap(a, b) for a, b in zip(medcite_top, bm25s_top, strict=True)])
+    )
+    _percentiles(r, "bm25", questions, lambda q: backend.search(q, k=K, mode="bm25"))
+    _percentiles(r, "bm25s", questions, bm25s_search)
+    r["bm25_over_bm25s_p50"] = r["bm25_p50_ms"] / r["bm25s_p50_ms"]
+    del bm25s_search, bodies
+    gc.collect()
+    _percentiles(r, "search_bm25", questions, lambda q: engine.search(q, k=K, mode="bm25"))
+    _percentiles(r, "ask_bm25", asks, engine.ask, warmup=1)
+    r["cold_ask_bm25_s"], r["ask_process_bm25_rss_mib"] = cold_ask(
+        engine.settings.home, asks[0], config.cold_runs
+    )
+
+    _log(f"{name}: Engine.embed(limit={config.embed_limit})")
+    t = time.perf_counter()
+    embedded = engine.embed(limit=config.embed_limit)
+    r["embed_s"] = time.perf_counter() - t
+    r["embed_passages"] = embedded.embedded + embedded.cached
+    r["embed_passages_per_s"] = r["embed_passages"] / r["embed_s"]
+
+    _log(f"{name}: synthetic vectors for the other passages, dense and hybrid search")
+    t = time.perf_counter()
+    _attach_synthetic_vectors(engine, base_vectors, config.seed)
+    r["vectors_build_s"] = time.perf_counter() - t
+    _percentiles(r, "query_embed", questions, lambda q: embedder.embed([q]))
+    for mode in ("dense", "hybrid"):
+        _percentiles(
+            r,
+            mode,
+            questions,
+            lambda q, m=mode: backend.search(q, k=K, mode=m, vector=embedder.embed([q])[0]),
+        )
+    _percentiles(r, "search_hybrid", questions, lambda q: engine.search(q, k=K, mode="hybrid"))
+    _percentiles(r, "ask_hybrid", asks, engine.ask, warmup=1)
+    r["cold_ask_hybrid_s"], r["ask_process_hybrid_rss_mib"] = cold_ask(
+        engine.settings.home, asks[0], config.cold_runs
+    )
+
+    import psutil
+
+    # Everything this process has loaded so far (earlier corpora too): an upper bound.
+    r["bench_rss_mib"] = psutil.Process().memory_info().rss / MIB
+    return r
+
+
+def embedding_speed(embedder: OnnxEmbedder, texts: list[str], repeats: int = 2) -> dict[str, Any]:
+    """Time ``embedder.embed(texts)`` against the bare ONNX session on the same token batches.
+
+    The raw side gets the texts already tokenised exactly as the embedder does it (truncated,
+    sorted by length, padded per batch), and does no pooling: the ratio is the embedder's
+    whole overhead. Best of ``repeats``, interleaved, because throughput noise is one-sided.
+    """
+    import onnxruntime as ort
+    import tokenizers
+
+    settings = embedder.settings
+    tokenizer = tokenizers.Tokenizer.from_file(str(embedder.tokenizer_path))
+    tokenizer.enable_truncation(max_length=settings.max_tokens)
+    tokenizer.no_padding()
+    ids = sorted((enc.ids for enc in tokenizer.encode_batch(texts)), key=len)
+    batches = [
+        pad_batch(ids[i : i + settings.batch_size]) for i in range(0, len(ids), settings.batch_size)
+    ]
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = settings.threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(
+        str(embedder.model_path), options, providers=["CPUExecutionProvider"]
+    )
+    wanted = {i.name for i in session.get_inputs()}
+    feeds = [{k: v for k, v in batch.items() if k in wanted} for batch in batches]
+
+    def raw() -> None:
+        for feed in feeds:
+            session.run(None, feed)
+
+    # Warm both on the very batches timed: onnxruntime's first run of a new input shape
+    # allocates (measured: 1.45x slower than later runs on the same texts).
+    embedder.embed(texts)
+    raw()
+    embed_s, raw_s = [], []
+    for _ in range(repeats):
+        embed_s.append(_seconds(lambda: embedder.embed(texts)))
+        raw_s.append(_seconds(raw))
+    return {
+        "texts": len(texts),
+        "mean_tokens": float(np.mean([len(i) for i in ids])),
+        "embedder_s": min(embed_s),
+        "raw_onnx_s": min(raw_s),
+        "embedder_over_raw": min(embed_s) / min(raw_s),
+        "passages_per_s": len(texts) / min(embed_s),
+        "raw_passages_per_s": len(texts) / min(raw_s),
+    }
+
+
+def cold_ask(home: Path, question: str, runs: int) -> tuple[float, float]:
+    """Median wall seconds of ``python -m medcite ask`` in a new process, and its peak RSS (MiB).
+
+    The OS file cache is warm (the index was just written); "cold" means a fresh interpreter
+    that imports medcite and opens the index, as a user's shell command does. The peak is the
+    child's VmHWM read every 20 ms until it exits (the last read is within 20 ms of the end);
+    ``wait4``'s ``ru_maxrss`` cannot be used: Linux carries the parent's peak over the exec.
+    """
+    walls, peaks = [], []
+    command = [sys.executable, "-m", "medcite", "ask", question, "--home", str(home)]
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as err:
+            t = time.perf_counter()
+            child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+            peak = 0.0
+            while True:
+                peak = max(peak, _vm_hwm_mib(child.pid))
+                try:
+                    child.wait(timeout=0.02)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+            walls.append(time.perf_counter() - t)
+            if child.returncode != 0:
+                err.seek(0)
+                raise RuntimeError(f"{' '.join(command)} failed: {err.read().decode()[-2000:]}")
+        peaks.append(peak)
+    return float(np.median(walls)), max(peaks)
+
+
+def _vm_hwm_mib(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # exited between two reads
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value, the limit and pass/fail."""
+    rows = []
+
+    def add(target: str, corpus: str, value: float, limit: float, unit: str) -> None:
+        rows.append(
+            {
+                "target": target,
+                "corpus": corpus,
+                "value": value,
+                "limit": limit,
+                "unit": unit,
+                "pass": value <= limit,
+            }
+        )
+
+    for name, r in results["corpora"].items():
+        add("BM25 p50 / bm25s p50", name, r["bm25_over_bm25s_p50"], 1.0, "x")
+        add("hybrid search p50 (query embedding included)", name, r["hybrid_p50_ms"], 5.0, "ms")
+        for mode in ("bm25", "hybrid"):
+            add(f"warm ask p50 ({mode})", name, r[f"ask_{mode}_p50_ms"], 300.0, "ms")
+        for mode in ("bm25", "hybrid"):
+            add(f"cold `medcite ask` ({mode})", name, r[f"cold_ask_{mode}_s"], 3.0, "s")
+    emb = results["embedding"]
+    add("embedder time / raw ONNX time", "demo", emb["embedder_over_raw"], 1.2, "x")
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as Markdown: a metrics table (one column per corpus) and the targets."""
+    corpora = results["corpora"]
+    lines = [
+        "| metric | " + " | ".join(corpora) + " |",
+        "|---|" + "---:|" * len(corpora),
+    ]
+    for metric in METRICS:
+        values = " | ".join(_fmt(r.get(metric)) for r in corpora.values())
+        lines.append(f"| {metric} | {values} |")
+    emb = results["embedding"]
+    lines += [
+        "",
+        f"bm25s tokenizer: {results['bm25s_tokenizer']}; k1=1.2, b=0.75, Lucene IDF, no stopwords",
+        "dense, hybrid and *_hybrid rows: real query embeddings; passage vectors beyond the "
+        "`embed_passages` real ones are synthetic vectors (search latency only)",
+        "disk by part (MiB): "
+        + "; ".join(
+            f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["disk_parts_mib"].items())
+            for name, r in corpora.items()
+        ),
+        f"embedder vs raw ONNX on {emb['texts']} demo passages (mean {emb['mean_tokens']:.0f} "
+        f"tokens): {_fmt(emb['passages_per_s'])} vs {_fmt(emb['raw_passages_per_s'])} "
+        f"passages/s, ratio {emb['embedder_over_raw']:.3f}",
+        f"bench process peak RSS {results['peak_rss_mib']:.0f} MiB; "
+        f"wall {results['wall_s']:.0f} s; "
+        f"load average {results['machine']['loadavg_start']} at start, "
+        f"{results['loadavg_end']} at end",
+        "",
+        "| target | corpus | value | limit | pass |",
+        "|---|---|---:|---:|---|",
+    ]
+    for t in results["targets"]:
+        lines.append(
+            f"| {t['target']} | {t['corpus']} | {_fmt(t['value'])} {t['unit']} "
+            f"| {_fmt(t['limit'])} {t['unit']} | {'pass' if t['pass'] else '**FAIL**'} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    """CPU, memory, Python and library versions, for the report."""
+    import psutil
+
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    packages = (
+        "medcite tantivy usearch onnxruntime tokenizers numpy bm25s PyStemmer SQLAlchemy psutil"
+    )
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "ram_gib": round(psutil.virtual_memory().total / 1024**3, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": {name: _version(name) for name in packages.split()},
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        # Other work on the machine skews every number; compare with "loadavg_end".
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _percentiles(
+    r: dict[str, Any],
+    name: str,
+    inputs: Sequence[str],
+    call: Callable[[str], object],
+    warmup: int = WARMUP,
+) -> None:
+    for q in inputs[:warmup]:
+        call(q)
+    ms = [_seconds(lambda q=q: call(q)) * 1000 for q in inputs]
+    r[f"{name}_p50_ms"], r[f"{name}_p95_ms"] = (float(v) for v in np.percentile(ms, [50, 95]))
+
+
+def _seconds(call: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    call()
+    return time.perf_counter() - t
+
+
+def _questions(path: Path, n: int) -> list[str]:
+    with path.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    return [row["question"] for row in rows[:n]]
+
+
+def _passage_bodies(engine: Engine) -> tuple[list[str], list[str]]:
+    """Every passage id and the text BM25 indexes for it (``title\\ntext``, as lexical.py)."""
+    from sqlalchemy import select
+
+    from medcite.corpus.store import document_table, passage_table
+
+    query = (
+        select(passage_table.c.passage_id, document_table.c.title, passage_table.c.text)
+        .join(document_table, document_table.c.doc_id == passage_table.c.doc_id)
+        .order_by(passage_table.c.passage_id)
+    )
+    with engine.store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [row[0] for row in rows], [f"{row[1]}\n{row[2]}" for row in rows]
+
+
+def _stemmer() -> Any:
+    try:
+        import Stemmer
+    except ImportError:
+        return None
+    return Stemmer.Stemmer("english")
+
+
+def _bm25s_tokenizer_name() -> str:
+    if _stemmer() is None:
+        return "bm25s regex tokens, lowercased, not stemmed (PyStemmer not installed)"
+    return "bm25s regex tokens, lowercased, PyStemmer English (Snowball) stemmer"
+
+
+def _bm25s_searcher(bodies: list[str]) -> Callable[[str], list[int]]:
+    """Index ``bodies`` with bm25s; return a one-query search giving top-10 row numbers.
+
+    Parameters match tantivy's BM25 (k1 1.2, b 0.75, Lucene IDF) and, like medcite's
+    analyzer, no stopwords are dropped, so both rank the same way.
+    """
+    import bm25s
+
+    stemmer = _stemmer()
+    retriever = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    tokens = bm25s.tokenize(bodies, stopwords=None, stemmer=stemmer, show_progress=False)
+    retriever.index(tokens, show_progress=False)
+
+    def search(query: str) -> list[int]:
+        terms = bm25s.tokenize(
+            query, stopwords=None, stemmer=stemmer, return_ids=False, show_progress=False
+        )
+        docs, scores = retriever.retrieve(terms, k=K, show_progress=False, n_threads=1)
+        return [int(d) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+    return search
+
+
+def _overlap(a: list[str], b: list[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(set(a) & set(b)) / max(len(a), len(b))
+
+
+def _attach_synthetic_vectors(engine: Engine, base: np.ndarray, seed: int) -> None:
+    """Give every passage without a vector a cheap synthetic one, for search latency only.
+
+    Each is the mean of two random real sentence embeddings plus a little noise, normalised:
+    distinct vectors spread like real ones, where embedding 100k passages for real would take
+    hours on 2 cores.
+    """
+    have = engine.backend.vector_ids()
+    ids = [p.passage_id for batch in engine.store.iter_passages() for p in batch]
+    ids = [pid for pid in ids if pid not in have]
+    rng = np.random.default_rng(seed)
+    vectors = base[rng.integers(len(base), size=(len(ids), 2))].mean(axis=1)
+    vectors += rng.normal(0.0, 0.02, size=vectors.shape).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    engine.backend.set_vectors(ids, vectors)
+    engine.backend.commit()
+
+
+def _sample_passage_texts(engine: Engine, n: int, seed: int) -> list[str]:
+    texts = [p.text for batch in engine.store.iter_passages() for p in batch]
+    return random.Random(seed).sample(texts, n)
+
+
+def _fresh_dir(path: Path) -> Path:
+    """``path``, empty; an existing directory is removed only if a previous bench made it."""
+    if path.exists():
+        if not (path / MARKER).exists():
+            raise FileExistsError(
+                f"{path} exists and was not made by medcite bench; not touching it"
+            )
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    (path / MARKER).write_text("made by medcite bench; deleted and rebuilt by the next run\n")
+    return path
+
+
+# Path prefixes under a data directory (SQLite -wal/-shm files included) and what they hold.
+_DISK_PARTS = {
+    "corpus.sqlite": "corpus",
+    "index/lexical": "bm25",
+    "index/vectors": "hnsw",
+    "index/vector_cache.sqlite": "vector_cache",
+}
+
+
+def _disk_parts_mib(home: Path) -> dict[str, float]:
+    """Size on disk of every file under ``home``, by part (corpus store, BM25, vectors, ...)."""
+    parts: dict[str, float] = {}
+    for f in home.rglob("*"):
+        if f.is_file():
+            rel = f.relative_to(home).as_posix()
+            part = next((v for k, v in _DISK_PARTS.items() if rel.startswith(k)), "other")
+            parts[part] = parts.get(part, 0.0) + f.stat().st_size / MIB
+    return parts
+
+
+def _version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _fmt(value: Any) -> str:
+    if not isinstance(value, float | int) or isinstance(value, bool):
+        return str(value)
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if value < 10 else f"{value:.1f}"
+
+
+def _log(message: str) -> None:
+    import psutil
+
+    rss = psutil.Process().memory_info().rss / MIB
+    print(f"[bench] {message} (RSS {rss:,.0f} MiB)", file=sys.stderr, flush=True)

@@ -1,0 +1,69 @@
+"""`medcite eval ...`: retrieval quality per search mode on labelled datasets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(help="Measure quality on labelled datasets.", no_args_is_help=True)
+
+ModesOption = Annotated[
+    str, typer.Option(help="Comma-separated search modes: bm25, dense, hybrid.")
+]
+OutOption = Annotated[Path | None, typer.Option(help="Write the full results (JSON) here.")]
+HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory.")]
+
+
+@app.command()
+def retrieval(
+    dataset: Annotated[
+        Path, typer.Option(help="A BEIR folder (corpus, queries, qrels).", exists=True)
+    ],
+    split: Annotated[str, typer.Option(help="qrels split.")] = "test",
+    modes: ModesOption = "bm25,hybrid",
+    out: OutOption = None,
+    home: HomeOption = None,
+) -> None:
+    """nDCG@10, Recall@100, MRR@10 on a BEIR dataset (ingests its corpus first)."""
+    from medcite.eval.retrieval import load_beir
+
+    _run(load_beir(dataset, split), modes, out, home)
+
+
+@app.command()
+def pubmedqa(
+    data: Annotated[Path, typer.Option(help="The PubMedQA folder.", exists=True)],
+    split: Annotated[str, typer.Option(help="dev (labelled).")] = "dev",
+    modes: ModesOption = "bm25,hybrid",
+    out: OutOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Is each question's own abstract retrieved? Recall@1/@10, MRR@10 over the corpus."""
+    from medcite.eval.retrieval import load_pubmedqa
+
+    _run(load_pubmedqa(data, split), modes, out, home)
+
+
+def _run(data: Any, modes: str, out: Path | None, home: Path | None) -> None:
+    from medcite.cli import _engine
+    from medcite.cli.render import console, progress_bar
+    from medcite.eval.retrieval import evaluate
+
+    chosen = [m.strip() for m in modes.split(",") if m.strip()]
+    with _engine(home) as engine:
+        with progress_bar() as progress:
+            engine.ingest([data.corpus], progress=progress)
+            if set(chosen) - {"bm25"} and engine.backend.vector_count() < engine.backend.count():
+                engine.embed(progress=progress)
+        results = evaluate(engine, data, chosen)
+    summary = {mode: r["score"] for mode, r in results.items()}
+    console.print(f"[bold]{data.name}[/] ({next(iter(results.values()))['queries']} queries)")
+    metrics = list(next(iter(summary.values())))
+    console.print("| mode | " + " | ".join(metrics) + " |", highlight=False)
+    for mode, score in summary.items():
+        console.print(f"| {mode} | " + " | ".join(f"{score[m]:.3f}" for m in metrics) + " |")
+    if out:
+        out.write_text(json.dumps({"dataset": data.name, "results": results}, indent=1))
