@@ -71,3 +71,12 @@ def test_weighted_scores_equal_scores_as_one() -> None:
 def test_weighted_needs_two_rankings() -> None:
     with pytest.raises(ValueError, match="exactly 2"):
         weighted([BM25], limit=3)
+
+
+def test_rrf_weights_scale_each_rankings_votes() -> None:
+    a, b = ScoredId("a", "d", 0.0), ScoredId("b", "d", 0.0)
+    fused = rrf([[a, b], [b, a]], k=1, limit=2, weights=[1.0, 0.1])
+    assert [(s.passage_id, round(s.score, 4)) for s in fused] == [
+        ("a", round(1 / 2 + 0.1 / 3, 4)),
+        ("b", round(1 / 3 + 0.1 / 2, 4)),
+    ]

@@ -116,6 +116,7 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
     replaced on the next run.
     """
     started = time.perf_counter()
+    busy_before = _cpu_seconds()
     out.mkdir(parents=True, exist_ok=True)
     base = home or out / "homes"
     shared = find_shared_data(Settings(home=base).demo_data)
@@ -158,6 +159,9 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
     results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["targets"] = targets(results)
     results["wall_s"] = time.perf_counter() - started
+    others = [after - before for after, before in zip(_cpu_seconds(), busy_before, strict=True)]
+    # Share of the machine's CPU time that other processes used during the run.
+    results["other_cpu_share"] = (others[0] - others[1]) / (results["wall_s"] * os.cpu_count())
     results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     (out / "results.json").write_text(json.dumps(results, indent=2))
     print(markdown(results))
@@ -384,7 +388,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"bench process peak RSS {results['peak_rss_mib']:.0f} MiB; "
         f"wall {results['wall_s']:.0f} s; "
         f"load average {results['machine']['loadavg_start']} at start, "
-        f"{results['loadavg_end']} at end",
+        f"{results['loadavg_end']} at end; other processes used "
+        f"{results['other_cpu_share']:.0%} of the CPU time during the run",
         "",
         "| target | corpus | value | limit | pass |",
         "|---|---|---:|---:|---|",
@@ -445,6 +450,15 @@ def _seconds(call: Callable[[], object]) -> float:
     t = time.perf_counter()
     call()
     return time.perf_counter() - t
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """Busy CPU seconds of the whole machine, and of this process with its waited-for children."""
+    import psutil
+
+    machine, me = psutil.cpu_times(), psutil.Process().cpu_times()
+    busy = machine.user + machine.nice + machine.system + machine.irq + machine.softirq
+    return busy, me.user + me.system + me.children_user + me.children_system
 
 
 def _questions(path: Path, n: int) -> list[str]:

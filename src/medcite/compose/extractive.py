@@ -32,6 +32,8 @@ from medcite.models import (
 MIN_WORDS, MAX_WORDS = 6, 70
 DUPLICATE_JACCARD = 0.7
 MAX_STATEMENTS = 24
+IMPLICIT_WEIGHT = 0.75
+OFF_TOPIC_PENALTY = 0.4
 _BOILERPLATE = re.compile(
     r"^(?:these resources|learn more|for more information|see also|click|visit|go to|"
     r"to read or download|the human phenotype ontology|you can use|source:|nih:)",
@@ -62,6 +64,35 @@ class Candidate:
     kind: str | None
     subgroup: str | None
     also: list[Candidate] = field(default_factory=list)  # merged near-duplicates
+    off_topic: bool = False  # from a document whose title is about something else
+
+
+@dataclass(frozen=True)
+class _SourceContext:
+    """What a hit's document and passage say about the question's topic."""
+
+    hit: Hit
+    title: frozenset[str]  # topic stems found in the title
+    on_topic: bool  # the title names the topic (or there is no real title)
+    implicit: float  # relevance a sentence inherits from its passage, 0 when off topic
+    retrieval: float  # the hit's score relative to the best hit
+    bonus: float  # evidence-based adjustments (audience, off-topic penalty)
+
+    @classmethod
+    def of(
+        cls, hit: Hit, analysis: QuestionAnalysis, retrieval: float, audience: str
+    ) -> _SourceContext:
+        title = _topic_stems(hit.document.title, analysis)
+        on_topic = coverage(analysis.topic_stems, title) > 0 or _untitled(hit)
+        implicit = 0.0
+        if on_topic:
+            # Sentences of a passage that is about the topic may leave it implicit.
+            passage = _topic_stems(hit.passage.text, analysis)
+            implicit = IMPLICIT_WEIGHT * coverage(analysis.topic_stems, passage | title)
+        bonus = 0.0 if on_topic else -OFF_TOPIC_PENALTY
+        if audience == "patient" and hit.document.evidence_level is EvidenceLevel.CONSUMER:
+            bonus += 0.3
+        return cls(hit, title, on_topic, implicit, retrieval, bonus)
 
 
 class ExtractiveComposer:
@@ -78,7 +109,9 @@ class ExtractiveComposer:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if not candidates:
             return _insufficient(question, audience, analysis.intent, now)
-        bottom = max(candidates, key=lambda c: _bottom_line_score(c, analysis))
+        # A page about another condition that mentions this one is no bottom line for it.
+        eligible = [c for c in candidates if not c.off_topic] or candidates
+        bottom = max(eligible, key=lambda c: _bottom_line_score(c, analysis))
         sections = self._sections(analysis, [c for c in candidates if c is not bottom])
         numbering = _Numbering()
         bottom_line = numbering.statement(bottom)
@@ -112,58 +145,56 @@ class ExtractiveComposer:
         for hit in hits:
             if hit.document.metadata.get("retracted"):
                 continue  # a retracted paper never supports a statement
-            title = frozenset(content_stems(hit.document.title))
-            context = _with_acronyms(title, analysis.topic_stems, hit.document.title)
-            passage_cov = 0.0
-            on_topic_title = coverage(analysis.topic_stems, context) > 0 or _untitled(hit)
-            if on_topic_title:
-                # Sentences of a passage that is about the topic may leave it implicit.
-                passage_stems = _with_acronyms(
-                    frozenset(content_stems(hit.passage.text)),
-                    analysis.topic_stems,
-                    hit.passage.text,
-                )
-                passage_cov = coverage(analysis.topic_stems, passage_stems | context)
+            source = _SourceContext.of(hit, analysis, hit.score / top_score, audience)
+            previous: frozenset[str] = frozenset()
             for start, end in split_sentences(hit.passage.text):
-                candidate = self._candidate(
-                    analysis, hit, start, end, context, passage_cov, hit.score / top_score, audience
-                )
-                # A document about something else that mentions the topic in passing is no
-                # source for it ("the disorder" in a Schilder's disease page is not MS).
-                if candidate is not None and on_topic_title:
+                text = hit.passage.text[start:end]
+                stems = _topic_stems(text, analysis)
+                candidate = self._candidate(analysis, source, start, end, stems, previous)
+                if candidate is not None:
                     found.append(candidate)
+                previous = stems
         return sorted(found, key=lambda c: (-c.score, c.hit.rank, c.start))
 
     def _candidate(
         self,
         analysis: QuestionAnalysis,
-        hit: Hit,
+        source: _SourceContext,
         start: int,
         end: int,
-        context: frozenset[str],
-        passage_cov: float,
-        retrieval: float,
-        audience: str,
+        stems: frozenset[str],
+        previous: frozenset[str],
     ) -> Candidate | None:
+        hit = source.hit
         text = hit.passage.text[start:end]
         if not _is_statement(text) or not analysis.on_intent(text):
             return None
-        stems = _with_acronyms(frozenset(content_stems(text)), analysis.topic_stems, text)
-        relevance = max(coverage(analysis.topic_stems, stems | context), 0.75 * passage_cov)
+        # The previous sentence counts: "natalizumab ... was approved. However, the drug ..."
+        relevance = max(
+            coverage(analysis.topic_stems, stems | previous | source.title), source.implicit
+        )
         if relevance < self.settings.min_relevance:
             return None
         spec = _section_for(analysis.template, text)
         subgroup = next(
             (g.label for g in analysis.subgroups if g.stems and set(g.stems) <= stems), None
         )
-        score = relevance + 0.6 * retrieval + (0.4 if spec else 0.0) + (0.2 if subgroup else 0.0)
+        score = relevance + 0.6 * source.retrieval + (0.4 if spec else 0.0)
+        score += (0.2 if subgroup else 0.0) + source.bonus
         label = hit.passage.section or _label_prefix(text)
         if label and _WEAK_SECTIONS.search(label):
             score -= 0.4
-        if audience == "patient" and hit.document.evidence_level is EvidenceLevel.CONSUMER:
-            score += 0.3
         return Candidate(
-            text, hit, start, end, stems, relevance, score, spec.kind if spec else None, subgroup
+            text,
+            hit,
+            start,
+            end,
+            stems,
+            relevance,
+            score,
+            spec.kind if spec else None,
+            subgroup,
+            off_topic=not source.on_topic,
         )
 
     # -- sections -----------------------------------------------------------------------
@@ -262,6 +293,10 @@ def _untitled(hit: Hit) -> bool:
     return hit.document.title.startswith("PubMed ") or bool(
         hit.document.metadata.get("text_is_title")
     )
+
+
+def _topic_stems(text: str, analysis: QuestionAnalysis) -> frozenset[str]:
+    return _with_acronyms(frozenset(content_stems(text)), analysis.topic_stems, text)
 
 
 def _with_acronyms(stems: frozenset[str], topic: tuple[str, ...], text: str) -> frozenset[str]:

@@ -99,7 +99,11 @@ class EmbeddedBackend:
             return self._dense(vector, k, filters)
         depth = max(k, self.candidates)
         lexical = self._lexical.search(text, k=depth, filters=filters)
-        return rrf([lexical, self._dense(vector, depth, filters)], k=self.rrf_k, limit=k)
+        dense = self._dense(vector, depth, filters)
+        # While vectors are being added, the dense ranking only sees part of the corpus: its
+        # votes count in proportion, so a 5% sample cannot push BM25's best hits aside.
+        coverage = min(1.0, self._vectors.count() / max(1, self._lexical.count()))
+        return rrf([lexical, dense], k=self.rrf_k, limit=k, weights=[1.0, coverage])
 
     def count(self) -> int:
         """Committed passages."""

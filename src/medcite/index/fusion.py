@@ -15,20 +15,27 @@ from collections.abc import Sequence
 from medcite.models import ScoredId
 
 
-def rrf(rankings: Sequence[Sequence[ScoredId]], *, k: int = 60, limit: int) -> list[ScoredId]:
-    """Reciprocal rank fusion: ``score(p) = Σ 1 / (k + rank of p in a ranking)``, ranks from 1.
+def rrf(
+    rankings: Sequence[Sequence[ScoredId]],
+    *,
+    k: int = 60,
+    limit: int,
+    weights: Sequence[float] | None = None,
+) -> list[ScoredId]:
+    """Reciprocal rank fusion: ``score(p) = Σ w / (k + rank of p in a ranking)``, ranks from 1.
 
-    A passage missing from a ranking gets nothing from it. Ties are broken by
-    ``passage_id`` so the output is deterministic. Returns the best ``limit``.
+    A passage missing from a ranking gets nothing from it; ``weights`` (default all 1)
+    scale each ranking's votes. Ties are broken by ``passage_id`` so the output is
+    deterministic. Returns the best ``limit``.
 
     >>> a, b, c = (ScoredId(p, "d", 0.0) for p in "abc")
     >>> [(s.passage_id, round(s.score, 4)) for s in rrf([[a, b], [b, c]], k=1, limit=3)]
     [('b', 0.8333), ('a', 0.5), ('c', 0.3333)]
     """
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, hit in enumerate(ranking, start=1):
-            scores[hit.passage_id] = scores.get(hit.passage_id, 0.0) + 1.0 / (k + rank)
+            scores[hit.passage_id] = scores.get(hit.passage_id, 0.0) + weight / (k + rank)
     return _top(scores, _doc_ids(rankings), limit)
 
 
