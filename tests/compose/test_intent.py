@@ -30,3 +30,8 @@ def test_subgroups_and_topic_come_apart() -> None:
     assert [g.label for g in a.subgroups] == ["primary-progressive", "secondary-progressive"]
     assert a.subgroups[0].stems == ("primary", "progressive")
     assert a.topic_stems == ("progressive", "multiple", "sclerosis")
+
+
+def test_yes_no_research_questions_ask_for_findings() -> None:
+    assert classify_intent("Does vitamin D deficiency increase the risk of MS?") == "evidence"
+    assert classify_intent("Is aspirin effective for primary prevention?") != "evidence"

@@ -83,7 +83,8 @@ class _SourceContext:
         cls, hit: Hit, analysis: QuestionAnalysis, retrieval: float, audience: str
     ) -> _SourceContext:
         title = _topic_stems(hit.document.title, analysis)
-        on_topic = coverage(analysis.topic_stems, title) > 0 or _untitled(hit)
+        # More than half: "primary lateral sclerosis" is not about "multiple sclerosis".
+        on_topic = coverage(analysis.topic_stems, title) > 0.5 or _untitled(hit)
         implicit = 0.0
         if on_topic:
             # Sentences of a passage that is about the topic may leave it implicit.

@@ -186,6 +186,29 @@ CUE = {
         r"\bdeath\b",
     ),
     "prevention": _cues(r"\bprevent", r"\breduce (?:the )?risk\b", r"\bvaccin", r"\bscreening\b"),
+    "findings": _cues(
+        r"\bassociat",
+        r"\bincrease",
+        r"\bdecrease",
+        r"\breduc",
+        r"\bhigher\b",
+        r"\blower\b",
+        r"\bsignificant",
+        r"\bimprov",
+        r"\beffect",
+        r"\brisk\b",
+        r"\bcorrelat",
+        r"\bpredict",
+    ),
+    "null_findings": _cues(
+        r"\bno (?:significant )?(?:association|difference|effect|benefit|evidence)\b",
+        r"\bnot (?:significantly )?(?:associated|different|effective)\b",
+        r"\bdid not\b",
+        r"\bfailed to\b",
+        r"\bconflicting\b",
+        r"\binconsistent\b",
+        r"\bcontrovers",
+    ),
 }
 
 
@@ -239,6 +262,11 @@ TEMPLATES: dict[str, list[SectionSpec]] = {
         _spec("prevention", "Prevention", "prevention", 1),
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 2),
     ],
+    "evidence": [
+        _spec("findings", "What the studies found", "findings", 2),
+        _spec("null_findings", "Null or conflicting findings", "null_findings", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 3),
+    ],
     "definition": [
         _spec("overview", "Overview", "definition", 1),
         _spec("clinical", "Signs and symptoms", "clinical", 3),
@@ -264,6 +292,7 @@ REQUIRED: dict[str, re.Pattern[str] | None] = {
     "prognosis": _either("prognosis", "prognostic_factors"),
     "cause": CUE["cause"],
     "prevention": CUE["prevention"],
+    "evidence": _either("findings", "null_findings", "evidence_gap"),
     "definition": None,
 }
 
@@ -281,6 +310,8 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("prevention", _cues(r"\bprevent", r"\bavoid getting\b")),
     ("cause", _cues(r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit")),
     ("definition", _cues(r"\bwhat (?:is|are)\b", r"\bdefin", r"\bmeaning\b")),
+    # A yes/no research question ("Does X increase the risk of Y?") asks what studies found.
+    ("evidence", _cues(r"^\s*(?:does|do|did|is|are|was|were|can|could|should|has|have|will)\b")),
 ]
 DEFAULT_INTENT = "definition"
 INTENT_QUERY_WORDS: dict[str, tuple[str, ...]] = {
@@ -292,6 +323,7 @@ INTENT_QUERY_WORDS: dict[str, tuple[str, ...]] = {
     "prognosis": ("prognosis", "outlook", "survival"),
     "cause": ("causes", "risk", "factors"),
     "prevention": ("prevention", "prevent"),
+    "evidence": ("associated", "risk", "effect"),
 }
 
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
