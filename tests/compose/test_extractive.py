@@ -41,6 +41,9 @@ def test_duplicates_merge_and_cite_every_source() -> None:
     colchicine = [s for s in statements if "first-line treatment" in s.text]
     assert len(colchicine) == 1
     assert len(colchicine[0].citations) == 2
+    first, merged = colchicine[0].evidence
+    assert first.score == 1.0 and first.quote == colchicine[0].text
+    assert 0.7 <= merged.score < 1.0 and merged.quote != first.quote
     assert answer.evidence_currency == {
         "newest_year": 2015,
         "oldest_year": 2009,

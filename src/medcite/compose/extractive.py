@@ -351,14 +351,14 @@ class _Numbering:
         return self._by_passage[pid]
 
     def statement(self, c: Candidate) -> Statement:
+        """The statement is verbatim in its first source (score 1); merged near-duplicates
+        cite their own wording, scored by word overlap with the statement."""
         evidence = []
         for source in (c, *c.also):
             n = self.number(source.hit)
-            evidence.append(
-                Evidence(
-                    n, source.text, 1.0, source.hit.passage.passage_id, source.start, source.end
-                )
-            )
+            score = 1.0 if source is c else round(jaccard(c.stems, source.stems), 3)
+            passage_id = source.hit.passage.passage_id
+            evidence.append(Evidence(n, source.text, score, passage_id, source.start, source.end))
         citations = list(dict.fromkeys(e.n for e in evidence))
         return Statement(c.text, citations, "supported", evidence)
 
