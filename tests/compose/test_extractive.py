@@ -43,7 +43,7 @@ def test_duplicates_merge_and_cite_every_source() -> None:
     assert len(colchicine[0].citations) == 2
     first, merged = colchicine[0].evidence
     assert first.score == 1.0 and first.quote == colchicine[0].text
-    assert 0.7 <= merged.score < 1.0 and merged.quote != first.quote
+    assert 0.7 <= merged.score <= 1.0 and merged.quote != first.quote
     assert answer.evidence_currency == {
         "newest_year": 2015,
         "oldest_year": 2009,
