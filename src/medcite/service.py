@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,7 @@ class Engine:
             )
         )
         manifest.write(directory)
-        self._manifest = vars_of(manifest)
+        self._manifest = asdict(manifest)
 
     def manifest(self) -> dict[str, Any]:
         """The index manifest (what built the index, from which corpus snapshot)."""
@@ -161,7 +162,7 @@ class Engine:
             from medcite.index.manifest import IndexManifest
 
             found = IndexManifest.read(self.settings.index_dir)
-            self._manifest = vars_of(found) if found else {}
+            self._manifest = asdict(found) if found else {}
         return self._manifest
 
     # -- search and answer --------------------------------------------------------------
@@ -262,12 +263,6 @@ class Engine:
                 f"the index in {self.settings.index_dir} is empty: run `medcite ingest PATH...` "
                 "(or `medcite demo`) first"
             )
-
-
-def vars_of(manifest: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(manifest)
 
 
 def _version() -> str:
