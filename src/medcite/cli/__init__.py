@@ -104,6 +104,7 @@ def demo(
                     f"in {time.perf_counter() - started:.1f} s"
                 )
                 demo_data.mark_current(engine.settings.home, paths)
+                _hint_dense(engine)
             _show_answer(engine.ask(question or demo_data.DEMO_QUESTION), output)
     except MedciteError as exc:
         _fail(str(exc))
@@ -246,6 +247,21 @@ def status(home: HomeOption = None) -> None:
 
     with _engine(home) as engine:
         print_json(engine.status())
+
+
+def _hint_dense(engine: Any) -> None:
+    """One line on how to get hybrid search, said once, when the index is built."""
+    from medcite.cli.render import errors
+
+    if engine.backend.vector_count():
+        return
+    if engine.load_embedder() is None:
+        errors.print(f"[dim]BM25 only: {engine.embedder_problem}[/]", highlight=False)
+    else:
+        errors.print(
+            "[dim]BM25 only for now; `medcite index --dense` adds vectors for hybrid search "
+            "(resumable; answers keep working meanwhile).[/]"
+        )
 
 
 def _show_answer(answer: Any, output: Output) -> None:
