@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from typer.testing import CliRunner
 
 from medcite.cli import app
@@ -68,3 +69,19 @@ def test_errors_are_one_clear_line_with_exit_2(tmp_path: Path) -> None:
     assert "medcite ingest" in result.output and "Traceback" not in result.output
     result = runner.invoke(app, ["ask", "", *home])
     assert result.exit_code == 2 and "empty" in result.output
+
+
+@pytest.mark.slow
+def test_demo_builds_once_then_reuses_the_index(tmp_path: Path, answer_schema: dict) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    first = runner.invoke(app, ["demo", "--format", "json", *home])
+    assert first.exit_code == 0, first.output
+    assert "Building the demo index" in first.stderr
+    answer = json.loads(first.stdout)
+    jsonschema.validate(answer, answer_schema)
+    assert answer["intent"] == "treatment" and answer["references"]
+    assert any("years old" in w for w in answer["warnings"])  # the corpus is dated
+
+    again = runner.invoke(app, ["demo", "--format", "json", *home])
+    assert again.exit_code == 0 and "Building" not in again.stderr
+    assert json.loads(again.stdout)["bottom_line"] == answer["bottom_line"]
