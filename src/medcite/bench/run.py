@@ -70,6 +70,8 @@ METRICS = (
     "dense_p95_ms",
     "hybrid_p50_ms",
     "hybrid_p95_ms",
+    "hybrid_index_p50_ms",
+    "hybrid_index_p95_ms",
     "search_hybrid_p50_ms",
     "search_hybrid_p95_ms",
     "ask_hybrid_p50_ms",
@@ -98,6 +100,7 @@ class BenchConfig:
 
     @classmethod
     def quick(cls, size: int = 10_000) -> BenchConfig:
+        """A smaller run that finishes in under 2 minutes on 2 cores (the CI smoke test)."""
         return cls(
             size=size,
             queries=50,
@@ -120,6 +123,12 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
     out.mkdir(parents=True, exist_ok=True)
     base = home or out / "homes"
     shared = find_shared_data(Settings(home=base).demo_data)
+    synthetic = out / f"synthetic-{config.size}.jsonl"
+    corpora = [
+        ("demo", demo_paths(shared), "auto"),
+        (f"synthetic-{config.size}", [synthetic], "jsonl"),
+    ]
+    homes = {name: _fresh_dir(base / name) for name, _, _ in corpora}  # fail early if not ours
     questions = _questions(shared / "pubmedqa" / "dev.jsonl", config.queries)
     _log("loading the sentence pool and the embedder")
     pool = load_pool(shared)
@@ -134,18 +143,14 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
         "bm25s_tokenizer": _bm25s_tokenizer_name(),
         "corpora": {},
     }
-    synthetic = out / f"synthetic-{config.size}.jsonl"
     _log(f"writing {synthetic}")
     write_synthetic(synthetic, config.size, pool, seed=config.seed)
-    corpora = [
-        ("demo", demo_paths(shared), "auto"),
-        (f"synthetic-{config.size}", [synthetic], "jsonl"),
-    ]
     for name, paths, fmt in corpora:
-        engine = Engine(Settings(home=_fresh_dir(base / name)))
+        engine = Engine(Settings(home=homes[name]))
         try:
             r = bench_corpus(name, engine, paths, fmt, questions, embedder, base_vectors, config)
-            texts = _sample_passage_texts(engine, config.embed_batch, config.seed)
+            if name == "demo":
+                texts = _sample_passage_texts(engine, config.embed_batch, config.seed)
         finally:
             engine.close()
         # After close(): the SQLite WAL has been folded into the database file.
@@ -161,7 +166,9 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
     results["wall_s"] = time.perf_counter() - started
     others = [after - before for after, before in zip(_cpu_seconds(), busy_before, strict=True)]
     # Share of the machine's CPU time that other processes used during the run.
-    results["other_cpu_share"] = (others[0] - others[1]) / (results["wall_s"] * os.cpu_count())
+    results["other_cpu_share"] = max(0.0, others[0] - others[1]) / (
+        results["wall_s"] * os.cpu_count()
+    )
     results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     (out / "results.json").write_text(json.dumps(results, indent=2))
     print(markdown(results))
@@ -224,6 +231,14 @@ def bench_corpus(
     _attach_synthetic_vectors(engine, base_vectors, config.seed)
     r["vectors_build_s"] = time.perf_counter() - t
     _percentiles(r, "query_embed", questions, lambda q: embedder.embed([q]))
+    # The index's own share of hybrid latency: the same searches with the vector precomputed.
+    vectors = {q: embedder.embed([q])[0] for q in questions}
+    _percentiles(
+        r,
+        "hybrid_index",
+        questions,
+        lambda q: backend.search(q, k=K, mode="hybrid", vector=vectors[q]),
+    )
     for mode in ("dense", "hybrid"):
         _percentiles(
             r,
@@ -244,7 +259,7 @@ def bench_corpus(
     return r
 
 
-def embedding_speed(embedder: OnnxEmbedder, texts: list[str], repeats: int = 2) -> dict[str, Any]:
+def embedding_speed(embedder: OnnxEmbedder, texts: list[str], repeats: int = 3) -> dict[str, Any]:
     """Time ``embedder.embed(texts)`` against the bare ONNX session on the same token batches.
 
     The raw side gets the texts already tokenised exactly as the embedder does it (truncated,
@@ -275,10 +290,11 @@ def embedding_speed(embedder: OnnxEmbedder, texts: list[str], repeats: int = 2) 
         for feed in feeds:
             session.run(None, feed)
 
-    # Warm both on the very batches timed: onnxruntime's first run of a new input shape
-    # allocates (measured: 1.45x slower than later runs on the same texts).
-    embedder.embed(texts)
-    raw()
+    # Warm both on the very batches timed: a session's first runs on new input shapes are
+    # slow while its memory arena grows (measured: 1.45x on the first run, 1.0x from the third).
+    for _ in range(2):
+        embedder.embed(texts)
+        raw()
     embed_s, raw_s = [], []
     for _ in range(repeats):
         embed_s.append(_seconds(lambda: embedder.embed(texts)))
@@ -374,18 +390,19 @@ def markdown(results: dict[str, Any]) -> str:
     emb = results["embedding"]
     lines += [
         "",
-        f"bm25s tokenizer: {results['bm25s_tokenizer']}; k1=1.2, b=0.75, Lucene IDF, no stopwords",
-        "dense, hybrid and *_hybrid rows: real query embeddings; passage vectors beyond the "
+        f"- bm25s tokenizer: {results['bm25s_tokenizer']}; k1=1.2, b=0.75, Lucene IDF, "
+        "no stopwords",
+        "- dense, hybrid and *_hybrid rows: real query embeddings; passage vectors beyond the "
         "`embed_passages` real ones are synthetic vectors (search latency only)",
-        "disk by part (MiB): "
+        "- disk by part (MiB): "
         + "; ".join(
             f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["disk_parts_mib"].items())
             for name, r in corpora.items()
         ),
-        f"embedder vs raw ONNX on {emb['texts']} demo passages (mean {emb['mean_tokens']:.0f} "
+        f"- embedder vs raw ONNX on {emb['texts']} demo passages (mean {emb['mean_tokens']:.0f} "
         f"tokens): {_fmt(emb['passages_per_s'])} vs {_fmt(emb['raw_passages_per_s'])} "
         f"passages/s, ratio {emb['embedder_over_raw']:.3f}",
-        f"bench process peak RSS {results['peak_rss_mib']:.0f} MiB; "
+        f"- bench process peak RSS {results['peak_rss_mib']:.0f} MiB; "
         f"wall {results['wall_s']:.0f} s; "
         f"load average {results['machine']['loadavg_start']} at start, "
         f"{results['loadavg_end']} at end; other processes used "
@@ -575,7 +592,7 @@ def _disk_parts_mib(home: Path) -> dict[str, float]:
     """Size on disk of every file under ``home``, by part (corpus store, BM25, vectors, ...)."""
     parts: dict[str, float] = {}
     for f in home.rglob("*"):
-        if f.is_file():
+        if f.is_file() and f.name != MARKER:
             rel = f.relative_to(home).as_posix()
             part = next((v for k, v in _DISK_PARTS.items() if rel.startswith(k)), "other")
             parts[part] = parts.get(part, 0.0) + f.stat().st_size / MIB

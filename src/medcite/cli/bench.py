@@ -35,11 +35,13 @@ def bench(
 ) -> None:
     """Benchmark on the demo corpus and a synthetic one, beside bm25s; prints a Markdown table."""
     from medcite.bench.run import BenchConfig, run
+    from medcite.errors import MedciteError
     from medcite.index.embed import EmbedderUnavailable
 
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
         # OpenBLAS threads spinning beside onnxruntime's double query-embedding time on 2
-        # cores (see medcite.index.embed), and `import medcite` has already loaded numpy.
+        # cores (see medcite.index.embed). `import medcite` sets 1 unless told otherwise,
+        # and numpy is loaded by now, so only a value set before start-up gets here.
         typer.echo(
             "warning: OPENBLAS_NUM_THREADS is not 1; dense timings will be pessimistic "
             "(run `OPENBLAS_NUM_THREADS=1 medcite bench`)",
@@ -50,6 +52,9 @@ def bench(
     config = BenchConfig.quick(size) if quick else BenchConfig(size=size)
     try:
         run(config, out, home)
-    except (EmbedderUnavailable, ImportError, FileExistsError) as exc:
+    except (EmbedderUnavailable, ImportError) as exc:
         typer.echo(f"error: {exc} (the bench needs the [dense] and [bench] extras)", err=True)
+        raise typer.Exit(2) from exc
+    except (FileExistsError, MedciteError) as exc:
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
