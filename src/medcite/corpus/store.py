@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from medcite.models import Document, EvidenceLevel, IndexRecord, Passage, Section, sha256_hex
 
+_PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 metadata = MetaData()
 
 document_table = Table(
@@ -352,28 +353,11 @@ def _document_row(doc: Document, origin: str, now: str) -> dict[str, Any]:
 
 
 def _passage_row(p: Passage) -> dict[str, Any]:
-    return {
-        "passage_id": p.passage_id,
-        "doc_id": p.doc_id,
-        "ordinal": p.ordinal,
-        "start": p.start,
-        "end": p.end,
-        "text": p.text,
-        "section": p.section,
-        "indexed": 0,
-    }
+    return {**{name: getattr(p, name) for name in _PASSAGE_FIELDS}, "indexed": 0}
 
 
 def _passage(row: Any) -> Passage:
-    return Passage(
-        passage_id=row["passage_id"],
-        doc_id=row["doc_id"],
-        ordinal=row["ordinal"],
-        start=row["start"],
-        end=row["end"],
-        text=row["text"],
-        section=row["section"],
-    )
+    return Passage(**{name: row[name] for name in _PASSAGE_FIELDS})
 
 
 def _document(row: Any) -> Document:
