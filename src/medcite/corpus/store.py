@@ -283,6 +283,19 @@ class CorpusStore:
         with self.engine.connect() as conn:
             return self._documents(conn, {doc_id}).get(doc_id)
 
+    def document_traits(
+        self, doc_ids: Iterable[str]
+    ) -> dict[str, tuple[EvidenceLevel, int | None]]:
+        """Evidence level and year of each document, without loading its text (for priors)."""
+        wanted = list(doc_ids)
+        if not wanted:
+            return {}
+        query = select(
+            document_table.c.doc_id, document_table.c.evidence_level, document_table.c.year
+        ).where(document_table.c.doc_id.in_(wanted))
+        with self.engine.connect() as conn:
+            return {d: (EvidenceLevel(level), year) for d, level, year in conn.execute(query)}
+
     def stats(self) -> dict[str, Any]:
         """Counts by collection, totals and the last ingest time."""
         with self.engine.connect() as conn:

@@ -14,7 +14,7 @@ from medcite.config import SearchSettings
 from medcite.corpus.store import CorpusStore
 from medcite.index.base import Embedder, SearchBackend, SearchMode
 from medcite.index.fusion import rrf
-from medcite.models import Document, EvidenceLevel, Hit, ScoredId, SearchFilters
+from medcite.models import EvidenceLevel, Hit, ScoredId, SearchFilters
 
 # How much each evidence level counts towards the prior (1 = strongest).
 EVIDENCE_WEIGHT: dict[EvidenceLevel, float] = {
@@ -76,10 +76,10 @@ class Retriever:
         scored = (
             rankings[0] if len(rankings) == 1 else rrf(rankings, k=self.settings.rrf_k, limit=depth)
         )
-        hits = self._hydrate(scored)
         if priors:
-            hits = self._apply_priors(hits)
-        return [Hit(i + 1, h.score, h.passage, h.document) for i, h in enumerate(hits[:k])]
+            scored = self._apply_priors(scored)
+        hits = self._hydrate(scored, k)
+        return [Hit(i + 1, h.score, h.passage, h.document) for i, h in enumerate(hits)]
 
     def _ranking(
         self, query: str, depth: int, mode: SearchMode, filters: SearchFilters | None
@@ -97,34 +97,38 @@ class Retriever:
             self._embedder = self._embedder_factory() if self._embedder_factory else None
         return self._embedder
 
-    def _hydrate(self, scored: list[ScoredId]) -> list[Hit]:
-        found = self.store.passages([s.passage_id for s in scored])
-        return [
-            Hit(
-                rank=0,
-                score=s.score,
-                passage=found[s.passage_id][0],
-                document=found[s.passage_id][1],
+    def _hydrate(self, scored: list[ScoredId], k: int) -> list[Hit]:
+        """Hits for the best ``k`` of ``scored`` that the store still holds (a passage
+        deleted since the index was built is skipped, and the next one takes its place)."""
+        hits: list[Hit] = []
+        start = 0
+        while len(hits) < k and start < len(scored):
+            batch = scored[start : start + k - len(hits)]
+            found = self.store.passages([s.passage_id for s in batch])
+            hits += [Hit(0, s.score, *found[s.passage_id]) for s in batch if s.passage_id in found]
+            start += len(batch)
+        return hits
+
+    def _apply_priors(self, scored: list[ScoredId]) -> list[ScoredId]:
+        """Relevance normalised to the best hit, plus evidence and recency priors."""
+        if not scored:
+            return scored
+        traits = self.store.document_traits({s.doc_id for s in scored})
+        top = max(s.score for s in scored) or 1.0
+        this_year = dt.date.today().year
+        rescored = [
+            ScoredId(
+                s.passage_id, s.doc_id, s.score / top + self.prior(*traits[s.doc_id], this_year)
             )
             for s in scored
-            if s.passage_id in found
+            if s.doc_id in traits
         ]
+        return sorted(rescored, key=lambda s: (-s.score, s.passage_id))
 
-    def _apply_priors(self, hits: list[Hit]) -> list[Hit]:
-        if not hits:
-            return hits
-        top = max(h.score for h in hits) or 1.0
-        this_year = dt.date.today().year
-
-        def boosted(hit: Hit) -> float:
-            return hit.score / top + self.prior(hit.document, this_year)
-
-        rescored = [Hit(0, boosted(h), h.passage, h.document) for h in hits]
-        return sorted(rescored, key=lambda h: (-h.score, h.passage.passage_id))
-
-    def prior(self, doc: Document, this_year: int) -> float:
-        evidence = self.settings.evidence_prior * EVIDENCE_WEIGHT[doc.evidence_level]
-        if doc.year is None:
+    def prior(self, level: EvidenceLevel, year: int | None, this_year: int) -> float:
+        """Score bonus for a document's evidence level and age (see SearchSettings)."""
+        evidence = self.settings.evidence_prior * EVIDENCE_WEIGHT[level]
+        if year is None:
             return evidence
-        age = min(max(this_year - doc.year, 0), RECENCY_SPAN_YEARS)
+        age = min(max(this_year - year, 0), RECENCY_SPAN_YEARS)
         return evidence + self.settings.recency_prior * (1 - age / RECENCY_SPAN_YEARS)
