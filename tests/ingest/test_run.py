@@ -47,6 +47,8 @@ def test_unknown_and_empty_files_are_reported_not_fatal(settings: Settings, tmp_
     assert report.total("documents") == 0
     assert len(report.problems) == 2
     assert any("empty" in str(p) for p in report.problems)
+    for problem in report.problems:  # "path: file: reason", the path said once
+        assert str(problem).count(problem.path) == 1 and problem.record == "file"
 
 
 def test_index_commit_crash_is_repaired_without_duplicates(

@@ -83,9 +83,8 @@ def _ingest_file(
     try:
         file_format = detect_format(path) if fmt == "auto" else fmt
     except UnknownFormat as exc:
-        return FileReport(
-            str(path), "unknown", problems=[IngestProblem(str(path), "file", str(exc))]
-        )
+        reason = str(exc).removeprefix(f"{path}: ")  # the problem names the path itself
+        return FileReport(str(path), "unknown", problems=[IngestProblem(str(path), "file", reason)])
     file_report = FileReport(str(path), file_format)
     task = f"ingest {path.parent.name}/{path.name}"
     total = _estimate_records(path)
