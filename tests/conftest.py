@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,17 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def answer_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
+
+
+def write_jsonl_rows(path: Path, rows: list[object]) -> Path:
+    """Write ``rows`` as JSON lines; a str row is written as is (for malformed lines)."""
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+@pytest.fixture
+def write_jsonl() -> Callable[[Path, list[object]], Path]:
+    return write_jsonl_rows
 
 
 @pytest.fixture

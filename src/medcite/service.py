@@ -192,12 +192,13 @@ class Engine:
             )
         started = time.perf_counter()
         self._require_index()
+        analysis = analyse(question)
         hits = self.retriever.search(
-            question, k=self.settings.compose.retrieve_k, also=[analyse(question).focused_query]
+            question, k=self.settings.compose.retrieve_k, also=[analysis.focused_query]
         )
         retrieved = time.perf_counter()
         answer = ExtractiveComposer(self.settings.compose).compose(
-            question, hits, audience=audience
+            question, hits, audience=audience, analysis=analysis
         )
         composed = time.perf_counter()
         manifest = self.manifest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,8 @@ from medcite.service import Engine
 pytestmark = pytest.mark.dense
 
 
-def _corpus(path: Path, texts: dict[str, str]) -> Path:
-    rows = [{"id": k, "title": "Gout", "text": v} for k, v in texts.items()]
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return path
+def _rows(texts: dict[str, str]) -> list[object]:
+    return [{"id": k, "title": "Gout", "text": v} for k, v in texts.items()]
 
 
 TEXTS = {
@@ -25,9 +22,9 @@ TEXTS = {
 }
 
 
-def test_embedding_resumes_and_reuses_cached_vectors(tmp_path: Path) -> None:
+def test_embedding_resumes_and_reuses_cached_vectors(tmp_path: Path, write_jsonl) -> None:
     with Engine(Settings(home=tmp_path / "home")) as engine:
-        engine.ingest([_corpus(tmp_path / "c.jsonl", TEXTS)])
+        engine.ingest([write_jsonl(tmp_path / "c.jsonl", _rows(TEXTS))])
         first = engine.embed(limit=5)  # an interrupted run: only part done
         assert (first.embedded, first.vectors) == (5, 5)
         rest = engine.embed()
@@ -35,17 +32,19 @@ def test_embedding_resumes_and_reuses_cached_vectors(tmp_path: Path) -> None:
         assert engine.embed().embedded == 0  # nothing left to do
 
         changed = {**TEXTS, "d0": "Allopurinol lowers serum urate in chronic gout over months."}
-        engine.ingest([_corpus(tmp_path / "c.jsonl", changed)])
+        engine.ingest([write_jsonl(tmp_path / "c.jsonl", _rows(changed))])
         again = engine.embed()
         assert again.embedded == 1  # only the new text meets the model
         assert engine.retriever.effective_mode() == "hybrid"
         assert engine.search("allopurinol urate", k=1)[0].document.doc_id == "jsonl:d0"
 
 
-def test_a_missing_model_leaves_search_on_bm25_with_one_line_saying_why(tmp_path: Path) -> None:
+def test_a_missing_model_leaves_search_on_bm25_with_one_line_saying_why(
+    tmp_path: Path, write_jsonl
+) -> None:
     home = tmp_path / "home"
     with Engine(Settings(home=home)) as engine:
-        engine.ingest([_corpus(tmp_path / "c.jsonl", TEXTS)])
+        engine.ingest([write_jsonl(tmp_path / "c.jsonl", _rows(TEXTS))])
         engine.embed()
     broken = Settings(home=home, embed=EmbedSettings(model_path=tmp_path / "missing.onnx"))
     with Engine(broken) as engine:

@@ -17,14 +17,11 @@ from medcite.config import Settings
 from medcite.service import Engine
 
 
-def _write_jsonl(path: Path, rows: list[object]) -> Path:
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
-    return path
-
-
-def test_bad_records_are_reported_and_the_rest_ingested(settings: Settings, tmp_path: Path) -> None:
+def test_bad_records_are_reported_and_the_rest_ingested(
+    settings: Settings, tmp_path: Path, write_jsonl
+) -> None:
     good = {"id": "a1", "title": "Gout", "text": "Colchicine reduces gout flares in adults."}
-    path = _write_jsonl(
+    path = write_jsonl(
         tmp_path / "mixed.jsonl",
         [good, "{not json", {"id": "a2", "title": "No text"}, {**good, "id": "a3"}],
     )
@@ -52,14 +49,14 @@ def test_unknown_and_empty_files_are_reported_not_fatal(settings: Settings, tmp_
 
 
 def test_index_commit_crash_is_repaired_without_duplicates(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, write_jsonl
 ) -> None:
     """The backend committed but the store never heard: the next sync must not duplicate."""
     rows = [
         {"id": f"d{i}", "title": "Gout", "text": f"Colchicine dose {i} reduces gout flares."}
         for i in range(5)
     ]
-    path = _write_jsonl(tmp_path / "g.jsonl", rows)
+    path = write_jsonl(tmp_path / "g.jsonl", rows)
     with Engine(settings) as engine:
         from medcite.ingest.run import ingest
 

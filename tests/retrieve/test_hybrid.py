@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from medcite.config import Settings
@@ -11,23 +10,18 @@ from medcite.models import EvidenceLevel
 from medcite.service import Engine
 
 
-def _write(path: Path, rows: list[dict]) -> Path:
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    return path
-
-
 def test_passages_deleted_since_indexing_are_replaced_by_the_next_hits(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, write_jsonl
 ) -> None:
     rows = [
         {"id": f"d{i}", "title": "Gout", "text": f"Colchicine eases gout flare number {i}."}
         for i in range(6)
     ]
     with Engine(settings) as engine:
-        engine.ingest([_write(tmp_path / "a.jsonl", rows)])
+        engine.ingest([write_jsonl(tmp_path / "a.jsonl", rows)])
         # The store changes, the index has not caught up yet (as mid re-ingest).
         rows[0]["text"] = "Allopurinol is a urate-lowering drug."
-        ingest([_write(tmp_path / "a.jsonl", rows)], engine.store)
+        ingest([write_jsonl(tmp_path / "a.jsonl", rows)], engine.store)
         hits = engine.search("colchicine gout flare", k=5)
         assert len(hits) == 5
         assert "jsonl:d0" not in {h.document.doc_id for h in hits}
@@ -35,7 +29,7 @@ def test_passages_deleted_since_indexing_are_replaced_by_the_next_hits(
 
 
 def test_evidence_prior_breaks_near_ties_towards_stronger_evidence(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, write_jsonl
 ) -> None:
     text = "Colchicine reduces the pain of acute gout flares."
     rows = [
@@ -48,7 +42,7 @@ def test_evidence_prior_breaks_near_ties_towards_stronger_evidence(
         },
     ]
     with Engine(settings) as engine:
-        engine.ingest([_write(tmp_path / "b.jsonl", rows)])
+        engine.ingest([write_jsonl(tmp_path / "b.jsonl", rows)])
         with_priors = engine.search("colchicine acute gout", k=2)
         assert [h.document.evidence_level for h in with_priors] == [
             EvidenceLevel.RCT,

@@ -104,8 +104,16 @@ class ExtractiveComposer:
     def __init__(self, settings: ComposeSettings | None = None) -> None:
         self.settings = settings or ComposeSettings()
 
-    def compose(self, question: str, hits: list[Hit], *, audience: str = "clinician") -> Answer:
-        analysis = analyse(question)
+    def compose(
+        self,
+        question: str,
+        hits: list[Hit],
+        *,
+        audience: str = "clinician",
+        analysis: QuestionAnalysis | None = None,
+    ) -> Answer:
+        """An answer to ``question`` from ``hits``; pass ``analysis`` if the caller has it."""
+        analysis = analysis or analyse(question)
         candidates = _merge_duplicates(self._candidates(analysis, hits, audience))
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if not candidates:
