@@ -1,10 +1,11 @@
 """The extractive composer: an answer built only from verbatim source sentences.
 
 Offline and deterministic. For each retrieved passage it splits sentences, keeps those that
-are about the question's topic (topic-stem coverage of the sentence plus its document title,
-or of its whole passage), sorts them into the intent's section template by cue patterns,
-merges near-duplicates (citing every source that said it), picks the bottom line, and
-numbers references by first use. Every statement is a exact substring of its cited passage,
+are about the question's topic (topic-stem coverage of the sentence, the sentence before it
+and its document title, or of its whole passage when the document is about the topic) and
+that speak to the question's intent, sorts them into the intent's section template by cue
+patterns, merges near-duplicates (citing every source that said it), picks the bottom line,
+and numbers references by first use. Every statement is an exact substring of its cited passage,
 so its evidence span is the statement itself. When nothing relevant is found it says so
 instead of filling the page with unrelated text.
 """
