@@ -28,6 +28,7 @@ from medcite.index.build import EmbedReport, SyncReport
 from medcite.ingest.run import IngestReport
 from medcite.models import Answer, Hit, SearchFilters
 from medcite.progress import ProgressFn
+from medcite.retrieve.hybrid import Retriever
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -63,9 +64,7 @@ class Engine:
         )
 
     @cached_property
-    def retriever(self) -> Any:
-        from medcite.retrieve.hybrid import Retriever
-
+    def retriever(self) -> Retriever:
         return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
 
     def load_embedder(self) -> Embedder | None:
