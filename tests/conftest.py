@@ -10,6 +10,7 @@ import pytest
 
 from medcite.config import Settings
 from medcite.service import Engine
+from services import postgres_server
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = PROJECT_ROOT.parent / "shared" / "contracts" / "answer.schema.json"
@@ -20,6 +21,13 @@ def shared_data() -> Path:
     path = PROJECT_ROOT.parent / "shared" / "data"
     assert (path / "README.md").is_file(), f"shared data missing at {path}"
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real, empty PostgreSQL server for the whole session (tests marked ``postgres``)."""
+    with postgres_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
