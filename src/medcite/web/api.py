@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from medcite.config import Audience
@@ -52,14 +53,15 @@ class AnswerRequest(BaseModel):
     responses=_errors(400, 413, 429),
     response_description="The answer JSON (shared/contracts/answer.schema.json).",
 )
-def create_answer(request: AnswerRequest, gate: GateDep) -> dict[str, Any]:
+def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
     """A structured answer whose statements cite numbered passages from the corpus."""
     answer = gate.call(
         lambda engine: engine.ask(
             request.question, audience=request.audience, history=request.history
         )
     )
-    return answer.to_dict()
+    # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
+    return JSONResponse(answer.to_dict())
 
 
 @router.get("/search", summary="Search passages", responses=_errors(400))
