@@ -85,6 +85,7 @@ def test_passage_and_document_are_stored_text(client: httpx.Client) -> None:
         ("get", "/api/v1/nothing-here", {}, 404, "not_found"),
         ("get", "/ask.json", {"params": {"q": ""}}, 400, "bad_question"),
         ("get", "/ask.json", {"params": {"q": "gout", "audience": "alien"}}, 422, None),
+        ("get", "/ask.xml", {"params": {"q": "gout"}}, 422, "invalid_parameters"),
     ],
 )
 def test_errors_are_json_with_the_right_status(

@@ -7,7 +7,7 @@ the script swaps in (audience switch) or appends (follow-up) without reloading t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -62,25 +62,19 @@ def ask_page(
     return response
 
 
-@router.get("/ask.md", response_class=PlainTextResponse)
-def ask_markdown(
+@router.get("/ask.{fmt}")
+def ask_export(
     gate: GateDep,
+    fmt: Literal["md", "json"],
     q: Question = "",
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006
 ) -> Response:
+    """The answer as Markdown (``/ask.md``) or as the answer JSON (``/ask.json``)."""
     answer = _ask(gate, q, audience, _clean(history))
-    return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
-
-
-@router.get("/ask.json", response_class=JSONResponse)
-def ask_json(
-    gate: GateDep,
-    q: Question = "",
-    audience: AudienceParam = "clinician",
-    history: History = [],  # noqa: B006
-) -> Response:
-    return JSONResponse(_ask(gate, q, audience, _clean(history)).to_dict())
+    if fmt == "md":
+        return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
+    return JSONResponse(answer.to_dict())
 
 
 @router.get("/editorial-policy")

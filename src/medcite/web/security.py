@@ -35,17 +35,26 @@ SECURITY_HEADERS = [
 ]
 
 
-class SecurityHeaders:
-    """Adds the security headers to every HTTP response."""
+class _HttpMiddleware:
+    """Passes anything but HTTP (lifespan) straight through to the app; subclasses ``handle``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
 
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(_HttpMiddleware):
+    """Adds the security headers to every HTTP response."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name for name, _ in message.get("headers", [])}
@@ -60,17 +69,14 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class BodySizeLimit:
+class BodySizeLimit(_HttpMiddleware):
     """Refuses request bodies over ``max_bytes`` with 413, by header or while streaming."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
@@ -136,16 +142,16 @@ class TokenBucket:
         }
 
 
-class RateLimit:
+class RateLimit(_HttpMiddleware):
     """Applies a :class:`TokenBucket` to the (expensive) answer endpoints only."""
 
     def __init__(self, app: ASGIApp, bucket: TokenBucket, paths: Iterable[str]) -> None:
-        self.app = app
+        super().__init__(app)
         self.bucket = bucket
         self.paths = frozenset(paths)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in self.paths:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] in self.paths:
             client = (scope.get("client") or ("unknown", 0))[0]
             wait = self.bucket.take(client)
             if wait > 0:
@@ -161,16 +167,10 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-class CatchAll:
+class CatchAll(_HttpMiddleware):
     """Turns any unexpected exception into a logged JSON/HTML error (503), never a traceback."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         watched = _WatchedSend(send)
         try:
             await self.app(scope, receive, watched)
