@@ -181,3 +181,20 @@ def test_keyboard_reaches_citation_previews(page: Page, server: str) -> None:
     expect(page.locator("#a0 .cite-wrap").first.locator(".preview")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#a0 .cite-wrap").first.locator(".preview")).to_be_hidden()
+
+
+def test_print_shows_the_article_without_controls(page: Page, server: str) -> None:
+    page.emulate_media(media="print")
+    page.goto(server + ask_path())
+    expect(page.locator("#a0 .bottom-line")).to_be_visible()
+    expect(page.locator("#a0 .references")).to_be_visible()
+    expect(page.locator("#a0 .disclaimer")).to_be_visible()
+    for control in ("#follow-up", "#a0 .audience", "#a0 .export", ".site-header nav"):
+        expect(page.locator(control)).to_be_hidden()
+
+
+@pytest.mark.usefixtures("no_console_errors")
+def test_swagger_ui_runs_under_the_csp(page: Page, server: str) -> None:
+    page.goto(server + "/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.locator(".opblock-summary-path").count() >= 5
