@@ -5,10 +5,11 @@ Exports only the command function; ``medcite.cli`` registers it with ``app.comma
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from medcite.cli import HomeOption
 
 
 def serve(
@@ -18,12 +19,7 @@ def serve(
     port: Annotated[
         int | None, typer.Option(min=0, max=65535, help="Port (default 8000, or web.port).")
     ] = None,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home", help="Data directory (default: $MEDCITE_HOME or the user data dir)."
-        ),
-    ] = None,
+    home: HomeOption = None,
 ) -> None:
     """Serve the answer pages and the REST API (/api/v1, docs at /docs)."""
     try:

@@ -5,7 +5,7 @@
     app = create_app(Settings(home="/tmp/mc"))      # serve with uvicorn, or test via ASGITransport
 
 Pages (:mod:`medcite.web.pages`) and the JSON API (:mod:`medcite.web.api`) share one lazily
-opened :class:`medcite.service.Engine`, guarded by :class:`EngineGate`.
+opened :class:`medcite.service.Engine`, guarded by :class:`medcite.web.deps.EngineGate`.
 """
 
 from __future__ import annotations
