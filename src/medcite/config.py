@@ -77,6 +77,18 @@ class ComposeSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address `medcite serve` binds to.")
+    port: int = Field(8000, ge=0, le=65535, description="Port `medcite serve` listens on.")
+    answers_per_minute: float = Field(
+        60, gt=0, description="Per-client refill rate of the answer endpoints' token bucket."
+    )
+    answer_burst: int = Field(20, ge=1, description="Answers a client may ask in a quick burst.")
+    max_request_bytes: int = Field(
+        64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -92,6 +104,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -114,7 +127,7 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data"})
+        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data", "web"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 

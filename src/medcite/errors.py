@@ -3,7 +3,7 @@
 MedciteError
 ├── QuestionError        the question is empty or too long
 ├── IngestError          nothing could be ingested from the paths given
-├── DataNotFound         the demo data folder (../shared/data) is missing
+├── DataNotFound         a document, a passage or the demo data folder is missing
 └── IndexNotReady        the search index has not been built yet
 """
 

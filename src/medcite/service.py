@@ -14,7 +14,7 @@ for nothing else.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
@@ -22,11 +22,11 @@ from typing import Any
 
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
-from medcite.errors import IndexNotReady, QuestionError
+from medcite.errors import DataNotFound, IndexNotReady, QuestionError
 from medcite.index.base import Embedder, SearchBackend
 from medcite.index.build import EmbedReport, SyncReport
 from medcite.ingest.run import IngestReport
-from medcite.models import Answer, Hit, SearchFilters
+from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.retrieve.hybrid import Retriever
 
@@ -179,8 +179,14 @@ class Engine:
         self._require_index()
         return self.retriever.search(query, k=k, mode=mode, filters=filters, priors=priors)
 
-    def ask(self, question: str, *, audience: str = "clinician") -> Answer:
-        """A structured, cited answer; see :mod:`medcite.compose.extractive`."""
+    def ask(
+        self, question: str, *, audience: str = "clinician", history: Sequence[str] = ()
+    ) -> Answer:
+        """A structured, cited answer; see :mod:`medcite.compose.extractive`.
+
+        ``history`` holds the earlier questions of a conversation, oldest first (a follow-up
+        such as "and in children?" is read in their light).
+        """
         from medcite.compose.extractive import ExtractiveComposer
         from medcite.compose.intent import analyse
 
@@ -208,6 +214,7 @@ class Engine:
                 "embedding_model": manifest.get("embedder_model_id"),
                 "corpus_version": manifest.get("corpus_snapshot"),
                 "settings_hash": self.settings.settings_hash(),
+                "thread_turns": len(history),
                 "medcite_version": _version(),
                 "timings_ms": {
                     "retrieve": round((retrieved - started) * 1000, 1),
@@ -243,6 +250,20 @@ class Engine:
                 "(raise MEDCITE_COMPOSE__MAX_QUESTION_CHARS to allow more)."
             )
         return text
+
+    def document(self, doc_id: str) -> Document:
+        """One stored document exactly as ingested; raises DataNotFound for an unknown id."""
+        found = self.store.document(doc_id)
+        if found is None:
+            raise DataNotFound(f"no document {doc_id!r} in this corpus")
+        return found
+
+    def passage(self, passage_id: str) -> tuple[Passage, Document]:
+        """One stored passage with its document; raises DataNotFound for an unknown id."""
+        found = self.store.passages([passage_id]).get(passage_id)
+        if found is None:
+            raise DataNotFound(f"no passage {passage_id!r} in this corpus")
+        return found
 
     def status(self) -> dict[str, Any]:
         """Corpus counts, index counts and the manifest, for `medcite status` and the home page."""

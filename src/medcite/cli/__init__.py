@@ -291,9 +291,11 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
     from medcite.cli.bench import bench
+    from medcite.cli.serve import serve
 
     app.add_typer(eval_commands.app, name="eval")
     app.command()(bench)
+    app.command()(serve)
 
 
 _register_subcommands()

@@ -1,0 +1,138 @@
+"""The JSON API under ``/api/v1`` (OpenAPI at ``/openapi.json``), plus ``/healthz``.
+
+Each endpoint is one function on :data:`router` calling the :class:`~medcite.service.Engine`
+through the app's :class:`~medcite.web.app.EngineGate`; adding an endpoint is adding a function.
+Errors are ``{"error": {"code", "message"}}`` (see :mod:`medcite.web.errors`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from medcite.config import Audience
+from medcite.models import Document, Passage
+from medcite.web.deps import GateDep
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. bad_question, not_found.")
+    message: str = Field(description="What went wrong, fit to show a user.")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=_errors(422, 503))
+health = APIRouter(tags=["health"])
+
+
+class AnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The clinical question.", examples=["How is gout treated?"])
+    audience: Audience = Field("clinician", description="Who the answer is written for.")
+    history: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Earlier questions of the conversation, oldest first (for follow-ups).",
+    )
+
+
+@router.post(
+    "/answers",
+    summary="Answer a question",
+    responses=_errors(400, 413, 429),
+    response_description="The answer JSON (shared/contracts/answer.schema.json).",
+)
+def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
+    """A structured answer whose statements cite numbered passages from the corpus."""
+    answer = gate.call(
+        lambda engine: engine.ask(
+            request.question, audience=request.audience, history=request.history
+        )
+    )
+    # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
+    return JSONResponse(answer.to_dict())
+
+
+@router.get("/search", summary="Search passages", responses=_errors(400))
+def search(
+    gate: GateDep,
+    q: Annotated[str, Query(description="The query text.")],
+    k: Annotated[int, Query(ge=1, le=100, description="How many hits.")] = 10,
+) -> dict[str, Any]:
+    """Ranked passages with their documents' metadata."""
+
+    def run(engine: Any) -> list[dict[str, Any]]:
+        query = engine.check_question(q)
+        return [hit.to_dict() for hit in engine.search(query, k=k)]
+
+    return {"query": q, "hits": gate.call(run)}
+
+
+@router.get("/documents/{doc_id:path}", summary="A stored document", responses=_errors(404))
+def get_document(doc_id: str, gate: GateDep) -> dict[str, Any]:
+    """A document exactly as ingested: full text and metadata."""
+    return document_dict(gate.call(lambda engine: engine.document(doc_id)))
+
+
+@router.get("/passages/{passage_id}", summary="A stored passage", responses=_errors(404))
+def get_passage(passage_id: str, gate: GateDep) -> dict[str, Any]:
+    """A passage exactly as ingested (``text == document.text[start:end]``) and its document."""
+    passage, document = gate.call(lambda engine: engine.passage(passage_id))
+    return passage_dict(passage, document)
+
+
+@router.get("/status", summary="Corpus and index status")
+def status(gate: GateDep) -> dict[str, Any]:
+    """Document and passage counts by collection, the last ingest, the index manifest."""
+    status = gate.call(lambda engine: engine.status())
+    status.pop("home", None)  # a server path is nobody's business
+    return status
+
+
+@health.get("/healthz", summary="Liveness and readiness")
+def healthz(gate: GateDep) -> dict[str, Any]:
+    """``ready`` is false until the index holds passages (answers then return 503)."""
+    passages = gate.call(lambda engine: engine.backend.count())
+    return {"status": "ok", "ready": passages > 0, "indexed_passages": passages}
+
+
+def document_dict(doc: Document) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "collection": doc.collection,
+        "title": doc.title,
+        "source": doc.source,
+        "year": doc.year,
+        "url": doc.url,
+        "evidence_level": doc.evidence_level.value,
+        "publication_types": list(doc.publication_types),
+        "mesh": list(doc.mesh),
+        "sections": [{"label": s.label, "start": s.start, "end": s.end} for s in doc.sections],
+        "metadata": doc.metadata,
+        "text": doc.text,
+    }
+
+
+def passage_dict(passage: Passage, doc: Document) -> dict[str, Any]:
+    summary = {key: document_dict(doc)[key] for key in ("doc_id", "title", "source", "year")}
+    return {
+        "passage_id": passage.passage_id,
+        "doc_id": passage.doc_id,
+        "ordinal": passage.ordinal,
+        "start": passage.start,
+        "end": passage.end,
+        "section": passage.section,
+        "text": passage.text,
+        "document": {**summary, "url": doc.url, "evidence_level": doc.evidence_level.value},
+    }

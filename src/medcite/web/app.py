@@ -1,0 +1,96 @@
+"""The web app: ``create_app(settings)`` builds the FastAPI application; nothing at import time.
+
+    from medcite.config import Settings
+    from medcite.web.app import create_app
+    app = create_app(Settings(home="/tmp/mc"))      # serve with uvicorn, or test via ASGITransport
+
+Pages (:mod:`medcite.web.pages`) and the JSON API (:mod:`medcite.web.api`) share one lazily
+opened :class:`medcite.service.Engine`, guarded by :class:`medcite.web.deps.EngineGate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from medcite.config import Settings
+from medcite.web import api, pages, view
+from medcite.web.deps import EngineGate
+from medcite.web.errors import install_error_handlers
+from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
+
+HERE = Path(__file__).parent
+ANSWER_PATHS = ("/ask", "/ask.md", "/ask.json", "/api/v1/answers")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The medcite web app (pages, ``/api/v1``, ``/docs``) over the data in ``settings.home``."""
+    gate = EngineGate(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        gate.close()
+
+    app = FastAPI(
+        title="medcite",
+        version=_version(),
+        description="Clinical answers with verifiable citations, from a corpus you control.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.gate = gate
+    app.state.templates = _templates()
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(api.health)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    swagger = _swagger_files()
+    if swagger is not None:
+        app.mount("/swagger-ui", StaticFiles(directory=swagger), name="swagger-ui")
+    web = settings.web
+    # Added innermost first: the catch-all and the headers wrap every other refusal.
+    bucket = TokenBucket(web.answers_per_minute, web.answer_burst)
+    app.add_middleware(RateLimit, bucket=bucket, paths=ANSWER_PATHS)
+    app.add_middleware(BodySizeLimit, max_bytes=web.max_request_bytes)
+    app.add_middleware(CatchAll)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
+    env = templates.env
+    env.globals.update(
+        evidence_labels=view.EVIDENCE_LABELS,
+        audience_labels=view.AUDIENCE_LABELS,
+        reference_link=view.reference_link,
+        highlight=view.highlight,
+        support_badge=view.support_badge,
+        ask_url=view.ask_url,
+    )
+    return templates
+
+
+def _swagger_files() -> Path | None:
+    """Swagger UI's files from the installed ``fastapi-swagger`` package (never a CDN)."""
+    try:
+        directory = Path(str(files("fastapi_swagger") / "resources"))
+    except ModuleNotFoundError:
+        return None
+    return directory if (directory / "swagger-ui-bundle.js").is_file() else None
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("medcite")

@@ -1,0 +1,96 @@
+"""Every error the web app returns: ``{"error": {"code", "message"}}`` JSON, or an HTML page.
+
+The API, ``.json``/``.md`` twins and any client that does not ask for HTML get JSON; a browser
+on a page gets the same message as a page with a search box. Statuses: 400 bad question,
+404 unknown page/document/passage, 413 body too large, 422 invalid parameters, 429 rate
+limited, 503 index not ready or an unexpected internal error. Never a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from medcite.errors import DataNotFound, IndexNotReady, MedciteError, QuestionError
+
+STATUS_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    422: "invalid_parameters",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path.endswith((".json", ".md")) or path == "/openapi.json":
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The error as JSON, or as an HTML page when a browser asked for a page."""
+    templates = getattr(request.app.state, "templates", None) if "app" in request.scope else None
+    if templates is not None and wants_html(request):
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "code": code, "message": message},
+            status_code=status,
+            headers=dict(headers or {}),
+        )
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        problems.append(f"{where or 'request'}: {error.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(problems)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map medcite's exceptions and FastAPI's own errors onto :func:`error_response`."""
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(request, 422, "invalid_parameters", _validation_message(exc))
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        code = STATUS_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        return error_response(request, exc.status_code, code, message, exc.headers)
+
+    async def on_medcite(request: Request, exc: Exception) -> Response:
+        status, code = 400, "bad_request"
+        if isinstance(exc, QuestionError):
+            code = "bad_question"
+        elif isinstance(exc, DataNotFound):
+            status, code = 404, "not_found"
+        elif isinstance(exc, IndexNotReady):
+            status, code = 503, "index_not_ready"
+        return error_response(request, status, code, str(exc))
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(MedciteError, on_medcite)

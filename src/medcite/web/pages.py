@@ -1,0 +1,120 @@
+"""Server-rendered pages: home, the answer page and its Markdown/JSON twins, policy, about.
+
+Everything works without JavaScript. ``static/medcite.js`` enhances the answer page: with the
+header ``X-Medcite-Fragment: 1`` ``/ask`` returns only the answer (``_answer.html``), which
+the script swaps in (audience switch) or appends (follow-up) without reloading the page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from medcite.compose.markdown import currency_line, to_markdown
+from medcite.config import Audience
+from medcite.demo import DEMO_QUESTION
+from medcite.models import Answer
+from medcite.web import view
+from medcite.web.deps import EngineGate, GateDep, TemplatesDep
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+EXAMPLE_QUESTIONS = (
+    DEMO_QUESTION,
+    "How is gout treated?",
+    "What are the side effects of natalizumab?",
+    "How should vaccines be stored?",
+)
+FRAGMENT_HEADER = "x-medcite-fragment"
+
+Question = Annotated[str, Query(description="The question.")]
+AudienceParam = Annotated[Audience, Query(description="Who the answer is for.")]
+History = Annotated[list[str], Query(max_length=20, description="Earlier questions, oldest first.")]
+
+
+@router.get("/")
+def home(request: Request, gate: GateDep, templates: TemplatesDep) -> Response:
+    status = gate.call(lambda engine: engine.status())
+    return templates.TemplateResponse(
+        request, "home.html", {"status": status, "examples": EXAMPLE_QUESTIONS}
+    )
+
+
+@router.get("/ask")
+def ask_page(
+    request: Request,
+    gate: GateDep,
+    templates: TemplatesDep,
+    q: Question = "",
+    audience: AudienceParam = "clinician",
+    history: History = [],  # noqa: B006 - FastAPI copies query defaults
+) -> Response:
+    earlier = _clean(history)
+    answer = _ask(gate, q, audience, earlier)
+    context = answer_context(answer, earlier)
+    if request.headers.get(FRAGMENT_HEADER) == "1":
+        response = templates.TemplateResponse(request, "_answer.html", context)
+    else:
+        response = templates.TemplateResponse(request, "ask.html", context)
+    response.headers["Vary"] = "X-Medcite-Fragment"
+    return response
+
+
+@router.get("/ask.{fmt}")
+def ask_export(
+    gate: GateDep,
+    fmt: Literal["md", "json"],
+    q: Question = "",
+    audience: AudienceParam = "clinician",
+    history: History = [],  # noqa: B006
+) -> Response:
+    """The answer as Markdown (``/ask.md``) or as the answer JSON (``/ask.json``)."""
+    answer = _ask(gate, q, audience, _clean(history))
+    if fmt == "md":
+        return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
+    return JSONResponse(answer.to_dict())
+
+
+@router.get("/editorial-policy")
+def editorial_policy(request: Request, templates: TemplatesDep) -> Response:
+    return templates.TemplateResponse(request, "editorial_policy.html", {})
+
+
+@router.get("/about")
+def about(request: Request, gate: GateDep, templates: TemplatesDep) -> Response:
+    status = gate.call(lambda engine: engine.status())
+    return templates.TemplateResponse(request, "about.html", {"status": status})
+
+
+@router.get("/docs")
+def docs(request: Request, templates: TemplatesDep) -> Response:
+    has_swagger = any(getattr(r, "name", None) == "swagger-ui" for r in request.app.routes)
+    return templates.TemplateResponse(request, "docs.html", {"has_swagger": has_swagger})
+
+
+def _clean(history: list[str]) -> list[str]:
+    return [text for text in (" ".join(h.split()) for h in history) if text]
+
+
+def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> Answer:
+    return gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
+
+
+def answer_context(answer: Answer, history: list[str]) -> dict[str, Any]:
+    """What ``_answer.html`` renders: the answer JSON plus the page's derived views."""
+    data = answer.to_dict()
+    question, audience = data["question"], data["audience"]
+    return {
+        "a": data,
+        "aid": f"a{len(history)}",  # unique per answer in a conversation thread
+        "refs": {ref["n"]: ref for ref in data["references"]},
+        "review": view.review_view(data.get("review")),
+        "currency": currency_line(answer),
+        "history": history,
+        "thread": view.thread_links(history, audience),
+        "markdown_url": view.ask_url(question, audience, history, "/ask.md"),
+        "json_url": view.ask_url(question, audience, history, "/ask.json"),
+        "follow_up_history": [*history, question],
+    }

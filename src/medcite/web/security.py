@@ -1,0 +1,200 @@
+"""Security middleware: response headers (strict CSP), request size limit, rate limit, catch-all.
+
+Plain ASGI middleware (no BaseHTTPMiddleware) so they add microseconds, not milliseconds, to
+each request. Refusals are answered with :func:`medcite.web.errors.error_response`, the same
+shape as every other error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medcite.web.errors import error_response
+
+log = logging.getLogger("medcite.web")
+
+# No inline script or style anywhere: our own JS and CSS are same-origin files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+]
+
+
+class _HttpMiddleware:
+    """Passes anything but HTTP (lifespan) straight through to the app; subclasses ``handle``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(_HttpMiddleware):
+    """Adds the security headers to every HTTP response."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit(_HttpMiddleware):
+    """Refuses request bodies over ``max_bytes`` with 413, by header or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        super().__init__(app)
+        self.max_bytes = max_bytes
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        watched = _WatchedSend(send)
+        try:
+            await self.app(scope, counting_receive, watched)
+        except _BodyTooLarge:
+            if not watched.started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            Request(scope),
+            413,
+            "request_too_large",
+            f"the request body is larger than {self.max_bytes:,} bytes",
+        )
+        await response(scope, receive, send)
+
+
+class TokenBucket:
+    """Per-client token buckets: ``burst`` requests at once, refilled at ``per_minute``."""
+
+    def __init__(self, per_minute: float, burst: int, max_clients: int = 10_000) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.max_clients = max_clients
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        """Take a token for ``client``: 0.0 when allowed, else the seconds until one is free."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - at) * self.rate)
+            if tokens < 1.0:
+                self._buckets[client] = (tokens, now)
+                return (1.0 - tokens) / self.rate
+            if len(self._buckets) >= self.max_clients and client not in self._buckets:
+                self._forget_full()
+            self._buckets[client] = (tokens - 1.0, now)
+            return 0.0
+
+    def _forget_full(self) -> None:
+        # Clients whose bucket is full again carry no state worth keeping.
+        now = time.monotonic()
+        self._buckets = {
+            c: (t, at)
+            for c, (t, at) in self._buckets.items()
+            if t + (now - at) * self.rate < self.burst
+        }
+
+
+class RateLimit(_HttpMiddleware):
+    """Applies a :class:`TokenBucket` to the (expensive) answer endpoints only."""
+
+    def __init__(self, app: ASGIApp, bucket: TokenBucket, paths: Iterable[str]) -> None:
+        super().__init__(app)
+        self.bucket = bucket
+        self.paths = frozenset(paths)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] in self.paths:
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.bucket.take(client)
+            if wait > 0:
+                response = error_response(
+                    Request(scope),
+                    429,
+                    "rate_limited",
+                    f"too many answers asked from {client}; try again in {wait:.0f} s",
+                    headers={"Retry-After": str(max(1, round(wait)))},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class CatchAll(_HttpMiddleware):
+    """Turns any unexpected exception into a logged JSON/HTML error (503), never a traceback."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watched = _WatchedSend(send)
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            log.exception("unexpected error serving %s %s", scope["method"], scope["path"])
+            if watched.started:
+                raise
+            response = error_response(
+                Request(scope),
+                503,
+                "internal_error",
+                "medcite could not complete this request because of an internal error "
+                "(it has been logged); please try again",
+            )
+            await response(scope, receive, send)
+
+
+class _WatchedSend:
+    """Wraps ``send`` and remembers whether the response has started."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)

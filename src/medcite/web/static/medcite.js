@@ -1,0 +1,138 @@
+/* medcite's own progressive enhancement. Without it every control still works as a plain
+   link or form; with it the audience switch and follow-ups fetch only the answer fragment
+   (/ask with "X-Medcite-Fragment: 1") and swap it in without reloading the page. */
+"use strict";
+(function () {
+  document.documentElement.classList.add("js");
+
+  function status(text) {
+    var live = document.getElementById("live-status");
+    if (live) live.textContent = text;
+  }
+
+  function formUrl(form) {
+    var params = new URLSearchParams(new FormData(form));
+    return form.getAttribute("action") + "?" + params.toString();
+  }
+
+  /* Fetch an answer fragment; on any failure fall back to a full page load of the same URL. */
+  function fetchAnswer(url) {
+    return fetch(url, { headers: { "X-Medcite-Fragment": "1", Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var box = document.createElement("div");
+        box.innerHTML = html; /* server-rendered, autoescaped, same origin */
+        var article = box.querySelector("article.answer");
+        if (!article) throw new Error("no answer in response");
+        enhance(article);
+        return article;
+      })
+      .catch(function () {
+        window.location.assign(url);
+        throw new Error("reloading");
+      });
+  }
+
+  function focusTitle(article) {
+    var title = article.querySelector("h1");
+    if (title) title.focus();
+  }
+
+  function onAudienceChange(event) {
+    var form = event.target.form;
+    if (!form || !form.classList.contains("audience")) return;
+    var old = form.closest("article.answer");
+    var url = formUrl(form);
+    status("Rewriting the answer for this reader…");
+    fetchAnswer(url).then(function (article) {
+      old.replaceWith(article);
+      var followUp = document.getElementById("follow-up");
+      if (followUp && !article.nextElementSibling) followUp.elements.audience.value = event.target.value;
+      if (!article.nextElementSibling && !article.previousElementSibling) {
+        window.history.replaceState(null, "", url);
+      }
+      status("Answer updated.");
+      var checked = article.querySelector("input[name=audience]:checked");
+      if (checked) checked.focus();
+    }, function () {});
+  }
+
+  function onFollowUp(event) {
+    var form = event.target;
+    if (form.id !== "follow-up") return;
+    var input = form.elements.q;
+    var question = input.value.trim();
+    if (!question) return;
+    event.preventDefault();
+    var url = formUrl(form);
+    status("Answering…");
+    input.disabled = true;
+    fetchAnswer(url).then(function (article) {
+      document.getElementById("thread").appendChild(article);
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "history";
+      hidden.value = article.getAttribute("data-question") || question;
+      form.appendChild(hidden);
+      input.value = "";
+      input.disabled = false;
+      window.history.pushState(null, "", url);
+      status("Answer added below.");
+      focusTitle(article);
+    }, function () {});
+  }
+
+  /* Touch screens cannot hover: the first tap on a citation opens its preview. */
+  function onCitationClick(event) {
+    var link = event.target.closest ? event.target.closest("a.cite") : null;
+    document.querySelectorAll(".cite-wrap.open").forEach(function (open) {
+      if (!link || open !== link.parentNode) open.classList.remove("open");
+    });
+    if (!link || !window.matchMedia("(hover: none)").matches) return;
+    var wrap = link.parentNode;
+    if (!wrap.classList.contains("open")) {
+      event.preventDefault();
+      wrap.classList.add("open");
+    }
+  }
+
+  function onKey(event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll(".cite-wrap.open").forEach(function (open) {
+      open.classList.remove("open");
+    });
+    var active = document.activeElement;
+    if (active && active.classList.contains("cite")) active.blur();
+  }
+
+  function copy(button) {
+    var label = button.textContent;
+    fetch(button.getAttribute("data-copy-url"))
+      .then(function (response) { return response.text(); })
+      .then(function (text) { return navigator.clipboard.writeText(text); })
+      .then(function () { button.textContent = "Copied"; },
+            function () { button.textContent = "Copy failed: use the link"; })
+      .then(function () { setTimeout(function () { button.textContent = label; }, 2000); });
+  }
+
+  function onButton(event) {
+    var button = event.target.closest ? event.target.closest("button[type=button]") : null;
+    if (!button) return;
+    if (button.hasAttribute("data-copy-url")) copy(button);
+    if (button.hasAttribute("data-print")) window.print();
+  }
+
+  function enhance(root) {
+    root.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  }
+
+  enhance(document);
+  document.addEventListener("change", onAudienceChange);
+  document.addEventListener("submit", onFollowUp);
+  document.addEventListener("click", onCitationClick);
+  document.addEventListener("click", onButton);
+  document.addEventListener("keydown", onKey);
+})();

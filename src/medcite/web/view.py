@@ -1,0 +1,161 @@
+"""What the answer page shows, computed from the answer JSON: links, highlights, badges.
+
+Pure functions of ``answer.to_dict()`` so that the templates stay declarative and every rule
+here (which URL may be linked, which span is highlighted, when "approved" may be shown) is
+testable without a browser. Fields other stages add later (statement ``label``/``reasons``,
+``conflicts[].kind``, ``answering``) are read with ``.get`` and render nothing when absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from medcite.service import UNREVIEWED
+
+EVIDENCE_LABELS = {
+    "guideline": "Guideline",
+    "systematic_review": "Systematic review",
+    "rct": "Randomised trial",
+    "cohort": "Cohort study",
+    "case": "Case report",
+    "review": "Review",
+    "label": "Drug label",
+    "consumer": "Patient information",
+    "other": "Other",
+}
+
+AUDIENCE_LABELS = {
+    "clinician": "Clinician",
+    "pharmacist": "Pharmacist",
+    "nurse": "Nurse",
+    "student": "Student",
+    "patient": "Patient or carer",
+}
+
+# Statement labels from the verifier; "supported" gets no badge.
+SUPPORT_BADGES = {
+    "partial": "partially supported",
+    "unsupported": "not supported by its sources",
+    "contradicted": "contradicted by its sources",
+}
+
+REVIEW_STEPS = ("submitted", "under_review", "approved")
+STEP_TITLES = {"submitted": "Submitted", "under_review": "Under review", "approved": "Approved"}
+# How far along the strip each review status is (index into REVIEW_STEPS; -1 = not submitted).
+STEP_REACHED = {
+    "draft": -1,
+    "submitted": 0,
+    "under_review": 1,
+    "changes_requested": 1,
+    "approved": 2,
+    "retracted": -1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of passage text; ``marked`` runs are the span supporting the statement."""
+
+    text: str
+    marked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    title: str
+    state: str  # done | current | todo
+
+
+def reference_link(ref: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(label, url) to read a reference at its source, or None. Never invents a URL.
+
+    A ``pmid:N`` document links to PubMed; otherwise the document's own URL is used, and only
+    when it is a plain http(s) URL (a ``javascript:`` URL from a corpus must never be clickable).
+    """
+    doc_id = str(ref.get("doc_id") or "")
+    prefix, _, number = doc_id.partition(":")
+    if prefix == "pmid" and number.isdigit():
+        return "PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{number}/"
+    url = ref.get("url")
+    if isinstance(url, str) and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
+        return "Source", url
+    return None
+
+
+def highlight(passage: str, statement: Mapping[str, Any], n: int) -> list[Segment]:
+    """The cited passage split around the span that supports ``statement`` for citation ``n``.
+
+    The verifier's quote for this citation wins; then the statement itself when it occurs
+    verbatim; otherwise nothing is marked (the preview shows the passage plain).
+    """
+    for quote in _quotes(statement, n):
+        start = passage.find(quote)
+        if quote and start >= 0:
+            end = start + len(quote)
+            parts = [
+                Segment(passage[:start]),
+                Segment(passage[start:end], True),
+                Segment(passage[end:]),
+            ]
+            return [p for p in parts if p.text]
+    return [Segment(passage)] if passage else []
+
+
+def _quotes(statement: Mapping[str, Any], n: int) -> Iterable[str]:
+    for item in statement.get("evidence") or ():
+        if item.get("n") == n and isinstance(item.get("quote"), str):
+            yield item["quote"].strip()
+    yield str(statement.get("text") or "").strip()
+
+
+def support_badge(statement: Mapping[str, Any]) -> str | None:
+    """Badge text for a statement the verifier did not find fully supported."""
+    return SUPPORT_BADGES.get(str(statement.get("label") or "supported"))
+
+
+def review_view(review: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The review strip: steps, whether approved, and the line shown beside it.
+
+    Only ``status == "approved"`` is ever shown as approved; anything else (missing, unknown,
+    retracted) shows the pending label.
+    """
+    review = review or {}
+    status = str(review.get("status") or "draft")
+    approved = status == "approved"
+    reached = STEP_REACHED.get(status, -1)
+    steps = [
+        Step(
+            STEP_TITLES[step],
+            "current" if i == reached else "done" if i < reached else "todo",
+        )
+        for i, step in enumerate(REVIEW_STEPS)
+    ]
+    reviewer = review.get("reviewed_by")
+    if approved:
+        line = f"Approved by {reviewer}" if reviewer else "Approved by the editorial board"
+    else:
+        line = UNREVIEWED
+    return {
+        "status": status,
+        "status_title": status.replace("_", " ").capitalize(),
+        "approved": approved,
+        "retracted": status == "retracted",
+        "steps": steps,
+        "line": line,
+        "last_updated": str(review.get("last_updated") or "")[:10],
+    }
+
+
+def ask_url(question: str, audience: str, history: Iterable[str] = (), path: str = "/ask") -> str:
+    """A link to the answer page (or its ``.md`` / ``.json`` twin) for this conversation."""
+    params: list[tuple[str, str]] = [("q", question), ("audience", audience)]
+    params += [("history", h) for h in history]
+    return f"{path}?{urlencode(params)}"
+
+
+def thread_links(history: list[str], audience: str) -> list[tuple[str, str]]:
+    """(question, url) for each earlier question, each re-asked with its own history."""
+    return [(q, ask_url(q, audience, history[:i])) for i, q in enumerate(history)]
