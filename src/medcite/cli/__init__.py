@@ -33,6 +33,8 @@ class Format(StrEnum):
     medquad = "medquad"
     beir = "beir"
     jsonl = "jsonl"
+    spl = "spl"
+    openfda = "openfda"
 
 
 class Output(StrEnum):
@@ -122,7 +124,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders or generic JSONL."""
+    """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders, generic JSONL,
+    FDA drug labels (SPL XML, openFDA JSON)."""
     from medcite.cli.render import console, print_json, progress_bar
 
     try:
