@@ -210,7 +210,7 @@ def test_brand_and_generic_names_find_each_other(
 
 
 def test_label_provenance_and_newer_version_replaces(
-    lipitor: Path, lipitor_docs: dict[str, Document], tmp_path: Path
+    lipitor_docs: dict[str, Document], tmp_path: Path
 ) -> None:
     first = tmp_path / "v11.json"
     first.write_text(json.dumps({"results": [openfda_record(lipitor_docs)]}))

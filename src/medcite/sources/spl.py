@@ -7,8 +7,9 @@ top-level ``structuredBody`` sections whose LOINC code is one of
 panels, clinical pharmacology, ...) is left out. Inside a section, ``<paragraph>``s, list
 items and table rows (cells joined by " | ") become blocks, inline markup is flattened and
 ``<br/>`` becomes a space; subsection headings are blocks too (they say what the paragraphs
-under them are about, and SPL puts some contraindications entirely in the heading). The XML is parsed without
-DTDs, entities or network (the root names an external stylesheet and schema: never fetched).
+under them are about, and SPL puts some contraindications entirely in the heading). The XML
+is parsed without DTDs, entities or network (the root names an external stylesheet and
+schema: never fetched).
 
 A file that is not well-formed XML, has no setId, or has none of the wanted sections is one
 `IngestProblem` and yields nothing, so a broken label is never half-ingested.
