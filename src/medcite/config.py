@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -77,6 +77,24 @@ class ComposeSettings(_Section):
     )
 
 
+class NcbiSettings(_Section):
+    """NCBI E-utilities (`medcite fetch pubmed`). The API key is a secret: never logged."""
+
+    base_url: str = Field(
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/", description="E-utilities base URL."
+    )
+    api_key: SecretStr | None = Field(None, description="NCBI API key: 10 requests/s, not 3.")
+    email: str | None = Field(None, description="Contact address NCBI asks tools to send.")
+    tool: str = Field("medcite", description="Tool name sent with every request.")
+    requests_per_second: float | None = Field(
+        None, gt=0, description="Override the documented limit (3/s, 10/s with a key)."
+    )
+    batch_size: int = Field(200, ge=1, le=10000, description="Records per efetch request.")
+    max_retries: int = Field(5, ge=0, description="Retries per request (429, 5xx, bad body).")
+    backoff_seconds: float = Field(1.0, ge=0, description="First retry wait; doubles each time.")
+    timeout_seconds: float = Field(60.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -92,6 +110,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
+    ncbi: NcbiSettings = Field(default_factory=NcbiSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -114,7 +133,7 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data"})
+        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data", "ncbi"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 

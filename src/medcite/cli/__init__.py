@@ -293,9 +293,11 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
+    from medcite.cli import fetch as fetch_commands
     from medcite.cli.bench import bench
 
     app.add_typer(eval_commands.app, name="eval")
+    app.add_typer(fetch_commands.app, name="fetch")
     app.command()(bench)
 
 

@@ -118,7 +118,9 @@ class ExtractiveComposer:
         candidates = _merge_duplicates(self._candidates(analysis, hits, audience))
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if not candidates:
-            return _insufficient(question, audience, analysis.intent, now)
+            answer = _insufficient(question, audience, analysis.intent, now)
+            answer.warnings.extend(retraction_warnings(hits))
+            return answer
         # A page about another condition that mentions this one is no bottom line for it.
         eligible = [c for c in candidates if not c.off_topic] or candidates
         bottom = max(eligible, key=lambda c: _bottom_line_score(c, analysis))
@@ -141,6 +143,7 @@ class ExtractiveComposer:
         )
         answer.evidence_currency = evidence_currency(answer.references)
         answer.warnings.extend(self._warnings(analysis, answer, sections))
+        answer.warnings.extend(retraction_warnings(hits))
         return answer
 
     # -- candidates ---------------------------------------------------------------------
@@ -370,6 +373,17 @@ class _Numbering:
             evidence.append(Evidence(n, source.text, score, passage_id, source.start, source.end))
         citations = list(dict.fromkeys(e.n for e in evidence))
         return Statement(c.text, citations, "supported", evidence)
+
+
+def retraction_warnings(hits: list[Hit]) -> list[str]:
+    """One warning naming the retracted documents that were retrieved but never cited."""
+    retracted = {
+        h.document.doc_id: h.document.title for h in hits if h.document.metadata.get("retracted")
+    }
+    if not retracted:
+        return []
+    named = "; ".join(f"{doc_id} ({title})" for doc_id, title in sorted(retracted.items()))
+    return [f"Excluded {len(retracted)} retracted publication(s) from the evidence: {named}."]
 
 
 def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
