@@ -35,6 +35,8 @@ class Format(StrEnum):
     jsonl = "jsonl"
     spl = "spl"
     openfda = "openfda"
+    guideline_pdf = "guideline-pdf"
+    guideline_html = "guideline-html"
 
 
 class Output(StrEnum):
@@ -125,7 +127,7 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders, generic JSONL,
-    FDA drug labels (SPL XML, openFDA JSON)."""
+    FDA drug labels (SPL XML, openFDA JSON) and guidelines (PDF, HTML)."""
     from medcite.cli.render import console, print_json, progress_bar
 
     try:
