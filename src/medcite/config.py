@@ -53,6 +53,12 @@ class SearchSettings(_Section):
         0.05, ge=0, description="Score bonus per evidence rank step (guideline highest)."
     )
     recency_prior: float = Field(0.02, ge=0, description="Score bonus for the newest sources.")
+    intent_prior: float = Field(
+        1.0,
+        ge=0,
+        description="Scale of the per-intent evidence bonus (labels first for dosing, "
+        "guidelines first for treatment); 0 turns it off.",
+    )
 
 
 class EmbedSettings(_Section):
@@ -74,6 +80,12 @@ class ComposeSettings(_Section):
     )
     stale_after_years: int = Field(
         5, ge=1, description="Warn when the newest cited source is older than this."
+    )
+    label_bonus: float = Field(
+        0.3,
+        ge=0,
+        description="Score bonus for drug-label sentences in dosing, pre-treatment and "
+        "interaction sections (label-exact dosing).",
     )
 
 

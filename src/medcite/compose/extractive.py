@@ -49,6 +49,8 @@ SUMMARY_LEVELS = {
     EvidenceLevel.REVIEW,
 }
 INSUFFICIENT = "Insufficient evidence in this corpus to answer this question."
+# Sections where the drug label's exact wording is preferred (ComposeSettings.label_bonus).
+LABEL_FIRST_KINDS = {"dosing", "pre_treatment", "interactions"}
 
 
 @dataclass
@@ -197,6 +199,12 @@ class ExtractiveComposer:
         label = hit.passage.section or _label_prefix(text)
         if label and _WEAK_SECTIONS.search(label):
             score -= 0.4
+        if (
+            spec
+            and spec.kind in LABEL_FIRST_KINDS
+            and hit.document.evidence_level is (EvidenceLevel.LABEL)
+        ):
+            score += self.settings.label_bonus
         return Candidate(
             text,
             hit,
