@@ -12,8 +12,8 @@
    requests/s without a key, 10 with one): requests/s achieved vs the limit, records/s.
 4. **Dosing questions**: the demo corpus plus the Lipitor label; for each of
    ``DOSING_QUESTIONS``, whether a dosing statement (the bottom line of a dosing question, or
-   a statement of a dosing section) cites a label passage — with the per-intent priors (`SearchSettings.intent_prior`,
-   `ComposeSettings.label_bonus`) on, and off.
+   a statement of a dosing section) cites a label passage — with the per-intent priors
+   (`SearchSettings.intent_prior`, `ComposeSettings.label_bonus`) on, and off.
 """
 
 from __future__ import annotations
