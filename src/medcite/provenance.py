@@ -37,6 +37,8 @@ def provenance(document: Document, passage: Passage) -> dict[str, Any]:
         found = {"kind": "document", "collection": document.collection, "url": document.url}
     if meta.get("retracted"):
         found["retracted"] = True
+        if meta.get("retraction_in"):
+            found["retraction_in"] = meta["retraction_in"]
     return found
 
 
