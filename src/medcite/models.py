@@ -159,6 +159,8 @@ class Hit:
     document: Document
 
     def to_dict(self) -> dict[str, Any]:
+        from medcite.provenance import provenance
+
         return {
             "rank": self.rank,
             "doc_id": self.document.doc_id,
@@ -170,6 +172,8 @@ class Hit:
             "year": self.document.year,
             "url": self.document.url,
             "evidence_level": self.document.evidence_level.value,
+            "section": self.passage.section,
+            "provenance": provenance(self.document, self.passage),
         }
 
 
