@@ -256,3 +256,18 @@ def test_label_provenance_and_newer_version_replaces(
         assert {h.passage.text for h in old if h.document.doc_id == dosing[0].document.doc_id} <= {
             newer_text
         }
+
+
+def test_large_openfda_bulk_file_is_detected(
+    lipitor_docs: dict[str, Document], tmp_path: Path
+) -> None:
+    """A first label longer than the bytes detection peeks at (set_id comes late)."""
+    record = openfda_record(lipitor_docs)
+    big = {"adverse_reactions": [lipitor_docs["adverse_reactions"].text * 10], **record}
+    path = tmp_path / "drug-label-0001-of-0001.json"
+    meta = {"disclaimer": "Do not rely on openFDA ...", "terms": "https://open.fda.gov/terms/"}
+    path.write_text(json.dumps({"meta": meta, "results": [big]}, indent=2))
+    assert path.read_text().index('"set_id"') > 65536
+    assert detect_format(path) == "openfda"
+    docs = [d for d in read_documents(path) if isinstance(d, Document)]
+    assert len(docs) == 5

@@ -28,15 +28,16 @@ from medcite.sources.labels import SECTION_KINDS, Label, iso_date, label_documen
 OPENFDA_SOURCE = "FDA label (openFDA)"
 # The fields a JSON object must have to be an openFDA label.
 LABEL_FIELDS = frozenset({"set_id", "openfda"})
+# Bytes near the top of an API response or bulk file (its "meta" names open.fda.gov; one
+# label can be longer than the bytes looked at, so any label field will do).
+_RESPONSE_HINTS = (b"open.fda.gov", b'"set_id"', b'"openfda"', b'"effective_time"')
 
 
 def looks_like_openfda(first: dict[str, Any] | None, head: bytes) -> bool:
     """Whether a JSON file is openFDA labels: a label per line, or an API/bulk response."""
-    if first is not None:
-        return LABEL_FIELDS <= set(first) or (
-            isinstance(first.get("results"), list) and b'"set_id"' in head
-        )
-    return b'"results"' in head and b'"set_id"' in head
+    if first is not None and LABEL_FIELDS <= set(first):
+        return True
+    return b'"results"' in head and any(hint in head for hint in _RESPONSE_HINTS)
 
 
 def read_openfda(path: Path) -> Iterator[Document | IngestProblem]:
