@@ -68,3 +68,8 @@ def test_fetch_text_output_and_bad_date(tmp_path: Path) -> None:
     ]
     result = runner.invoke(app, ["fetch", "pubmed", "ms", "--since", "last year"])
     assert result.exit_code == 2 and "not a date" in result.output
+
+
+def test_fetch_has_help() -> None:
+    result = runner.invoke(app, ["fetch", "pubmed", "--help"])
+    assert result.exit_code == 0 and "--since" in result.output and "--ingest" in result.output
