@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,6 +23,9 @@ from pydantic_settings import (
 
 Audience = Literal["clinician", "pharmacist", "nurse", "student", "patient"]
 AUDIENCES: tuple[str, ...] = ("clinician", "pharmacist", "nurse", "student", "patient")
+# Settings that never change an answer (where data lives, how it is served or fetched) are
+# left out of the settings hash stamped on answers.
+NOT_IN_ANSWER_HASH = {"home", "demo_data", "web", "ncbi"}
 
 
 def default_home() -> Path:
@@ -53,6 +56,12 @@ class SearchSettings(_Section):
         0.05, ge=0, description="Score bonus per evidence rank step (guideline highest)."
     )
     recency_prior: float = Field(0.02, ge=0, description="Score bonus for the newest sources.")
+    intent_prior: float = Field(
+        1.0,
+        ge=0,
+        description="Scale of the per-intent evidence bonus (labels first for dosing, "
+        "guidelines first for treatment); 0 turns it off.",
+    )
 
 
 class EmbedSettings(_Section):
@@ -75,6 +84,30 @@ class ComposeSettings(_Section):
     stale_after_years: int = Field(
         5, ge=1, description="Warn when the newest cited source is older than this."
     )
+    label_bonus: float = Field(
+        0.3,
+        ge=0,
+        description="Score bonus for drug-label sentences in dosing, pre-treatment and "
+        "interaction sections (label-exact dosing).",
+    )
+
+
+class NcbiSettings(_Section):
+    """NCBI E-utilities (`medcite fetch pubmed`). The API key is a secret: never logged."""
+
+    base_url: str = Field(
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/", description="E-utilities base URL."
+    )
+    api_key: SecretStr | None = Field(None, description="NCBI API key: 10 requests/s, not 3.")
+    email: str | None = Field(None, description="Contact address NCBI asks tools to send.")
+    tool: str = Field("medcite", description="Tool name sent with every request.")
+    requests_per_second: float | None = Field(
+        None, gt=0, description="Override the documented limit (3/s, 10/s with a key)."
+    )
+    batch_size: int = Field(200, ge=1, le=10000, description="Records per efetch request.")
+    max_retries: int = Field(5, ge=0, description="Retries per request (429, 5xx, bad body).")
+    backoff_seconds: float = Field(1.0, ge=0, description="First retry wait; doubles each time.")
+    timeout_seconds: float = Field(60.0, gt=0)
 
 
 class WebSettings(_Section):
@@ -105,6 +138,7 @@ class Settings(BaseSettings):
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ncbi: NcbiSettings = Field(default_factory=NcbiSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -127,7 +161,7 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data", "web"})
+        data: dict[str, Any] = self.model_dump(mode="json", exclude=NOT_IN_ANSWER_HASH)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -35,6 +35,11 @@ class Section:
     end: int
 
 
+# Metadata that changes what a citation must show: a retraction, a new label or guideline
+# version with unchanged text. A change re-ingests the document.
+HASHED_METADATA = ("retracted", "version", "effective_date")
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One source document exactly as ingested.
@@ -55,6 +60,8 @@ class Document:
     evidence_level: EvidenceLevel = EvidenceLevel.OTHER
     sections: tuple[Section, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # When the corpus store wrote it (ISO 8601, UTC); None for a document not yet stored.
+    ingested_at: str | None = field(default=None, hash=False, compare=False)
 
     @property
     def content_hash(self) -> str:
@@ -71,6 +78,8 @@ class Document:
             self.evidence_level.value,
             ";".join(f"{s.label}:{s.start}:{s.end}" for s in self.sections),
         ]
+        # Only when present, so the hashes of documents without them stay what they were.
+        parts += [f"{k}={self.metadata[k]}" for k in HASHED_METADATA if k in self.metadata]
         return sha256_hex("\x1f".join(parts))
 
 
@@ -150,6 +159,8 @@ class Hit:
     document: Document
 
     def to_dict(self) -> dict[str, Any]:
+        from medcite.provenance import provenance
+
         return {
             "rank": self.rank,
             "doc_id": self.document.doc_id,
@@ -161,6 +172,8 @@ class Hit:
             "year": self.document.year,
             "url": self.document.url,
             "evidence_level": self.document.evidence_level.value,
+            "section": self.passage.section,
+            "provenance": provenance(self.document, self.passage),
         }
 
 
@@ -235,6 +248,8 @@ class Reference:
     document: Document
 
     def to_dict(self) -> dict[str, Any]:
+        from medcite.provenance import provenance
+
         doc = self.document
         return {
             "n": self.n,
@@ -249,6 +264,8 @@ class Reference:
             "section": self.passage.section,
             "collection": doc.collection,
             "retracted": bool(doc.metadata.get("retracted", False)),
+            "provenance": provenance(doc, self.passage),
+            "ingested_at": doc.ingested_at,
         }
 
 

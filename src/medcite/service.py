@@ -199,7 +199,10 @@ class Engine:
         self._require_index()
         analysis = analyse(question)
         hits = self.retriever.search(
-            question, k=self.settings.compose.retrieve_k, also=[analysis.focused_query]
+            question,
+            k=self.settings.compose.retrieve_k,
+            also=[analysis.focused_query],
+            intent=analysis.intent,
         )
         retrieved = time.perf_counter()
         answer = ExtractiveComposer(self.settings.compose).compose(

@@ -31,6 +31,7 @@ def medquad_lines(shared_data: Path, n: int) -> list[bytes]:
         ("medquad/medquad.jsonl", "medquad"),
         ("scifact", "beir"),
         ("scifact/corpus.jsonl", "beir"),
+        ("fda_spl_samples/openfda__lipitor-orig.xml", "spl"),
     ],
 )
 def test_detect_format_on_shared_data(shared_data: Path, relative: str, expected: str) -> None:
@@ -40,7 +41,6 @@ def test_detect_format_on_shared_data(shared_data: Path, relative: str, expected
 @pytest.mark.parametrize(
     ("relative", "message"),
     [
-        ("fda_spl_samples/openfda__lipitor-orig.xml", "root element <document>"),
         ("pubmedqa/dev.jsonl", "fields {final_decision, long_answer, pmid, question}"),
         ("pubmedqa", "not a BEIR folder"),
         ("README.md", "neither XML nor JSONL"),
@@ -59,8 +59,9 @@ def test_generic_jsonl_is_detected(tmp_path: Path) -> None:
     assert detect_format(path) == "jsonl"
 
 
-def test_unknown_format_is_one_file_problem(shared_data: Path) -> None:
-    path = shared_data / "fda_spl_samples" / "openfda__lipitor-orig.xml"
+def test_unknown_format_is_one_file_problem(tmp_path: Path) -> None:
+    path = tmp_path / "other.xml"
+    path.write_text('<?xml version="1.0"?><document xmlns="urn:example"><x/></document>')
     [problem] = read_documents(path)
     assert isinstance(problem, IngestProblem)
     assert (problem.path, problem.record) == (str(path), "file")
@@ -206,6 +207,7 @@ def test_expand_paths(shared_data: Path, tmp_path: Path) -> None:
     assert names == [
         "fda_spl_samples/openfda__lipitor-orig.xml",
         "medquad/medquad.jsonl",
+        "medquad/stats.json",
         "pubmed_xml_samples/biopython__pubmed1.xml",
         "pubmed_xml_samples/biopython__pubmed4.xml",
         "pubmed_xml_samples/biopython__pubmed6.xml",

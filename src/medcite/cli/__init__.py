@@ -33,6 +33,10 @@ class Format(StrEnum):
     medquad = "medquad"
     beir = "beir"
     jsonl = "jsonl"
+    spl = "spl"
+    openfda = "openfda"
+    guideline_pdf = "guideline-pdf"
+    guideline_html = "guideline-html"
 
 
 class Output(StrEnum):
@@ -122,7 +126,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders or generic JSONL."""
+    """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders, generic JSONL,
+    FDA drug labels (SPL XML, openFDA JSON) and guidelines (PDF, HTML)."""
     from medcite.cli.render import console, print_json, progress_bar
 
     try:
@@ -290,10 +295,12 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
+    from medcite.cli import fetch as fetch_commands
     from medcite.cli.bench import bench
     from medcite.cli.serve import serve
 
     app.add_typer(eval_commands.app, name="eval")
+    app.add_typer(fetch_commands.app, name="fetch")
     app.command()(bench)
     app.command()(serve)
 

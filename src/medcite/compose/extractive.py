@@ -49,6 +49,8 @@ SUMMARY_LEVELS = {
     EvidenceLevel.REVIEW,
 }
 INSUFFICIENT = "Insufficient evidence in this corpus to answer this question."
+# Sections where the drug label's exact wording is preferred (ComposeSettings.label_bonus).
+LABEL_FIRST_KINDS = {"dosing", "pre_treatment", "interactions"}
 
 
 @dataclass
@@ -118,7 +120,9 @@ class ExtractiveComposer:
         candidates = _merge_duplicates(self._candidates(analysis, hits, audience))
         now = datetime.now(UTC).isoformat(timespec="seconds")
         if not candidates:
-            return _insufficient(question, audience, analysis.intent, now)
+            answer = _insufficient(question, audience, analysis.intent, now)
+            answer.warnings.extend(retraction_warnings(hits))
+            return answer
         # A page about another condition that mentions this one is no bottom line for it.
         eligible = [c for c in candidates if not c.off_topic] or candidates
         bottom = max(eligible, key=lambda c: _bottom_line_score(c, analysis))
@@ -141,6 +145,7 @@ class ExtractiveComposer:
         )
         answer.evidence_currency = evidence_currency(answer.references)
         answer.warnings.extend(self._warnings(analysis, answer, sections))
+        answer.warnings.extend(retraction_warnings(hits))
         return answer
 
     # -- candidates ---------------------------------------------------------------------
@@ -194,6 +199,12 @@ class ExtractiveComposer:
         label = hit.passage.section or _label_prefix(text)
         if label and _WEAK_SECTIONS.search(label):
             score -= 0.4
+        if (
+            spec
+            and spec.kind in LABEL_FIRST_KINDS
+            and hit.document.evidence_level is (EvidenceLevel.LABEL)
+        ):
+            score += self.settings.label_bonus
         return Candidate(
             text,
             hit,
@@ -370,6 +381,17 @@ class _Numbering:
             evidence.append(Evidence(n, source.text, score, passage_id, source.start, source.end))
         citations = list(dict.fromkeys(e.n for e in evidence))
         return Statement(c.text, citations, "supported", evidence)
+
+
+def retraction_warnings(hits: list[Hit]) -> list[str]:
+    """One warning naming the retracted documents that were retrieved but never cited."""
+    retracted = {
+        h.document.doc_id: h.document.title for h in hits if h.document.metadata.get("retracted")
+    }
+    if not retracted:
+        return []
+    named = "; ".join(f"{doc_id} ({title})" for doc_id, title in sorted(retracted.items()))
+    return [f"Excluded {len(retracted)} retracted publication(s) from the evidence: {named}."]
 
 
 def evidence_currency(references: list[Reference]) -> dict[str, int | None]:

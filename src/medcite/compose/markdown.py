@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from medcite.models import Answer, Reference, Statement
+from medcite.provenance import provenance, provenance_line
 
 
 def cite(statement: Statement) -> str:
@@ -27,8 +28,10 @@ def reference_line(ref: Reference) -> str:
     year = f", {doc.year}" if doc.year else ""
     link = f" {doc.url}" if doc.url else ""
     retracted = " **RETRACTED**" if doc.metadata.get("retracted") else ""
+    origin = provenance_line(provenance(doc, ref.passage), doc.ingested_at)
     return (
         f"{ref.n}. {doc.title} — {doc.source}{year} [{doc.evidence_level.value}]{retracted}{link}"
+        + (f" ({origin})" if origin else "")
     )
 
 

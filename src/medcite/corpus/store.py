@@ -387,4 +387,5 @@ def _document(row: Any) -> Document:
         evidence_level=EvidenceLevel(row["evidence_level"]),
         sections=tuple(Section(label, s, e) for label, s, e in json.loads(row["sections"])),
         metadata=json.loads(row["metadata"]),
+        ingested_at=row["ingested_at"],
     )

@@ -29,6 +29,16 @@ EVIDENCE_WEIGHT: dict[EvidenceLevel, float] = {
     EvidenceLevel.OTHER: 0.4,
 }
 RECENCY_SPAN_YEARS = 20
+# Extra score by question intent (scaled by SearchSettings.intent_prior): dosing, interaction
+# and safety questions are answered by the label first, treatment questions by guidelines.
+# Relevance is normalised to 1.0 for the best hit, so 0.15 lifts a label passage over
+# slightly better-matching abstracts, never over clearly better ones.
+INTENT_EVIDENCE_BONUS: dict[str, dict[EvidenceLevel, float]] = {
+    "treatment": {EvidenceLevel.GUIDELINE: 0.1, EvidenceLevel.SYSTEMATIC_REVIEW: 0.03},
+    "dosing": {EvidenceLevel.LABEL: 0.15, EvidenceLevel.GUIDELINE: 0.05},
+    "interactions": {EvidenceLevel.LABEL: 0.1},
+    "adverse_effects": {EvidenceLevel.LABEL: 0.05},
+}
 
 
 class Retriever:
@@ -63,11 +73,13 @@ class Retriever:
         filters: SearchFilters | None = None,
         priors: bool = True,
         also: Sequence[str] = (),
+        intent: str | None = None,
     ) -> list[Hit]:
         """The best ``k`` passages for ``query``; see the module docstring.
 
         ``also`` adds reformulations of the query; their rankings are fused with the
-        query's own by reciprocal rank fusion.
+        query's own by reciprocal rank fusion. ``intent`` (from question analysis) adds
+        that intent's evidence bonus (``INTENT_EVIDENCE_BONUS``) to the priors.
         """
         k = k or self.settings.k
         chosen = self.effective_mode(mode)
@@ -77,7 +89,7 @@ class Retriever:
             rankings[0] if len(rankings) == 1 else rrf(rankings, k=self.settings.rrf_k, limit=depth)
         )
         if priors:
-            scored = self._apply_priors(scored)
+            scored = self._apply_priors(scored, intent)
         hits = self._hydrate(scored, k)
         return [Hit(i + 1, h.score, h.passage, h.document) for i, h in enumerate(hits)]
 
@@ -109,7 +121,7 @@ class Retriever:
             start += len(batch)
         return hits
 
-    def _apply_priors(self, scored: list[ScoredId]) -> list[ScoredId]:
+    def _apply_priors(self, scored: list[ScoredId], intent: str | None = None) -> list[ScoredId]:
         """Relevance normalised to the best hit, plus evidence and recency priors."""
         if not scored:
             return scored
@@ -118,16 +130,24 @@ class Retriever:
         this_year = dt.date.today().year
         rescored = [
             ScoredId(
-                s.passage_id, s.doc_id, s.score / top + self.prior(*traits[s.doc_id], this_year)
+                s.passage_id,
+                s.doc_id,
+                s.score / top + self.prior(*traits[s.doc_id], this_year, intent),
             )
             for s in scored
             if s.doc_id in traits
         ]
         return sorted(rescored, key=lambda s: (-s.score, s.passage_id))
 
-    def prior(self, level: EvidenceLevel, year: int | None, this_year: int) -> float:
-        """Score bonus for a document's evidence level and age (see SearchSettings)."""
+    def prior(
+        self, level: EvidenceLevel, year: int | None, this_year: int, intent: str | None = None
+    ) -> float:
+        """Score bonus for a document's evidence level and age (see SearchSettings), and for
+        its evidence level given the question's intent."""
         evidence = self.settings.evidence_prior * EVIDENCE_WEIGHT[level]
+        evidence += self.settings.intent_prior * INTENT_EVIDENCE_BONUS.get(intent or "", {}).get(
+            level, 0.0
+        )
         if year is None:
             return evidence
         age = min(max(this_year - year, 0), RECENCY_SPAN_YEARS)

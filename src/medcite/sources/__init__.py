@@ -8,8 +8,10 @@ empty, unknown format, truncated gzip).
 
 Formats (``FORMATS``; ``"auto"`` detects): ``pubmed-xml`` (PubMed/MEDLINE XML, ``.xml[.gz]``),
 ``pubmedqa``, ``medquad``, ``beir`` (a folder with ``corpus.jsonl`` + ``queries.jsonl``, or its
-``corpus.jsonl``), and ``jsonl``, medcite's documented generic format (see
-`medcite.sources.jsonl`). JSONL files may be gzipped (``.jsonl.gz``).
+``corpus.jsonl``), ``jsonl``, medcite's documented generic format (see
+`medcite.sources.jsonl`), ``spl`` (FDA SPL drug-label XML), ``openfda`` (openFDA drug-label
+JSON / JSONL), ``guideline-pdf`` and ``guideline-html`` (clinical guidelines, one document
+each, with heading paths, pages and recommendation grades). JSONL files may be gzipped.
 
 Policies shared by every format:
 
@@ -34,14 +36,29 @@ from pathlib import Path
 from medcite.models import Document, IngestProblem
 from medcite.sources.beir import corpus_file, read_beir
 from medcite.sources.common import first_json_object, open_binary
+from medcite.sources.guideline_html import read_guideline_html
+from medcite.sources.guideline_pdf import read_guideline_pdf
 from medcite.sources.jsonl import read_jsonl_documents
 from medcite.sources.medquad import read_medquad
+from medcite.sources.openfda import looks_like_openfda, read_openfda
 from medcite.sources.pubmed_xml import read_pubmed_xml
 from medcite.sources.pubmedqa import read_pubmedqa
+from medcite.sources.spl import is_spl_root, read_spl
 
 __all__ = ["FORMATS", "UnknownFormat", "detect_format", "expand_paths", "read_documents"]
 
-FORMATS = ("auto", "pubmed-xml", "pubmedqa", "medquad", "beir", "jsonl")
+FORMATS = (
+    "auto",
+    "pubmed-xml",
+    "pubmedqa",
+    "medquad",
+    "beir",
+    "jsonl",
+    "spl",
+    "openfda",
+    "guideline-pdf",
+    "guideline-html",
+)
 
 Reader = Callable[[Path], Iterator[Document | IngestProblem]]
 _READERS: dict[str, Reader] = {
@@ -50,6 +67,10 @@ _READERS: dict[str, Reader] = {
     "medquad": read_medquad,
     "beir": read_beir,
     "jsonl": read_jsonl_documents,
+    "spl": read_spl,
+    "openfda": read_openfda,
+    "guideline-pdf": read_guideline_pdf,
+    "guideline-html": read_guideline_html,
 }
 # Which JSONL format a first record is, by the fields it has; first match wins.
 _JSONL_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
@@ -58,11 +79,22 @@ _JSONL_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
     ("beir", frozenset({"_id", "text"})),
     ("jsonl", frozenset({"id", "title", "text"})),
 )
-_SUFFIXES = (".xml", ".xml.gz", ".jsonl", ".jsonl.gz")
+_SUFFIXES = (
+    ".xml",
+    ".xml.gz",
+    ".jsonl",
+    ".jsonl.gz",
+    ".json",
+    ".json.gz",
+    ".pdf",
+    ".html",
+    ".htm",
+)
 _PEEK_BYTES = 65536
 # Prolog constructs before the root element: <?xml ...?>, <!DOCTYPE ...>, <!-- ... -->.
 _XML_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.S)
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_XML_NAMESPACE = re.compile(rb"""\sxmlns\s*=\s*["']([^"']*)["']""")
 
 
 class UnknownFormat(ValueError):
@@ -72,9 +104,11 @@ class UnknownFormat(ValueError):
 def detect_format(path: Path) -> str:
     """Recognise the format of a file or BEIR folder from its first bytes / first record.
 
-    XML must have a ``PubmedArticleSet`` root; JSONL is matched on the fields of its first
-    object (``contexts``+``pmid``: pubmedqa, ``qtype``+``answer``: medquad, ``_id``+``text``:
-    beir, ``id``+``title``+``text``: jsonl). ``*.gz`` files are looked at un-gzipped.
+    XML must have a ``PubmedArticleSet`` root, or be SPL (``<document xmlns="urn:hl7-org:v3">``)
+    or (X)HTML (a guideline page); ``%PDF-`` is a guideline PDF; JSON is openFDA labels when it
+    has their fields; JSONL is matched on the fields of its first object
+    (``contexts``+``pmid``: pubmedqa, ``qtype``+``answer``: medquad, ``_id``+``text``: beir,
+    ``id``+``title``+``text``: jsonl). ``*.gz`` files are looked at un-gzipped.
 
     Raises `UnknownFormat` naming the path and what was found (XML root element, the fields
     of the first JSON record, ...). Never returns "auto".
@@ -92,6 +126,10 @@ def detect_format(path: Path) -> str:
         raise UnknownFormat(f"{path}: cannot read: {exc}") from exc
     if not head.strip():
         raise UnknownFormat(f"{path}: file is empty")
+    if b"%PDF-" in head[:1024]:
+        return "guideline-pdf"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:14].lower().startswith((b"<!doctype html", b"<html")):
+        return "guideline-html"
     if head.lstrip().startswith(b"<"):
         return _detect_xml(path, head)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
@@ -194,14 +232,21 @@ def _detect_xml(path: Path, head: bytes) -> str:
     name = root.group(1).decode("ascii", "replace") if root else "?"
     if name == "PubmedArticleSet":
         return "pubmed-xml"
+    if name.lower() == "html":  # XHTML, or HTML after a comment
+        return "guideline-html"
+    namespace = _XML_NAMESPACE.search(head, root.end()) if root else None
+    if is_spl_root(name, namespace.group(1) if namespace else None):
+        return "spl"
     raise UnknownFormat(
-        f"{path}: XML with root element <{name}>; the supported XML format is PubMed "
-        "<PubmedArticleSet>"
+        f"{path}: XML with root element <{name}>; the supported XML formats are PubMed "
+        '<PubmedArticleSet> and FDA SPL <document xmlns="urn:hl7-org:v3">'
     )
 
 
 def _detect_jsonl(path: Path) -> str:
     first = first_json_object(path)
+    if looks_like_openfda(first, _peek(path)):
+        return "openfda"
     if first is None:
         raise UnknownFormat(f"{path}: the first line is not a JSON object")
     fields = set(first)

@@ -45,9 +45,10 @@ def body_or_title(text: str, title: str) -> tuple[str, dict[str, Any]]:
 
 
 def read_jsonl(
-    path: Path, to_document: Callable[[dict[str, Any]], Document]
+    path: Path, to_document: Callable[[dict[str, Any]], Document | list[Document]]
 ) -> Iterator[Document | IngestProblem]:
-    """Stream a JSONL file: one `Document` per good line, one `IngestProblem` per bad one.
+    """Stream a JSONL file: the `Document` (or documents) of each good line, one
+    `IngestProblem` per bad one.
 
     Blank lines are skipped. A line with invalid UTF-8, invalid JSON, a non-object value or a
     record ``to_document`` rejects (by raising `RecordError`) is reported as ``line N``.
@@ -62,9 +63,13 @@ def read_jsonl(
                 continue
             seen_record = True
             try:
-                yield check_size(to_document(_json_object(raw, number, line_offset)))
+                made = to_document(_json_object(raw, number, line_offset))
+                documents = made if isinstance(made, list) else [made]
+                checked = [check_size(d) for d in documents]
             except RecordError as exc:
                 yield IngestProblem(where, f"line {number}", str(exc))
+                continue
+            yield from checked
     if not seen_record:
         yield IngestProblem(where, "file", "file is empty")
 

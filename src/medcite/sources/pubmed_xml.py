@@ -16,7 +16,7 @@ Per ``PubmedArticle``:
   ``MedlineDate`` ("1998 Dec-1999 Jan"), else ``ArticleDate/Year``;
 - publication_types, mesh (``DescriptorName``), metadata ``doi`` (``ArticleIdList``, else
   ``ELocationID``) and ``retracted`` (publication type "Retracted Publication" or a
-  ``RetractionIn`` comment).
+  ``RetractionIn`` comment), with ``retraction_in`` listing the notices (source, PMID).
 
 ``DeleteCitation`` elements (in update files) yield nothing. Malformed XML yields one problem
 ``line N`` from the parser and ends the file; the records before it have been yielded.
@@ -108,6 +108,9 @@ def _article(article: etree._Element, pmid: str) -> Document:
         metadata["doi"] = doi
     if _is_retracted(citation, publication_types):
         metadata["retracted"] = True
+        notices = _retraction_notices(citation)
+        if notices:
+            metadata["retraction_in"] = notices
     return Document(
         doc_id=f"pmid:{pmid}",
         collection="pubmed",
@@ -182,6 +185,20 @@ def _doi(article: etree._Element) -> str | None:
         if _text(element):
             return _text(element)
     return None
+
+
+def _retraction_notices(citation: etree._Element) -> list[dict[str, str]]:
+    """The retraction notices a record points to: ``{"source": RefSource, "pmid": PMID}``."""
+    return [
+        {
+            k: v
+            for k, v in (("source", _text(c.find("RefSource"))), ("pmid", _text(c.find("PMID"))))
+            if v
+        }
+        for c in citation.iterfind(
+            "CommentsCorrectionsList/CommentsCorrections[@RefType='RetractionIn']"
+        )
+    ]
 
 
 def _is_retracted(citation: etree._Element, publication_types: tuple[str, ...]) -> bool:
