@@ -1,0 +1,283 @@
+"""Related questions: 5–10 other questions the corpus can answer, similar but not repetitive.
+
+Candidates come from ``QuestionSource``s: the question sets in the corpus (MedQuAD pages are
+titled by their question; PubMedQA questions sit in the ``*.jsonl`` files beside the ingested
+corpus and in the shared data folder, kept when their abstract is in the corpus), questions
+asked before (the thread store) and, later, the editorial library — each a small class.
+
+Ranking: BM25 over the candidates' light stems (``compose.terms``), then maximal marginal
+relevance, ``λ·relevance − (1−λ)·max similarity to what is already chosen (and to the asked
+question)``, with λ = 0.7 and cosine similarity of stem sets; a candidate that is nearly the
+asked question (similarity ≥ 0.8) is never shown. Each pick must be answerable: its best
+BM25 hits must cover at least ``MIN_EVIDENCE_COVERAGE`` of its topic stems (cached per
+question). The index is built once per engine, on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import select
+
+from medcite.compose.terms import content_stems
+from medcite.corpus.store import CorpusStore, document_table
+from medcite.reader.threads import ThreadStore
+
+MMR_LAMBDA = 0.7
+NEAR_DUPLICATE = 0.8
+MIN_EVIDENCE_COVERAGE = 0.6
+POOL = 60  # BM25 candidates MMR chooses from
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class CandidateQuestion:
+    text: str
+    source: str  # medquad, pubmedqa, asked, library
+
+
+class QuestionSource(Protocol):
+    """Where candidate questions come from (the editorial library will be one more)."""
+
+    name: str
+
+    def questions(self) -> Iterable[CandidateQuestion]: ...
+
+
+class MedquadTitles:
+    """MedQuAD documents are titled by the question they answer."""
+
+    name = "medquad"
+
+    def __init__(self, store: CorpusStore) -> None:
+        self.store = store
+
+    def questions(self) -> Iterator[CandidateQuestion]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(document_table.c.title).where(document_table.c.collection == "medquad")
+            )
+            for row in rows:
+                yield CandidateQuestion(row.title, self.name)
+
+
+class PubmedqaQuestions:
+    """PubMedQA questions from ``*.jsonl`` files with ``pmid`` and ``question`` fields in
+    ``folders``, kept when ``pmid:<pmid>`` is in the corpus (its answer is there)."""
+
+    name = "pubmedqa"
+
+    def __init__(self, store: CorpusStore, folders: Iterable[Path]) -> None:
+        self.store, self.folders = store, list(dict.fromkeys(folders))
+
+    def questions(self) -> Iterator[CandidateQuestion]:
+        found: dict[str, str] = {}
+        for folder in self.folders:
+            for path in sorted(folder.glob("*.jsonl")):
+                found.update(_pmid_questions(path))
+        present = self._present([f"pmid:{pmid}" for pmid in found])
+        for pmid, question in found.items():
+            if f"pmid:{pmid}" in present:
+                yield CandidateQuestion(question, self.name)
+
+    def _present(self, doc_ids: list[str]) -> set[str]:
+        present: set[str] = set()
+        with self.store.engine.connect() as conn:
+            for i in range(0, len(doc_ids), 500):
+                rows = conn.execute(
+                    select(document_table.c.doc_id).where(
+                        document_table.c.doc_id.in_(doc_ids[i : i + 500])
+                    )
+                )
+                present.update(r.doc_id for r in rows)
+        return present
+
+
+def pubmedqa_folders(store: CorpusStore, shared: Path | None) -> list[Path]:
+    """Folders of the ingested PubMedQA files, and the shared data's ``pubmedqa``."""
+    with store.engine.connect() as conn:
+        origins = conn.execute(
+            select(document_table.c.origin)
+            .where(document_table.c.collection == "pubmedqa")
+            .distinct()
+        ).all()
+    folders = [Path(r.origin).parent for r in origins]
+    if shared is not None:
+        folders.append(shared / "pubmedqa")
+    return [f for f in folders if f.is_dir()]
+
+
+def _pmid_questions(path: Path) -> Iterator[tuple[str, str]]:
+    """``(pmid, question)`` pairs of a question file; nothing for other JSONL files (their
+    first record has no ``pmid`` and ``question``)."""
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            pair = _pmid_question(row)
+            if pair is None and number == 0:
+                return
+            if pair is not None:
+                yield pair
+
+
+def _pmid_question(row: object) -> tuple[str, str] | None:
+    if isinstance(row, dict) and row.get("pmid") and isinstance(row.get("question"), str):
+        return str(row["pmid"]), row["question"].strip()
+    return None
+
+
+class AskedQuestions:
+    """Questions asked before, as answered (from a ``ThreadStore``)."""
+
+    name = "asked"
+
+    def __init__(self, recent: Callable[[], list[str]]) -> None:
+        self.recent = recent
+
+    def questions(self) -> Iterator[CandidateQuestion]:
+        return (CandidateQuestion(q, self.name) for q in self.recent())
+
+
+def default_sources(
+    store: CorpusStore, demo_data: Path | None, threads: ThreadStore
+) -> list[QuestionSource]:
+    """The corpus's question sets and the questions asked before."""
+    from medcite.demo import find_shared_data
+    from medcite.errors import DataNotFound
+
+    try:
+        shared: Path | None = find_shared_data(demo_data)
+    except DataNotFound:
+        shared = None
+    return [
+        MedquadTitles(store),
+        PubmedqaQuestions(store, pubmedqa_folders(store, shared)),
+        AskedQuestions(threads.recent_questions),
+    ]
+
+
+class _QuestionIndex:
+    """BM25 over candidate questions' stems, in memory."""
+
+    def __init__(self, candidates: Iterable[CandidateQuestion]) -> None:
+        self.items: list[CandidateQuestion] = []
+        self.stems: list[frozenset[str]] = []
+        self.lengths: list[int] = []
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        seen: set[str] = set()
+        for candidate in candidates:
+            key = _normalised(candidate.text)
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            self.add(candidate)
+
+    def add(self, candidate: CandidateQuestion) -> None:
+        counts = Counter(content_stems(candidate.text))
+        i = len(self.items)
+        self.items.append(candidate)
+        self.stems.append(frozenset(counts))
+        self.lengths.append(sum(counts.values()))
+        for term, tf in counts.items():
+            self.postings[term].append((i, tf))
+
+    def search(self, query: str, limit: int) -> list[tuple[int, float]]:
+        n = len(self.items)
+        if not n:
+            return []
+        average = sum(self.lengths) / n
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(content_stems(query)):
+            postings = self.postings.get(term, [])
+            if not postings:
+                continue
+            idf = math.log(1 + (n - len(postings) + 0.5) / (len(postings) + 0.5))
+            for i, tf in postings:
+                norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[i] / average)
+                scores[i] += idf * tf * (BM25_K1 + 1) / norm
+        return sorted(scores.items(), key=lambda s: -s[1])[:limit]
+
+
+class RelatedQuestions:
+    """Finds related questions; ``answerable(question)`` says whether the corpus can answer."""
+
+    def __init__(
+        self,
+        sources: Iterable[QuestionSource],
+        answerable: Callable[[str], bool],
+        *,
+        mmr_lambda: float = MMR_LAMBDA,
+    ) -> None:
+        self.sources = list(sources)
+        self.answerable = answerable
+        self.mmr_lambda = mmr_lambda
+        self._index: _QuestionIndex | None = None
+        self._answerable: dict[str, bool] = {}
+
+    @property
+    def index(self) -> _QuestionIndex:
+        if self._index is None:
+            self._index = _QuestionIndex(c for s in self.sources for c in s.questions())
+        return self._index
+
+    def remember(self, question: str) -> None:
+        """Add a question just asked to the candidates (the index is otherwise built once)."""
+        if self._index is not None and _normalised(question) not in {
+            _normalised(c.text) for c in self._index.items[-200:]
+        }:
+            self._index.add(CandidateQuestion(question, AskedQuestions.name))
+
+    def find(self, question: str, n: int = 8, exclude: Iterable[str] = ()) -> list[str]:
+        """Up to ``n`` related questions for ``question``, most relevant first."""
+        index = self.index
+        asked = frozenset(content_stems(question))
+        skip = {_normalised(question), *(_normalised(q) for q in exclude)}
+        pool = [
+            (i, score)
+            for i, score in index.search(question, POOL)
+            if _normalised(index.items[i].text) not in skip
+            and cosine(index.stems[i], asked) < NEAR_DUPLICATE
+        ]
+        if not pool:
+            return []
+        top = pool[0][1]
+        relevance = {i: score / top for i, score in pool}
+        chosen: list[int] = []
+        while pool and len(chosen) < n:
+            best = max(pool, key=lambda p: self._marginal(p[0], relevance, chosen, asked))
+            pool.remove(best)
+            if self._is_answerable(index.items[best[0]].text):
+                chosen.append(best[0])
+        return [index.items[i].text for i in chosen]
+
+    def _marginal(
+        self, i: int, relevance: dict[int, float], chosen: list[int], asked: frozenset[str]
+    ) -> float:
+        stems = self.index.stems
+        redundancy = max([cosine(stems[i], stems[j]) for j in chosen] + [cosine(stems[i], asked)])
+        return self.mmr_lambda * relevance[i] - (1 - self.mmr_lambda) * redundancy
+
+    def _is_answerable(self, question: str) -> bool:
+        if question not in self._answerable:
+            self._answerable[question] = self.answerable(question)
+        return self._answerable[question]
+
+
+def cosine(a: frozenset[str], b: frozenset[str]) -> float:
+    """Cosine similarity of two stem sets (binary vectors)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().replace("?", " ").split())
