@@ -96,7 +96,10 @@ class Engine:
 
         sources = default_sources(self.store, self.settings.demo_data, self.threads)
         return RelatedQuestions(
-            sources, self._answerable, mmr_lambda=self.settings.reader.mmr_lambda
+            sources,
+            self._answerable,
+            mmr_lambda=self.settings.reader.mmr_lambda,
+            cache=self.settings.home / "related-questions.pickle",
         )
 
     def close(self) -> None:
@@ -265,13 +268,18 @@ class Engine:
         return answer
 
     def related_questions(
-        self, question: str, n: int | None = None, *, exclude: Sequence[str] = ()
+        self,
+        question: str,
+        n: int | None = None,
+        *,
+        exclude: Sequence[str] = (),
+        context: Sequence[str] = (),
     ) -> list[str]:
         """Up to ``n`` (default: settings) other questions the corpus can answer, similar to
-        ``question`` but not to each other; see :mod:`medcite.reader.related`."""
+        ``question`` (or ``context``) but not to each other; see :mod:`medcite.reader.related`."""
         self._require_index()
         count = self.settings.reader.related_questions if n is None else n
-        return self.related.find(question, count, exclude) if count else []
+        return self.related.find(question, count, exclude, context) if count else []
 
     def _answerable(self, question: str) -> bool:
         from medcite.reader.pipeline import has_evidence

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from medcite.compose.intent import QuestionAnalysis, analyse
 from medcite.compose.terms import coverage, stem_set
-from medcite.models import Answer, Hit
+from medcite.models import Answer, Document, Hit
 from medcite.reader.audience import tailor_answer
 from medcite.reader.followup import Rewrite, analysis_for, rewrite
 from medcite.reader.related import MIN_EVIDENCE_COVERAGE
@@ -46,9 +46,16 @@ def finish(answer: Answer, reading: Reading, related: Callable[..., list[str]]) 
     answer.engine["follow_up"] = reading.rewrite.follow_up
     tailor_answer(answer)
     started = time.perf_counter()
-    answer.related_questions = related(reading.query, exclude=(answer.question, *reading.history))
+    sources = [r.document.title for r in answer.references if not _untitled(r.document)]
+    answer.related_questions = related(
+        reading.query, exclude=(answer.question, *reading.history), context=sources
+    )
     timings = answer.engine.setdefault("timings_ms", {})
     timings["related"] = round((time.perf_counter() - started) * 1000, 1)
+
+
+def _untitled(document: Document) -> bool:
+    return document.title.startswith("PubMed ") or bool(document.metadata.get("text_is_title"))
 
 
 def has_evidence(question: str, hits: Sequence[Hit]) -> bool:

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from medcite.compose.terms import content_stems
+from medcite.compose.intent import analyse
+from medcite.compose.terms import QUESTION_WORDS, STOPWORDS, content_stems, stem, tokens
 from medcite.corpus.store import CorpusStore, document_table
+from medcite.reader.followup import FOLLOW_UP_WORDS
 from medcite.reader.threads import ThreadStore
 
 MMR_LAMBDA = 0.7
@@ -34,6 +38,11 @@ NEAR_DUPLICATE = 0.8
 MIN_EVIDENCE_COVERAGE = 0.6
 POOL = 60  # BM25 candidates MMR chooses from
 BM25_K1, BM25_B = 1.2, 0.75
+OTHER_WORD_WEIGHT = 0.3
+CONTEXT_WEIGHT = 0.5
+MIN_RELATED = 5
+# Words that say how something is asked, not what about ("is it safe with ...").
+_GENERIC = frozenset(stem(w) for w in FOLLOW_UP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,20 @@ class QuestionSource(Protocol):
 
     def questions(self) -> Iterable[CandidateQuestion]: ...
 
+    def version(self) -> str | None:
+        """A cheap string that changes when the questions do; None: do not cache them."""
+        ...
+
+
+def _collection_version(store: CorpusStore, collection: str) -> str:
+    with store.engine.connect() as conn:
+        count, newest = conn.execute(
+            select(func.count(), func.max(document_table.c.ingested_at)).where(
+                document_table.c.collection == collection
+            )
+        ).one()
+    return f"{collection}:{count}:{newest}"
+
 
 class MedquadTitles:
     """MedQuAD documents are titled by the question they answer."""
@@ -57,6 +80,9 @@ class MedquadTitles:
 
     def __init__(self, store: CorpusStore) -> None:
         self.store = store
+
+    def version(self) -> str:
+        return _collection_version(self.store, "medquad")
 
     def questions(self) -> Iterator[CandidateQuestion]:
         with self.store.engine.connect() as conn:
@@ -75,6 +101,11 @@ class PubmedqaQuestions:
 
     def __init__(self, store: CorpusStore, folders: Iterable[Path]) -> None:
         self.store, self.folders = store, list(dict.fromkeys(folders))
+
+    def version(self) -> str:
+        files = [p for folder in self.folders for p in sorted(folder.glob("*.jsonl"))]
+        stats = [f"{p}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
+        return "|".join([_collection_version(self.store, "pubmedqa"), *stats])
 
     def questions(self) -> Iterator[CandidateQuestion]:
         found: dict[str, str] = {}
@@ -146,6 +177,9 @@ class AskedQuestions:
     def questions(self) -> Iterator[CandidateQuestion]:
         return (CandidateQuestion(q, self.name) for q in self.recent())
 
+    def version(self) -> None:
+        return None  # changes with every question asked
+
 
 def default_sources(
     store: CorpusStore, demo_data: Path | None, threads: ThreadStore
@@ -173,16 +207,19 @@ class _QuestionIndex:
         self.stems: list[frozenset[str]] = []
         self.lengths: list[int] = []
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        seen: set[str] = set()
+        self.seen: set[str] = set()
         for candidate in candidates:
-            key = _normalised(candidate.text)
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            self.add(candidate)
+            self.add_new(candidate)
 
-    def add(self, candidate: CandidateQuestion) -> None:
-        counts = Counter(content_stems(candidate.text))
+    def add_new(self, candidate: CandidateQuestion) -> None:
+        """Add ``candidate`` unless it is empty or already there (case and "?" ignored)."""
+        key = _normalised(candidate.text)
+        if key and key not in self.seen:
+            self.seen.add(key)
+            self._add(candidate)
+
+    def _add(self, candidate: CandidateQuestion) -> None:
+        counts = Counter(_stems(candidate.text))
         i = len(self.items)
         self.items.append(candidate)
         self.stems.append(frozenset(counts))
@@ -190,20 +227,21 @@ class _QuestionIndex:
         for term, tf in counts.items():
             self.postings[term].append((i, tf))
 
-    def search(self, query: str, limit: int) -> list[tuple[int, float]]:
+    def search(self, weights: dict[str, float], limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` candidates for query stems weighted by ``weights``."""
         n = len(self.items)
         if not n:
             return []
         average = sum(self.lengths) / n
         scores: dict[int, float] = defaultdict(float)
-        for term in set(content_stems(query)):
+        for term, weight in weights.items():
             postings = self.postings.get(term, [])
             if not postings:
                 continue
             idf = math.log(1 + (n - len(postings) + 0.5) / (len(postings) + 0.5))
             for i, tf in postings:
                 norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[i] / average)
-                scores[i] += idf * tf * (BM25_K1 + 1) / norm
+                scores[i] += weight * idf * tf * (BM25_K1 + 1) / norm
         return sorted(scores.items(), key=lambda s: -s[1])[:limit]
 
 
@@ -216,48 +254,105 @@ class RelatedQuestions:
         answerable: Callable[[str], bool],
         *,
         mmr_lambda: float = MMR_LAMBDA,
+        cache: Path | None = None,
     ) -> None:
         self.sources = list(sources)
         self.answerable = answerable
         self.mmr_lambda = mmr_lambda
+        self.cache = cache
         self._index: _QuestionIndex | None = None
         self._answerable: dict[str, bool] = {}
 
     @property
     def index(self) -> _QuestionIndex:
+        """Built on first use; the stable sources' part is cached in ``cache`` by version."""
         if self._index is None:
-            self._index = _QuestionIndex(c for s in self.sources for c in s.questions())
+            versions = {s.name: s.version() for s in self.sources}
+            stable = [s for s in self.sources if versions[s.name] is not None]
+            key = json.dumps([versions[s.name] for s in stable])
+            index = self._cached(key)
+            if index is None:
+                index = _QuestionIndex(c for s in stable for c in s.questions())
+                self._save(key, index)
+            for source in self.sources:
+                if versions[source.name] is None:
+                    for candidate in source.questions():
+                        index.add_new(candidate)
+            self._index = index
         return self._index
+
+    def _cached(self, key: str) -> _QuestionIndex | None:
+        if self.cache is None or not self.cache.is_file():
+            return None
+        try:
+            with self.cache.open("rb") as fh:
+                stored_key, index = pickle.load(fh)  # our own file in the data directory
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            return None
+        return index if stored_key == key and isinstance(index, _QuestionIndex) else None
+
+    def _save(self, key: str, index: _QuestionIndex) -> None:
+        if self.cache is None:
+            return
+        partial = self.cache.with_suffix(".partial")
+        with partial.open("wb") as fh:
+            pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(self.cache)
 
     def remember(self, question: str) -> None:
         """Add a question just asked to the candidates (the index is otherwise built once)."""
-        if self._index is not None and _normalised(question) not in {
-            _normalised(c.text) for c in self._index.items[-200:]
-        }:
-            self._index.add(CandidateQuestion(question, AskedQuestions.name))
+        if self._index is not None:
+            self._index.add_new(CandidateQuestion(question, AskedQuestions.name))
 
-    def find(self, question: str, n: int = 8, exclude: Iterable[str] = ()) -> list[str]:
-        """Up to ``n`` related questions for ``question``, most relevant first."""
-        index = self.index
-        asked = frozenset(content_stems(question))
+    def find(
+        self,
+        question: str,
+        n: int = 8,
+        exclude: Iterable[str] = (),
+        context: Sequence[str] = (),
+    ) -> list[str]:
+        """Up to ``n`` related questions for ``question``, most relevant first. When the
+        question alone finds fewer than ``MIN_RELATED``, ``context`` (e.g. the titles of the
+        answer's sources) widens the search."""
+        asked = frozenset(_stems(question))
         skip = {_normalised(question), *(_normalised(q) for q in exclude)}
+        weights, focus = query_weights(question)
+        chosen = self._choose(weights, focus, asked, skip, n, [])
+        if len(chosen) < min(n, MIN_RELATED) and context:
+            extra, extra_focus = context_weights(context)
+            chosen = self._choose({**extra, **weights}, focus | extra_focus, asked, skip, n, chosen)
+        return [self.index.items[i].text for i in chosen]
+
+    def _choose(
+        self,
+        weights: dict[str, float],
+        focus: frozenset[str],
+        asked: frozenset[str],
+        skip: set[str],
+        n: int,
+        chosen: list[int],
+    ) -> list[int]:
+        """MMR over the BM25 pool: candidates on the focus, not skipped, not the question."""
+        index = self.index
+        chosen = list(chosen)
         pool = [
             (i, score)
-            for i, score in index.search(question, POOL)
-            if _normalised(index.items[i].text) not in skip
+            for i, score in index.search(weights, POOL)
+            if i not in chosen
+            and index.stems[i] & focus
+            and _normalised(index.items[i].text) not in skip
             and cosine(index.stems[i], asked) < NEAR_DUPLICATE
         ]
         if not pool:
-            return []
+            return chosen
         top = pool[0][1]
         relevance = {i: score / top for i, score in pool}
-        chosen: list[int] = []
         while pool and len(chosen) < n:
             best = max(pool, key=lambda p: self._marginal(p[0], relevance, chosen, asked))
             pool.remove(best)
             if self._is_answerable(index.items[best[0]].text):
                 chosen.append(best[0])
-        return [index.items[i].text for i in chosen]
+        return chosen
 
     def _marginal(
         self, i: int, relevance: dict[int, float], chosen: list[int], asked: frozenset[str]
@@ -270,6 +365,33 @@ class RelatedQuestions:
         if question not in self._answerable:
             self._answerable[question] = self.answerable(question)
         return self._answerable[question]
+
+
+def query_weights(question: str) -> tuple[dict[str, float], frozenset[str]]:
+    """The question's stems, its topic (and subgroups) weighted over its other words, and
+    the focus a related question must touch: the topic (all stems when it has none)."""
+    analysis = analyse(question)
+    topic = {*analysis.topic_stems, *(s for g in analysis.subgroups for s in g.stems)}
+    stems = _stems(question)
+    weights = {s: 1.0 if s in topic else OTHER_WORD_WEIGHT for s in stems}
+    focus = frozenset(analysis.topic_stems) - _GENERIC
+    return weights, focus or frozenset(stems)
+
+
+def context_weights(context: Sequence[str]) -> tuple[dict[str, float], frozenset[str]]:
+    """Weights and focus from context texts: their topic words, at ``CONTEXT_WEIGHT``."""
+    stems = frozenset(s for text in context for s in content_stems(text, drop=QUESTION_WORDS))
+    return dict.fromkeys(stems, CONTEXT_WEIGHT), stems
+
+
+@cache
+def _stem(word: str) -> str:
+    return stem(word)
+
+
+def _stems(text: str) -> list[str]:
+    """``content_stems`` with a memo per word: question sets repeat their words a lot."""
+    return [_stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
 
 
 def cosine(a: frozenset[str], b: frozenset[str]) -> float:
