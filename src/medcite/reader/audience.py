@@ -60,6 +60,10 @@ DOSE_PENALTY = 1.0
 PLAIN_WORDS = 25  # patients: sentences longer than this lose a little per extra word
 LONG_SENTENCE_PENALTY = 0.02
 MAX_GLOSSARY_NOTES = 8
+TARGET_GRADE = 8.0  # Flesch-Kincaid grade patient answers aim for
+GRADE_PENALTY = 0.05  # per grade above the target
+PATIENT_MAX_GRADE = 14.0  # patients are not shown sentences harder than this
+PATIENT_PER_SECTION = 3
 
 TALK_TO_CARE_TEAM = (
     "Talk to your care team (your doctor, nurse or pharmacist) before you start, stop or "
@@ -69,7 +73,7 @@ ASK_YOUR_CLINICIAN = (
     "Doses are left out here on purpose. Ask your clinician or pharmacist which dose is right "
     "for you; it depends on your health, weight and other medicines."
 )
-DOSING_INTENTS = frozenset({"treatment", "dosing", "interactions", "adverse_effects"})
+DOSING_INTENTS = frozenset({"treatment", "dosing", "interactions"})
 
 
 class _HasText(Protocol):
@@ -88,11 +92,13 @@ def source_bonus(audience: str, document: Document) -> float:
 
 
 def sentence_bonus(audience: str, text: str) -> float:
-    """Score added to one sentence (patients: no doses, short sentences)."""
+    """Score added to one sentence (patients: no doses; short, plain sentences)."""
     if audience != "patient":
         return 0.0
     penalty = DOSE_PENALTY if _DOSE.search(text) else 0.0
     penalty += LONG_SENTENCE_PENALTY * max(0, len(text.split()) - PLAIN_WORDS)
+    grade = fk_grade(text)
+    penalty += GRADE_PENALTY * max(0.0, (grade or 0.0) - TARGET_GRADE)
     return -penalty
 
 
@@ -101,10 +107,10 @@ def tailor_sections(audience: str, sections: Sections[T]) -> Sections[T]:
     plain titles. The first (main) section stays first."""
     if audience == "patient":
         sections = [
-            (_plain_title(title, kind), kind, kept)
+            (_plain_title(title, kind), kind, kept[:PATIENT_PER_SECTION])
             for title, kind, members in sections
             if kind != "dosing"
-            if (kept := [m for m in members if not _DOSE.search(m.text)])
+            if (kept := [m for m in members if _plain_enough(m.text)])
         ]
     if not sections:
         return sections
@@ -118,6 +124,12 @@ def tailor_sections(audience: str, sections: Sections[T]) -> Sections[T]:
         return (1 + first.index(kind), position) if kind in first else (len(first) + 1, position)
 
     return [section for _, section in sorted(enumerate(sections), key=rank)]
+
+
+def _plain_enough(text: str) -> bool:
+    """No dose, and not far above the reading grade patients are written for."""
+    grade = fk_grade(text)
+    return not _DOSE.search(text) and (grade is None or grade <= PATIENT_MAX_GRADE)
 
 
 def _plain_title(title: str, kind: str) -> str:
