@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import jsonschema
 
-from medcite.compose.terms import content_stems
 from medcite.config import Settings
+from medcite.reader.evaluate import mean_pairwise_similarity
 from medcite.reader.pipeline import has_evidence
-from medcite.reader.related import cosine
+from medcite.reader.related import CandidateQuestion, RelatedQuestions
 from medcite.service import Engine
 
 MS_TREATMENT = "What are the treatment options for multiple sclerosis?"
-
-
-def _mean_pairwise(questions: list[str]) -> float:
-    stems = [frozenset(content_stems(q)) for q in questions]
-    pairs = list(combinations(stems, 2))
-    return sum(cosine(a, b) for a, b in pairs) / len(pairs)
 
 
 def test_five_to_ten_distinct_answerable_questions(reader_engine: Engine) -> None:
@@ -33,16 +25,56 @@ def test_five_to_ten_distinct_answerable_questions(reader_engine: Engine) -> Non
     assert all("sclerosis" in q.lower() or "ms" in q.lower().split() for q in related[:3])
 
 
-def test_mmr_makes_the_list_more_diverse_than_relevance_alone(reader_settings: Settings) -> None:
-    by_relevance = reader_settings.model_copy(
-        update={"reader": reader_settings.reader.model_copy(update={"mmr_lambda": 1.0})}
-    )
-    with Engine(by_relevance) as engine:
-        plain = engine.related_questions(MS_TREATMENT, 8)
-    with Engine(reader_settings) as engine:
-        diverse = engine.related_questions(MS_TREATMENT, 8)
+def test_mmr_makes_the_list_more_diverse_than_relevance_alone(reader_engine: Engine) -> None:
+    diverse = reader_engine.related_questions(MS_TREATMENT, 8)
+    plain = reader_engine.related.with_lambda(1.0).find(MS_TREATMENT, 8)
     assert len(plain) == len(diverse) == 8
-    assert _mean_pairwise(diverse) <= _mean_pairwise(plain)
+    assert mean_pairwise_similarity(diverse) <= mean_pairwise_similarity(plain)
+
+
+class _ListSource:
+    """A QuestionSource over a fixed list (the Protocol's smallest implementation)."""
+
+    name = "list"
+
+    def __init__(self, questions: list[str]) -> None:
+        self.items = questions
+
+    def questions(self) -> list[CandidateQuestion]:
+        return [CandidateQuestion(q, self.name) for q in self.items]
+
+    def version(self) -> None:
+        return None
+
+
+def test_mmr_skips_near_duplicates_and_unanswerable_questions() -> None:
+    candidates = [
+        "What are the treatments for gout flares?",
+        "What are the treatments for gout flares in adults?",
+        "What are the treatments for gout flares at home?",
+        "What causes gout?",
+        "How is gout diagnosed?",
+        "Unanswerable: gout on the moon?",
+        "How is gout treated?",  # the asked question itself
+    ]
+
+    def answerable(question: str) -> bool:
+        return not question.startswith("Unanswerable")
+
+    def related(mmr_lambda: float) -> list[str]:
+        finder = RelatedQuestions([_ListSource(candidates)], answerable, mmr_lambda=mmr_lambda)
+        return finder.find("How is gout treated?", 2)
+
+    by_relevance, diverse = related(1.0), related(0.3)
+    assert "How is gout treated?" not in by_relevance + diverse
+    assert not any(q.startswith("Unanswerable") for q in by_relevance + diverse)
+    assert "What are the treatments for gout flares?" not in by_relevance  # ~ the question
+    assert by_relevance == [
+        "What are the treatments for gout flares in adults?",
+        "What are the treatments for gout flares at home?",
+    ]
+    assert diverse == ["What are the treatments for gout flares in adults?", "What causes gout?"]
+    assert mean_pairwise_similarity(diverse) < mean_pairwise_similarity(by_relevance)
 
 
 def test_pubmedqa_questions_of_ingested_abstracts_are_candidates(reader_engine: Engine) -> None:

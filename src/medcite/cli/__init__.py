@@ -308,8 +308,10 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
+    from medcite.cli import reader_eval
     from medcite.cli.bench import bench
 
+    reader_eval.register(eval_commands.app)
     app.add_typer(eval_commands.app, name="eval")
     app.command()(bench)
 

@@ -35,6 +35,8 @@ POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bnew-?borns?\b|\bneonat\w*|\binfants?\b|\bbab(?:y|ies)\b", "in infants"),
         (r"\bchild\w*|\bp(?:a)?ediatric\w*|\bkids?\b", "in children"),
         (r"\badolescen\w*|\bteen\w*", "in adolescents"),
+        (r"\bmen\b|\bmales?\b", "in men"),
+        (r"\bwomen\b|\bfemales?\b", "in women"),
         (r"\belderly\b|\bolder (?:adults|people|patients)\b|\bgeriatric\w*", "in older adults"),
         (
             r"\brenal (?:impairment|failure|insufficiency)\b|\bkidney (?:disease|failure)\b",
@@ -50,11 +52,15 @@ POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 FOLLOW_UP_WORDS = frozenset(
     """safe safely safety okay ok take takes taking taken give given giving also else instead
     still work works help helps helped effective effectiveness recommend recommended
-    about during again same well good""".split()
+    about during again same well good related linked link links associated association
+    connected connection relationship relation""".split()
+)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|it's|them|they|their|this|these|those|the drug|the disease)\b", re.IGNORECASE
 )
 _CUE = re.compile(
     r"^\s*(?:and|or|but|also|then|so|plus|same|what about|how about|what if|ok(?:ay)?)\b"
-    r"|\b(?:it|its|it's|them|they|their|this|these|those|the drug|the disease)\b",
+    f"|{_PRONOUN.pattern}",
     re.IGNORECASE,
 )
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
@@ -100,6 +106,7 @@ class Turn:
     drugs: tuple[str, ...]
     population: str
     cue: bool
+    pronoun: bool  # refers back ("is it linked to ...")
 
     @property
     def follow_up_shaped(self) -> bool:
@@ -152,6 +159,7 @@ def parse_turn(question: str) -> Turn:
         drugs=drugs,
         population=population,
         cue=bool(_CUE.search(question)),
+        pronoun=bool(_PRONOUN.search(question)),
     )
 
 
@@ -181,8 +189,12 @@ def _advance(state: ThreadState | None, turn: Turn) -> tuple[ThreadState, bool]:
         return _fresh(turn), False
     intent = turn.intent or state.intent
     topic, subgroups, drugs = state.topic, state.subgroups, state.drugs
-    if turn.topic:
-        # A new subject: the old subject's drugs do not carry over to it.
+    if turn.topic and turn.pronoun and topic:
+        # "Is it linked to X?": X about the same subject, asked its own way.
+        topic = f"{turn.topic} in {topic}"
+        intent = turn.intent or analyse(turn.question).intent
+    elif turn.topic:
+        # "What about X?": a new subject; the old subject's drugs do not carry over to it.
         topic, subgroups, drugs = turn.topic, turn.subgroups, ()
     if turn.drugs:
         keep = intent == "interactions" and len(turn.drugs) == 1 and not turn.topic

@@ -6,9 +6,10 @@ corpus and in the shared data folder, kept when their abstract is in the corpus)
 asked before (the thread store) and, later, the editorial library — each a small class.
 
 Ranking: BM25 over the candidates' light stems (``compose.terms``), then maximal marginal
-relevance, ``λ·relevance − (1−λ)·max similarity to what is already chosen (and to the asked
-question)``, with λ = 0.7 and cosine similarity of stem sets; a candidate that is nearly the
-asked question (similarity ≥ 0.8) is never shown. Each pick must be answerable: its best
+relevance, ``λ·relevance − (1−λ)·max similarity to what is already chosen``, with λ = 0.7
+(relevance normalised to the best candidate) and cosine similarity of stem sets; a candidate
+that is nearly the asked question (similarity ≥ 0.8) is never shown, and a candidate must
+share a topic word with the question. Each pick must be answerable: its best
 BM25 hits must cover at least ``MIN_EVIDENCE_COVERAGE`` of its topic stems (cached per
 question). The index is built once per engine, on first use.
 """
@@ -281,6 +282,12 @@ class RelatedQuestions:
             self._index = index
         return self._index
 
+    def with_lambda(self, mmr_lambda: float) -> RelatedQuestions:
+        """The same candidates and answerability cache, chosen with another λ."""
+        other = RelatedQuestions(self.sources, self.answerable, mmr_lambda=mmr_lambda)
+        other._index, other._answerable = self.index, self._answerable
+        return other
+
     def _cached(self, key: str) -> _QuestionIndex | None:
         if self.cache is None or not self.cache.is_file():
             return None
@@ -348,17 +355,15 @@ class RelatedQuestions:
         top = pool[0][1]
         relevance = {i: score / top for i, score in pool}
         while pool and len(chosen) < n:
-            best = max(pool, key=lambda p: self._marginal(p[0], relevance, chosen, asked))
+            best = max(pool, key=lambda p: self._marginal(p[0], relevance, chosen))
             pool.remove(best)
             if self._is_answerable(index.items[best[0]].text):
                 chosen.append(best[0])
         return chosen
 
-    def _marginal(
-        self, i: int, relevance: dict[int, float], chosen: list[int], asked: frozenset[str]
-    ) -> float:
+    def _marginal(self, i: int, relevance: dict[int, float], chosen: list[int]) -> float:
         stems = self.index.stems
-        redundancy = max([cosine(stems[i], stems[j]) for j in chosen] + [cosine(stems[i], asked)])
+        redundancy = max((cosine(stems[i], stems[j]) for j in chosen), default=0.0)
         return self.mmr_lambda * relevance[i] - (1 - self.mmr_lambda) * redundancy
 
     def _is_answerable(self, question: str) -> bool:
