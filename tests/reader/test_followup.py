@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.reader.followup import find_drugs, parse_turn, rewrite
+from medcite.reader.drugs import _match, find_drugs
+from medcite.reader.followup import parse_turn, rewrite
 
 PPMS_DOSE = "What is the dose of ocrelizumab in primary progressive MS?"
 
@@ -101,3 +102,12 @@ def test_parse_separates_drug_topic_and_population() -> None:
     assert turn.population == "in older adults"
     assert "diabetes" in turn.topic and "metformin" not in turn.topic
     assert turn.intent == "adverse_effects"
+
+
+def test_drug_lexicon_matches_multiword_names_and_skips_everyday_words() -> None:
+    assert find_drugs("Does vitamin D help with pain and sleep?") == ("vitamin D",)
+
+
+def test_without_the_lexicon_inn_stems_find_drugs() -> None:
+    words = ["ocrelizumab", "with", "lisinopril", "and", "water"]
+    assert [_match(words, i, None) for i in range(len(words))] == [1, 0, 1, 0, 0]

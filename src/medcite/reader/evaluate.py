@@ -159,6 +159,7 @@ def evaluate_readability(
             row[audience] = answer.engine["readability"]["fk_grade"]
             row[f"{audience}_statements"] = 1 + sum(len(s.statements) for s in answer.sections)
             row[f"{audience}_insufficient"] = answer.insufficient_evidence
+            row[f"{audience}_ms"] = answer.engine["timings_ms"]
         per_item.append(row)
     answered = [r for r in per_item if all(r[a] is not None for a in audiences)]
     systems = {
@@ -166,6 +167,9 @@ def evaluate_readability(
             "mean_fk_grade": _mean([r[audience] for r in answered]),
             "share_grade_le_8": _mean([float(r[audience] <= 8) for r in answered]),
             "mean_statements": _mean([r[f"{audience}_statements"] for r in answered]),
+            "mean_compose_ms": _mean([r[f"{audience}_ms"]["compose"] for r in per_item]),
+            "mean_related_ms": _mean([r[f"{audience}_ms"]["related"] for r in per_item]),
+            "mean_total_ms": _mean([r[f"{audience}_ms"]["total"] for r in per_item]),
             "questions": float(len(answered)),
         }
         for audience in audiences

@@ -18,13 +18,12 @@ shown to the user ("Answering: ...") and is what retrieval and composition use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from typing import Any
 
 from medcite.compose.intent import INTENT_RULES, QuestionAnalysis, analyse
 from medcite.compose.terms import QUESTION_WORDS, STOPWORDS
+from medcite.reader.drugs import find_drugs
 
 # Populations, each with the phrase that names it in a rewritten query.
 POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -236,33 +235,6 @@ def _topic_phrase(text: str, skip: set[str]) -> str:
 def _is_topic_word(word: str, excluded: frozenset[str] | set[str]) -> bool:
     lower = word.lower()
     return len(lower) > 1 and lower not in excluded and not lower.isdigit()
-
-
-def find_drugs(text: str) -> tuple[str, ...]:
-    """Drug names in ``text`` as written, from the offline lexicon of the PyPI package
-    ``drug-named-entity-recognition`` when installed, else by INN stem endings."""
-    words = [t.group(0) for t in _TOKEN.finditer(text)]
-    lexicon = _lexicon()
-    if lexicon is None:
-        return tuple(dict.fromkeys(w for w in words if _INN_STEM.search(w.lower())))
-    found = lexicon(words, is_ignore_case=True)
-    return tuple(dict.fromkeys(" ".join(words[start:end]) for _, start, end in found))
-
-
-# International Nonproprietary Name stems, for when the lexicon is not installed.
-_INN_STEM = re.compile(
-    r"(?:mab|nib|pril|sartan|olol|statin|pram|oxetine|azepam|azole|cillin|mycin|cycline|"
-    r"floxacin|vir|parin|gliptin|gliflozin|dronate|tidine|prazole|triptan|setron)$"
-)
-
-
-@cache
-def _lexicon() -> Callable[..., list[tuple[dict[str, Any], int, int]]] | None:
-    try:
-        from drug_named_entity_recognition import find_drugs as lexicon_find
-    except ImportError:
-        return None
-    return lexicon_find
 
 
 def analysis_for(rewrite_: Rewrite) -> QuestionAnalysis:
