@@ -221,7 +221,7 @@ class Engine:
         reading = prepare(question, history)
         analysis = reading.analysis
         hits = self.retriever.search(
-            reading.query, k=self.settings.compose.retrieve_k, also=[analysis.focused_query]
+            reading.query, k=self.settings.compose.retrieve_k, also=reading.also
         )
         retrieved = time.perf_counter()
         answer = ExtractiveComposer(self.settings.compose).compose(

@@ -5,7 +5,7 @@
   (case-insensitive), an ``expected_rewrite`` (exact match is reported, not required) and,
   where the corpus has them, ``expected_docs``. Retrieval Recall@10 (share of expected
   documents among the documents of the top 10 passages, retrieved as ``Engine.ask`` does:
-  the query plus its intent-focused variant) is compared for three queries: the follow-up
+  the query fused with ``Reading.also``) is compared for three queries: the follow-up
   alone (``no_context``), the previous question and the follow-up concatenated (``concat``),
   and the rewrite (``rewrite``).
 - ``related``: per question, how many related questions, the share that has corpus evidence
@@ -186,7 +186,7 @@ def mean_pairwise_similarity(questions: Sequence[str]) -> float:
 
 def _retrieve(engine: Any, reading: Reading) -> list[Any]:
     """What ``Engine.ask`` retrieves for a reading (the query and its focused variant)."""
-    return engine.retriever.search(reading.query, k=K, also=[reading.analysis.focused_query])
+    return engine.retriever.search(reading.query, k=K, also=reading.also)
 
 
 def _evidence(engine: Any, question: str) -> bool:

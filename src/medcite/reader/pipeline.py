@@ -31,6 +31,17 @@ class Reading:
     def query(self) -> str:
         return self.rewrite.query
 
+    @property
+    def also(self) -> list[str]:
+        """Reformulations retrieval fuses with ``query``: the intent-focused query and, for a
+        follow-up, the asker's own words with the thread's subject (they may say "outlook"
+        where the rewrite says "prognosis")."""
+        queries = [self.analysis.focused_query]
+        if self.rewrite.follow_up:
+            state = self.rewrite.state
+            queries.append(" ".join([self.rewrite.question, state.topic, *state.drugs]))
+        return queries
+
 
 def prepare(question: str, history: Sequence[str] = ()) -> Reading:
     """Rewrite ``question`` in the context of ``history`` (earlier questions, oldest first)."""
