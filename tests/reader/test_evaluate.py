@@ -49,11 +49,11 @@ def test_eval_followups_writes_results_where_the_rewrite_beats_no_context(
             {
                 "id": "1",
                 "history": ["What is multiple sclerosis?"],
-                "question": "How is it treated?",
-                "expected_intent": "treatment",
+                "question": "Is it inherited?",
+                "expected_intent": "cause",
                 "must_include": ["multiple sclerosis"],
-                "expected_rewrite": "treatment of multiple sclerosis",
-                "expected_docs": ["medquad:6_NINDS_QA/0000202-2"],
+                "expected_rewrite": "causes of multiple sclerosis",
+                "expected_docs": ["medquad:3_GHR_QA/0000694-4"],
             },
             {
                 "id": "2",
