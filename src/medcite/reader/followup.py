@@ -8,8 +8,9 @@ an intent (``compose.intent``). The thread's state is folded over the earlier tu
   starts fresh from it (a topic change);
 - otherwise (a cue such as "and ...", "what about ...", "it", or nothing to be about) it is a
   follow-up: its intent replaces the state's when it states one, each entity kind it names
-  replaces the same kind in the state (a new topic also drops the old topic's drugs), and
-  for an interaction question a new drug is added to the one "it" refers to.
+  replaces the same kind in the state (a new topic also drops the old topic's drugs), for
+  an interaction question a new drug is added to the one "it" refers to, and a pronoun with
+  a new topic ("is it linked to X?") asks about X within the thread's topic.
 
 The rewrite is a readable query ("dosing of ocrelizumab in primary progressive MS") that is
 shown to the user ("Answering: ...") and is what retrieval and composition use.
