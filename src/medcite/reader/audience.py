@@ -61,8 +61,8 @@ PLAIN_WORDS = 25  # patients: sentences longer than this lose a little per extra
 LONG_SENTENCE_PENALTY = 0.02
 MAX_GLOSSARY_NOTES = 8
 TARGET_GRADE = 8.0  # Flesch-Kincaid grade patient answers aim for
-GRADE_PENALTY = 0.05  # per grade above the target
-PATIENT_MAX_GRADE = 14.0  # patients are not shown sentences harder than this
+GRADE_PENALTY = 0.1  # per grade above the target
+PATIENT_MAX_GRADE = 12.0  # patients are not shown sentences harder than this
 PATIENT_PER_SECTION = 3
 
 TALK_TO_CARE_TEAM = (
