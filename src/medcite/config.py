@@ -122,6 +122,16 @@ class WebSettings(_Section):
     )
 
 
+class ReaderSettings(_Section):
+    threads_url: str | None = Field(
+        None, description="Thread store: SQLAlchemy URL or file; default <home>/threads.sqlite."
+    )
+    related_questions: int = Field(8, ge=0, le=10, description="Related questions per answer.")
+    mmr_lambda: float = Field(
+        0.7, ge=0, le=1, description="Related questions: relevance vs diversity (1 = relevance)."
+    )
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -139,6 +149,7 @@ class Settings(BaseSettings):
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     ncbi: NcbiSettings = Field(default_factory=NcbiSettings)
+    reader: ReaderSettings = Field(default_factory=ReaderSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -158,6 +169,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+    @property
+    def threads_db(self) -> str | Path:
+        return self.reader.threads_url or self.home / "threads.sqlite"
 
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""

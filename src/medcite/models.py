@@ -288,6 +288,8 @@ class Answer:
     insufficient_evidence: bool = False
     review: dict[str, Any] | None = None
     disclaimer: str = ""
+    answering: str | None = None  # the question as answered (a follow-up, rewritten)
+    audience_notes: list[dict[str, str]] = field(default_factory=list)  # citation-free notes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -306,4 +308,6 @@ class Answer:
             "disclaimer": self.disclaimer,
             "generated_at": self.generated_at,
             "engine": dict(self.engine),
+            "answering": self.answering,
+            "audience_notes": [dict(n) for n in self.audience_notes],
         }

@@ -28,6 +28,8 @@ from medcite.index.build import EmbedReport, SyncReport
 from medcite.ingest.run import IngestReport
 from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
+from medcite.reader.related import RelatedQuestions
+from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
 
 DISCLAIMER = (
@@ -81,7 +83,28 @@ class Engine:
     def embedder_problem(self) -> str | None:
         return self._embedder_problem
 
+    @cached_property
+    def threads(self) -> ThreadStore:
+        """Conversation threads (follow-up questions), in their own SQLite file."""
+        from medcite.reader.threads import SqlThreadStore
+
+        return SqlThreadStore(self.settings.threads_db)
+
+    @cached_property
+    def related(self) -> RelatedQuestions:
+        from medcite.reader.related import default_sources
+
+        sources = default_sources(self.store, self.settings.demo_data, self.threads)
+        return RelatedQuestions(
+            sources,
+            self._answerable,
+            mmr_lambda=self.settings.reader.mmr_lambda,
+            cache=self.settings.home / "related-questions.pickle",
+        )
+
     def close(self) -> None:
+        if "threads" in self.__dict__:
+            self.threads.close()
         if "backend" in self.__dict__:
             self.backend.close()
         if "store" in self.__dict__:
@@ -182,13 +205,11 @@ class Engine:
     def ask(
         self, question: str, *, audience: str = "clinician", history: Sequence[str] = ()
     ) -> Answer:
-        """A structured, cited answer; see :mod:`medcite.compose.extractive`.
-
-        ``history`` holds the earlier questions of a conversation, oldest first (a follow-up
-        such as "and in children?" is read in their light).
-        """
+        """A structured, cited answer; see :mod:`medcite.compose.extractive`. ``history``
+        holds the thread's earlier questions (oldest first): a follow-up is rewritten in
+        their context (``answer.answering``), see :mod:`medcite.reader.followup`."""
         from medcite.compose.extractive import ExtractiveComposer
-        from medcite.compose.intent import analyse
+        from medcite.reader.pipeline import finish, prepare
 
         question = self.check_question(question)
         if audience not in AUDIENCES:
@@ -197,11 +218,12 @@ class Engine:
             )
         started = time.perf_counter()
         self._require_index()
-        analysis = analyse(question)
+        reading = prepare(question, history)
+        analysis = reading.analysis
         hits = self.retriever.search(
-            question,
+            reading.query,
             k=self.settings.compose.retrieve_k,
-            also=[analysis.focused_query],
+            also=reading.also,
             intent=analysis.intent,
         )
         retrieved = time.perf_counter()
@@ -217,7 +239,6 @@ class Engine:
                 "embedding_model": manifest.get("embedder_model_id"),
                 "corpus_version": manifest.get("corpus_snapshot"),
                 "settings_hash": self.settings.settings_hash(),
-                "thread_turns": len(history),
                 "medcite_version": _version(),
                 "timings_ms": {
                     "retrieve": round((retrieved - started) * 1000, 1),
@@ -235,7 +256,40 @@ class Engine:
         answer.disclaimer = DISCLAIMER
         if self._embedder_problem:
             answer.warnings.append(f"Dense search off: {self._embedder_problem}")
+        finish(answer, reading, self.related_questions)
         return answer
+
+    def ask_in_thread(
+        self, thread_id: str, question: str, *, audience: str = "clinician"
+    ) -> Answer:
+        """Answer ``question`` as the next turn of thread ``thread_id`` and record the turn."""
+        history = self.threads.get(thread_id).questions
+        answer = self.ask(question, audience=audience, history=history)
+        answer.engine["thread_id"] = thread_id
+        self.threads.add_turn(thread_id, question, answer.answering or question, answer.to_dict())
+        self.related.remember(answer.answering or question)
+        return answer
+
+    def related_questions(
+        self,
+        question: str,
+        n: int | None = None,
+        *,
+        exclude: Sequence[str] = (),
+        context: Sequence[str] = (),
+    ) -> list[str]:
+        """Up to ``n`` (default: settings) other questions the corpus can answer, similar to
+        ``question`` (or ``context``) but not to each other; see :mod:`medcite.reader.related`."""
+        self._require_index()
+        count = self.settings.reader.related_questions if n is None else n
+        return self.related.find(question, count, exclude, context) if count else []
+
+    def _answerable(self, question: str) -> bool:
+        from medcite.reader.pipeline import has_evidence
+
+        return has_evidence(
+            question, self.retriever.search(question, k=3, mode="bm25", priors=False)
+        )
 
     def check_question(self, question: str) -> str:
         """The question, stripped; raises QuestionError when it is empty or too long."""

@@ -236,11 +236,25 @@ def ask(
         Output, typer.Option("--format", help="text, markdown or json.")
     ] = Output.text,
     home: HomeOption = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Continue this thread: a follow-up in its context.")
+    ] = None,
+    new_thread: Annotated[
+        bool, typer.Option("--new-thread", help="Start a thread (its id goes to stderr).")
+    ] = False,
 ) -> None:
     """Answer a question with a structured, cited answer from the corpus."""
+    from medcite.cli.reader import ask_in_thread
+
+    if thread and new_thread:
+        _fail("give either --thread ID or --new-thread, not both")
     try:
         with _engine(home) as engine:
-            _show_answer(engine.ask(question, audience=audience.value), output)
+            if thread or new_thread:
+                answer = ask_in_thread(engine, question, audience.value, thread)
+            else:
+                answer = engine.ask(question, audience=audience.value)
+            _show_answer(answer, output)
     except MedciteError as exc:
         _fail(str(exc))
 
@@ -270,16 +284,20 @@ def _hint_dense(engine: Any) -> None:
 
 
 def _show_answer(answer: Any, output: Output) -> None:
+    from medcite.cli.reader import print_answering, print_reader_extras
     from medcite.cli.render import print_answer, print_json
 
     if output is Output.json:
         print_json(answer.to_dict())
-    elif output is Output.markdown:
+        return
+    print_answering(answer)
+    if output is Output.markdown:
         from medcite.compose.markdown import to_markdown
 
         print(to_markdown(answer))
     else:
         print_answer(answer)
+    print_reader_extras(answer)
 
 
 def _print_problems(problems: list[Any], limit: int = 20) -> None:
@@ -296,9 +314,11 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
     from medcite.cli import fetch as fetch_commands
+    from medcite.cli import reader_eval
     from medcite.cli.bench import bench
     from medcite.cli.serve import serve
 
+    reader_eval.register(eval_commands.app)
     app.add_typer(eval_commands.app, name="eval")
     app.add_typer(fetch_commands.app, name="fetch")
     app.command()(bench)

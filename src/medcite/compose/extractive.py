@@ -29,6 +29,7 @@ from medcite.models import (
     Reference,
     Statement,
 )
+from medcite.reader.audience import sentence_bonus, source_bonus, tailor_sections
 
 MIN_WORDS, MAX_WORDS = 6, 70
 DUPLICATE_JACCARD = 0.7
@@ -80,6 +81,7 @@ class _SourceContext:
     implicit: float  # relevance a sentence inherits from its passage, 0 when off topic
     retrieval: float  # the hit's score relative to the best hit
     bonus: float  # evidence-based adjustments (audience, off-topic penalty)
+    audience: str
 
     @classmethod
     def of(
@@ -93,10 +95,8 @@ class _SourceContext:
             # Sentences of a passage that is about the topic may leave it implicit.
             passage = _topic_stems(hit.passage.text, analysis)
             implicit = IMPLICIT_WEIGHT * coverage(analysis.topic_stems, passage | title)
-        bonus = 0.0 if on_topic else -OFF_TOPIC_PENALTY
-        if audience == "patient" and hit.document.evidence_level is EvidenceLevel.CONSUMER:
-            bonus += 0.3
-        return cls(hit, title, on_topic, implicit, retrieval, bonus)
+        bonus = (0.0 if on_topic else -OFF_TOPIC_PENALTY) + source_bonus(audience, hit.document)
+        return cls(hit, title, on_topic, implicit, retrieval, bonus, audience)
 
 
 class ExtractiveComposer:
@@ -126,7 +126,8 @@ class ExtractiveComposer:
         # A page about another condition that mentions this one is no bottom line for it.
         eligible = [c for c in candidates if not c.off_topic] or candidates
         bottom = max(eligible, key=lambda c: _bottom_line_score(c, analysis))
-        sections = self._sections(analysis, [c for c in candidates if c is not bottom])
+        others = [c for c in candidates if c is not bottom]
+        sections = tailor_sections(audience, self._sections(analysis, others))
         numbering = _Numbering()
         bottom_line = numbering.statement(bottom)
         answer_sections = [
@@ -195,7 +196,7 @@ class ExtractiveComposer:
             (g.label for g in analysis.subgroups if g.stems and set(g.stems) <= stems), None
         )
         score = relevance + 0.6 * source.retrieval + (0.4 if spec else 0.0)
-        score += (0.2 if subgroup else 0.0) + source.bonus
+        score += (0.2 if subgroup else 0.0) + source.bonus + sentence_bonus(source.audience, text)
         label = hit.passage.section or _label_prefix(text)
         if label and _WEAK_SECTIONS.search(label):
             score -= 0.4
