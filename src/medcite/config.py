@@ -77,6 +77,12 @@ class ComposeSettings(_Section):
     )
 
 
+class LibrarySettings(_Section):
+    review_interval_days: int = Field(
+        365, ge=1, description="Approved articles older than this are flagged due for review."
+    )
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -92,6 +98,12 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
+    library: LibrarySettings = Field(default_factory=LibrarySettings)
+    database_url: str | None = Field(
+        None,
+        description="Editorial library database (SQLAlchemy URL, e.g. "
+        "postgresql+psycopg://user@host/db); default: SQLite file library.sqlite in home.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -112,9 +124,15 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         return self.home / "index"
 
+    @property
+    def library_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'library.sqlite'}"
+
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data"})
+        data: dict[str, Any] = self.model_dump(
+            mode="json", exclude={"home", "demo_data", "library", "database_url"}
+        )
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 
