@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from medcite.config import AUDIENCES
 from medcite.library import audit
-from medcite.library.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
+from medcite.library.errors import Conflict, InvalidRequest, NotFound
 from medcite.library.schema import (
     Article,
     ArticleVersion,
@@ -43,6 +43,7 @@ from medcite.library.workflow import (
     check_transition,
     parse_status,
     require_role,
+    require_role_for,
 )
 from medcite.models import sha256_hex
 
@@ -243,6 +244,8 @@ def revise(
         )
     if normalize_question(answer["question"]) != article.question.normalized:
         raise InvalidRequest("a new version must answer the article's own question")
+    article.updated_at = utcnow()
+    _flush(session, article)  # take the row (and its lock_version) before adding the version
     new = _add_version(session, actor, article, answer)
     if status is Status.CHANGES_REQUESTED:
         _event(session, actor, article, new, status, Status.DRAFT, "new version")
@@ -272,8 +275,7 @@ def transition(
 ) -> Article:
     """Move an article to ``to``; ``seen_version`` is the version number the actor saw."""
     target = parse_status(to)
-    if actor is None:
-        raise Unauthenticated(f"sign in to move an article to {target.value}")
+    require_role_for(actor, target)
     article = load(session, article_id)
     current = _check_fresh(session, article, seen_version, lock_version)
     status = Status(article.status)
@@ -337,11 +339,12 @@ def _require_new_version(session: Session, article: Article, current: ArticleVer
 
 
 def _flush(session: Session, article: Article) -> None:
+    article_id = article.id  # read now: a failed flush expires the object
     try:
         session.flush()
     except StaleDataError:
         raise Conflict(
-            f"article {article.id} was changed by someone else at the same moment; "
+            f"article {article_id} was changed by someone else at the same moment; "
             "reload and try again"
         ) from None
 

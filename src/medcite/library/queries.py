@@ -133,7 +133,7 @@ def _version_numbers(session: Session, articles: list[Article]) -> dict[int, int
     rows = session.execute(
         select(ArticleVersion.id, ArticleVersion.number).where(ArticleVersion.id.in_(ids))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _with_review(answer: dict[str, Any], article: Article) -> dict[str, Any]:
@@ -200,7 +200,7 @@ def _events(session: Session, article_id: int, staff: bool) -> list[dict[str, An
             "comment": e.comment if staff or e.kind == "staleness" else "",
             "at": e.created_at.isoformat(),
         }
-        for e, number in rows.tuples()
+        for e, number in rows
     ]
 
 

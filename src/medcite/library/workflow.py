@@ -87,10 +87,17 @@ def require_role(actor: Actor | None, roles: frozenset[Role], doing: str) -> Act
     return actor
 
 
+def require_role_for(actor: Actor | None, target: Status) -> Actor:
+    """Raise unless ``actor`` has a role that may move some article to ``target``."""
+    roles = frozenset().union(*(r for (_, to), r in TRANSITIONS.items() if to is target))
+    if not roles:
+        raise IllegalTransition(f"no article can be moved to {target.value}")
+    return require_role(actor, roles, f"move an article to {target.value}")
+
+
 def check_transition(actor: Actor | None, current: Status, target: Status) -> Actor:
     """Raise unless ``actor`` may move an article from ``current`` to ``target``."""
-    if actor is None:
-        raise Unauthenticated(f"sign in to move an article to {target.value}")
+    require_role_for(actor, target)
     roles = TRANSITIONS.get((current, target))
     if roles is None:
         legal = [t.value for (f, t) in TRANSITIONS if f is current]
