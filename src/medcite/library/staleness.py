@@ -50,15 +50,11 @@ def check(session: Session, store: CorpusStore) -> list[StaleArticle]:
         (Article.status == Status.APPROVED.value, Article.approved_version_id),
         else_=Article.current_version_id,
     )
-    rows = (
-        session.execute(
-            select(Article.id, CitedPassage)
-            .join(CitedPassage, CitedPassage.version_id == checked_version)
-            .where(Article.status.in_([Status.APPROVED.value, Status.UNDER_REVIEW.value]))
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        select(Article.id, CitedPassage)
+        .join(CitedPassage, CitedPassage.version_id == checked_version)
+        .where(Article.status.in_([Status.APPROVED.value, Status.UNDER_REVIEW.value]))
+    ).all()
     ids = sorted({cited.passage_id for _, cited in rows})
     current: dict[str, str] = {}
     for chunk in _chunks(ids):
