@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from medcite.service import Engine
 _names = itertools.count()
 
 
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
+@contextmanager
+def _postgres_database(server_url: str) -> Iterator[str]:
     """Create an empty database on the server; yield its URL; drop it."""
     name = f"medcite_test_{next(_names)}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -37,12 +39,24 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """``new_database("sqlite" | "postgres")``: the URL of a new, empty database."""
+    cleanup = ExitStack()
+    request.addfinalizer(cleanup.close)
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{tmp_path / f'library{next(_names)}.sqlite'}"
+        server = request.getfixturevalue("postgres_url")
+        return cleanup.enter_context(_postgres_database(server))
+
+    return make
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def library_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'library.sqlite'}"
-    else:
-        yield from fresh_postgres_database(request.getfixturevalue("postgres_url"))
+def library_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+    return new_database(request.param)
 
 
 @pytest.fixture
