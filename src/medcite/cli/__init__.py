@@ -231,11 +231,22 @@ def ask(
         Output, typer.Option("--format", help="text, markdown or json.")
     ] = Output.text,
     home: HomeOption = None,
+    save_draft: Annotated[
+        bool, typer.Option("--save-draft", help="Also save the answer as a draft article.")
+    ] = False,
+    editor: Annotated[
+        str | None, typer.Option("--as", help="Editor saving the draft (or $MEDCITE_USER).")
+    ] = None,
 ) -> None:
     """Answer a question with a structured, cited answer from the corpus."""
     try:
         with _engine(home) as engine:
-            _show_answer(engine.ask(question, audience=audience.value), output)
+            answer = engine.ask(question, audience=audience.value)
+            if save_draft:
+                from medcite.cli.library import save_draft as save
+
+                save(engine, answer, editor)
+            _show_answer(answer, output)
     except MedciteError as exc:
         _fail(str(exc))
 
@@ -290,9 +301,12 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
+    from medcite.cli import library as library_commands
     from medcite.cli.bench import bench
 
     app.add_typer(eval_commands.app, name="eval")
+    app.add_typer(library_commands.users, name="users")
+    app.add_typer(library_commands.library, name="library")
     app.command()(bench)
 
 

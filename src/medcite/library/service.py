@@ -96,6 +96,11 @@ class Library:
         with self.db.reading() as s:
             return auth.login(s, username, password)
 
+    def local_actor(self, username: str) -> Actor:
+        """The operator at this machine acting as ``username`` (CLI only; no password)."""
+        with self.db.reading() as s:
+            return auth.local_actor(s, username)
+
     def authenticate_token(self, token: str) -> Actor:
         with self.db.reading() as s:
             return auth.authenticate_token(s, token)
