@@ -14,6 +14,7 @@ TABLES = {
     "api_token",
     "question",
     "article",
+    "article_search",
     "article_version",
     "cited_passage",
     "review_event",

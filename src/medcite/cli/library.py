@@ -198,3 +198,34 @@ def save_draft(engine: Any, answer: Any, editor: str | None) -> None:
     actor = engine.library.local_actor(editor)
     draft = engine.library.create_draft(actor, answer=answer.to_dict())
     errors.print(f"saved as draft article {draft.id} ({draft.slug}) by {editor}")
+
+
+@library.command("bench")
+def bench(
+    articles: Annotated[int, typer.Option(help="Articles to seed.")] = 10_000,
+    repeats: Annotated[int, typer.Option(help="Timed calls per measurement.")] = 200,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="An EMPTY database to seed (default: a temporary SQLite file)."),
+    ] = None,
+    question: Annotated[str, typer.Option(help="The question served and asked.")] = (
+        "What are the treatment options for progressive multiple sclerosis?"
+    ),
+    home: HomeOption = None,
+) -> None:
+    """Serve-approved vs live-ask latency and review-queue/list/search p50/p95 (JSON)."""
+    import tempfile
+
+    from medcite.cli import _engine, _fail
+    from medcite.cli.render import print_json
+    from medcite.errors import MedciteError
+    from medcite.library import Library
+    from medcite.library.bench import run
+
+    with tempfile.TemporaryDirectory(prefix="medcite-library-bench-") as scratch:
+        url = database_url or f"sqlite:///{scratch}/library.sqlite"
+        with _engine(home) as engine, Library(engine.settings, url=url) as lib:
+            try:
+                print_json(run(engine, lib, articles=articles, repeats=repeats, question=question))
+            except (ValueError, MedciteError) as exc:
+                _fail(str(exc))

@@ -26,6 +26,7 @@ from medcite.library import audit
 from medcite.library.errors import Conflict, InvalidRequest, NotFound
 from medcite.library.schema import (
     Article,
+    ArticleSearch,
     ArticleVersion,
     CitedPassage,
     Comment,
@@ -111,7 +112,6 @@ def create_draft(
         topic=topic,
         audience=audience,
         status=Status.DRAFT.value,
-        search_text="",
     )
     session.add(article)
     session.flush()
@@ -292,11 +292,12 @@ def transition(
         article.approved_at = utcnow()
         article.approved_by = actor.username
         article.stale_reason = None
-        article.search_text = search_text(current.answer)
     article.status = target.value
     article.updated_at = utcnow()
     _event(session, actor, article, current, status, target, comment)
     _flush(session, article)
+    if target is Status.APPROVED:  # after the flush: merge() queries, and a query autoflushes
+        session.merge(ArticleSearch(article_id=article.id, body=search_text(current.answer)))
     audit.record(
         session,
         actor,

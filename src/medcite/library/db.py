@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from medcite.config import Settings
+from medcite.library.errors import Conflict
 
 _WRITE = "medcite_write"
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -74,8 +76,22 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error."""
-        with self._write() as session, session.begin():
-            yield session
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except StaleDataError:  # a row changed under an optimistic lock outside ``_flush``
+            raise Conflict("the data changed while you were saving; reload and try again") from None
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (bounded work on SQLite).
+
+        Without them SQLite sorts every queued article instead of walking the queue's index.
+        """
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
     def close(self) -> None:
         self.engine.dispose()

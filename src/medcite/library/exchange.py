@@ -28,6 +28,7 @@ from medcite.library.errors import ImportRejected
 from medcite.library.schema import (
     ApiToken,
     Article,
+    ArticleSearch,
     ArticleVersion,
     AuditEntry,
     Base,
@@ -48,6 +49,7 @@ ORDER: list[type[Base]] = [
     ApiToken,
     Question,
     Article,
+    ArticleSearch,
     ArticleVersion,
     CitedPassage,
     ReviewEvent,

@@ -18,6 +18,7 @@ from medcite.library.articles import load, normalize_question, version, when
 from medcite.library.errors import InvalidRequest, NotFound
 from medcite.library.schema import (
     Article,
+    ArticleSearch,
     ArticleVersion,
     CitedPassage,
     Comment,
@@ -294,14 +295,18 @@ def list_articles(
         query = query.where(Article.status == wanted)
     elif not is_staff(actor):
         query = query.where(Article.status == Status.APPROVED.value)
-    if not is_staff(actor):
+    if not is_staff(actor) and status == Status.UNDER_REVIEW.value:  # approved ones always have it
         query = query.where(Article.approved_version_id.is_not(None))
     for term in (search or "").lower().split():
         pattern = f"%{_escape_like(term)}%"
         query = query.where(
             or_(
                 func.lower(Article.title).like(pattern, escape="\\"),
-                Article.search_text.like(pattern, escape="\\"),
+                Article.id.in_(
+                    select(ArticleSearch.article_id).where(
+                        ArticleSearch.body.like(pattern, escape="\\")
+                    )
+                ),
             )
         )
     if topic:
@@ -310,7 +315,8 @@ def list_articles(
         query = query.where(Article.audience == audience)
     if reviewed_since:
         query = query.where(Article.approved_at >= reviewed_since)
-    query = query.order_by(Article.approved_at.desc().nulls_last(), Article.id.desc())
+    newest = Article.updated_at if is_staff(actor) else Article.approved_at
+    query = query.order_by(newest.desc(), Article.id.desc())
     return _page(session, query, page, per_page, due_before)
 
 

@@ -96,6 +96,7 @@ class Article(Base):
     __table_args__ = (
         Index("ix_article_status_updated", "status", "updated_at"),
         Index("ix_article_status_approved", "status", "approved_at"),
+        Index("ix_article_updated", "updated_at", "id"),  # the queue's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,13 +114,22 @@ class Article(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(80))
     stale_reason: Mapped[str | None] = mapped_column(Text)
-    search_text: Mapped[str] = mapped_column(Text, default="")  # lowercased approved content
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     question: Mapped[Question] = relationship(lazy="joined")
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class ArticleSearch(Base):
+    """The approved version's lowercased text, for library search (kept out of ``article``
+    so that list and queue pages never read it)."""
+
+    __tablename__ = "article_search"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
 
 
 class ArticleVersion(Base):

@@ -44,6 +44,8 @@ class Library:
         engine = open_database(self.url)
         migrate(engine)
         self.db = Database(engine)
+        if engine.dialect.name == "sqlite":  # cheap there; PostgreSQL's autovacuum does it
+            self.db.optimize()
 
     def close(self) -> None:
         self.db.close()
@@ -249,4 +251,6 @@ class Library:
         """Fill this (empty) library from an export (admin)."""
         actor = require_role(actor, frozenset({Role.ADMIN}), "import a library")
         with self.db.writing() as s:
-            return exchange.import_lines(s, actor, lines, source=source)
+            counts = exchange.import_lines(s, actor, lines, source=source)
+        self.db.optimize()
+        return counts

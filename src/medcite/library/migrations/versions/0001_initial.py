@@ -81,7 +81,6 @@ def upgrade() -> None:
         sa.Column("approved_at", sa.DateTime(timezone=True)),
         sa.Column("approved_by", sa.String(80)),
         sa.Column("stale_reason", sa.Text),
-        sa.Column("search_text", sa.Text, nullable=False),
         _when(),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("lock_version", sa.Integer, nullable=False),
@@ -91,6 +90,12 @@ def upgrade() -> None:
     op.create_index("ix_article_audience", "article", ["audience"])
     op.create_index("ix_article_status_updated", "article", ["status", "updated_at"])
     op.create_index("ix_article_status_approved", "article", ["status", "approved_at"])
+    op.create_index("ix_article_updated", "article", ["updated_at", "id"])
+    op.create_table(
+        "article_search",
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("article.id"), primary_key=True),
+        sa.Column("body", sa.Text, nullable=False),
+    )
     op.create_table(
         "article_version",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -198,6 +203,7 @@ def downgrade() -> None:
         "review_event",
         "cited_passage",
         "article_version",
+        "article_search",
         "article",
         "question",
         "api_token",
