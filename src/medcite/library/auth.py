@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from medcite.library import audit
 from medcite.library.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
 from medcite.library.schema import ApiToken, User
-from medcite.library.workflow import Actor, Role, require_role
+from medcite.library.workflow import Actor, Role, parse_role, require_role
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
 TOKEN_PREFIX = "mct_"
@@ -61,14 +61,6 @@ def _view(user: User) -> UserView:
         user.password_hash is not None,
         user.created_at.isoformat(),
     )
-
-
-def parse_role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise InvalidRequest(f"unknown role {value!r}; choose one of {choices}") from None
 
 
 def add_user(

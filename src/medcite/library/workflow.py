@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from medcite.library.errors import Forbidden, IllegalTransition, InvalidRequest, Unauthenticated
 
@@ -69,12 +70,23 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
 EDITABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
 
 
-def parse_status(value: str) -> Status:
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _parse(kind: type[_E], value: str, what: str) -> _E:
     try:
-        return Status(value)
+        return kind(value)
     except ValueError:
-        choices = ", ".join(s.value for s in Status)
-        raise InvalidRequest(f"unknown status {value!r}; choose one of {choices}") from None
+        choices = ", ".join(member.value for member in kind)
+        raise InvalidRequest(f"unknown {what} {value!r}; choose one of {choices}") from None
+
+
+def parse_status(value: str) -> Status:
+    return _parse(Status, value, "status")
+
+
+def parse_role(value: str) -> Role:
+    return _parse(Role, value, "role")
 
 
 def require_role(actor: Actor | None, roles: frozenset[Role], doing: str) -> Actor:
