@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -81,6 +81,10 @@ class LibrarySettings(_Section):
     review_interval_days: int = Field(
         365, ge=1, description="Approved articles older than this are flagged due for review."
     )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs browser sessions; default: a random key in <home>/session.key."
+    )
+    session_hours: int = Field(8, ge=1, description="Browser sessions expire after this.")
 
 
 class Settings(BaseSettings):

@@ -148,6 +148,14 @@ def login(session: Session, username: str, password: str) -> Actor:
     return _actor(user)
 
 
+def actor_by_id(session: Session, user_id: int) -> Actor:
+    """The actor for a signed-in user id (from a session cookie); Unauthenticated if disabled."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled:
+        raise Unauthenticated("the session's user no longer exists or is disabled; sign in again")
+    return _actor(user)
+
+
 def local_actor(session: Session, username: str) -> Actor:
     """Act as an existing, enabled user without a password: only for the operator's CLI."""
     user = _user(session, username)

@@ -13,6 +13,7 @@ are :mod:`medcite.library.errors`, each with the HTTP status the web layer shoul
     reviewer version page                  version(actor, id, number); comment(...); diff(...)
     answer page                            approved_answer(question, audience) (None → live answer)
     sign-in / Bearer token                 login(username, password); authenticate_token(token)
+    browser session + CSRF                 sessions.SessionSigner.for_settings(settings)
 """
 
 from __future__ import annotations
@@ -97,6 +98,11 @@ class Library:
     def login(self, username: str, password: str) -> Actor:
         with self.db.reading() as s:
             return auth.login(s, username, password)
+
+    def actor_by_id(self, user_id: int) -> Actor:
+        """The actor for a session's user id (see :mod:`medcite.library.sessions`)."""
+        with self.db.reading() as s:
+            return auth.actor_by_id(s, user_id)
 
     def local_actor(self, username: str) -> Actor:
         """The operator at this machine acting as ``username`` (CLI only; no password)."""
