@@ -124,6 +124,14 @@ WRITES: dict[str, tuple[set[str], Callable[[Library, Actor | None, dict[str, Any
         {"reviewer"},
         lambda lib, who, ctx: lib.transition(who, ctx["approved"], "retracted", version=1),
     ),
+    "re_review": (
+        {"reviewer"},
+        lambda lib, who, ctx: lib.transition(who, ctx["approved"], "under_review", version=1),
+    ),
+    "create_token_for_another": (
+        {"admin"},
+        lambda lib, who, ctx: lib.create_token(who, "admin"),
+    ),
     "comment": (
         {"editor", "reviewer"},
         lambda lib, who, ctx: lib.comment(who, ctx["draft"], 1, "check [2]"),
