@@ -25,7 +25,7 @@ Audience = Literal["clinician", "pharmacist", "nurse", "student", "patient"]
 AUDIENCES: tuple[str, ...] = ("clinician", "pharmacist", "nurse", "student", "patient")
 # Settings that never change an answer (where data lives, how it is served or fetched) are
 # left out of the settings hash stamped on answers.
-NOT_IN_ANSWER_HASH = {"home", "demo_data", "web", "ncbi"}
+NOT_IN_ANSWER_HASH = {"home", "demo_data", "web", "ncbi", "library", "database_url"}
 
 
 def default_home() -> Path:
@@ -132,6 +132,16 @@ class ReaderSettings(_Section):
     )
 
 
+class LibrarySettings(_Section):
+    review_interval_days: int = Field(
+        365, ge=1, description="Approved articles older than this are flagged due for review."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs browser sessions; default: a random key in <home>/session.key."
+    )
+    session_hours: int = Field(8, ge=1, description="Browser sessions expire after this.")
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -150,6 +160,12 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     ncbi: NcbiSettings = Field(default_factory=NcbiSettings)
     reader: ReaderSettings = Field(default_factory=ReaderSettings)
+    library: LibrarySettings = Field(default_factory=LibrarySettings)
+    database_url: str | None = Field(
+        None,
+        description="Editorial library database (SQLAlchemy URL, e.g. "
+        "postgresql+psycopg://user@host/db); default: SQLite file library.sqlite in home.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -172,7 +188,12 @@ class Settings(BaseSettings):
 
     @property
     def threads_db(self) -> str | Path:
-        return self.reader.threads_url or self.home / "threads.sqlite"
+        """Follow-up threads live in the editorial database unless given their own URL."""
+        return self.reader.threads_url or self.library_url
+
+    @property
+    def library_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'library.sqlite'}"
 
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
@@ -31,6 +31,10 @@ from medcite.progress import ProgressFn
 from medcite.reader.related import RelatedQuestions
 from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
+
+if TYPE_CHECKING:
+    from medcite.library import Library
+    from medcite.library.staleness import StaleArticle
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -49,6 +53,7 @@ class Engine:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self._embedder_problem: str | None = None
         self._manifest: dict[str, Any] | None = None
+        self.stale_articles: list[StaleArticle] = []  # found by the last ingest
 
     # -- parts, opened on first use -----------------------------------------------------
 
@@ -64,6 +69,13 @@ class Engine:
         return EmbeddedBackend(
             self.settings.index_dir, candidates=search.candidates, rrf_k=search.rrf_k
         )
+
+    @cached_property
+    def library(self) -> Library:
+        """The editorial library (``settings.library_url``), opened and migrated on first use."""
+        from medcite.library import Library
+
+        return Library(self.settings)
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -109,6 +121,8 @@ class Engine:
             self.backend.close()
         if "store" in self.__dict__:
             self.store.close()
+        if "library" in self.__dict__:
+            self.library.close()
 
     def __enter__(self) -> Engine:
         return self
@@ -126,6 +140,9 @@ class Engine:
 
         report = ingest(paths, self.store, fmt=fmt, chunking=self.settings.chunk, progress=progress)
         self.index(progress=progress)
+        from medcite.library.staleness import after_ingest  # no-op until a library exists
+
+        self.stale_articles = after_ingest(self.settings, self.store)
         return report
 
     def index(self, *, progress: ProgressFn | None = None) -> SyncReport:

@@ -242,6 +242,12 @@ def ask(
     new_thread: Annotated[
         bool, typer.Option("--new-thread", help="Start a thread (its id goes to stderr).")
     ] = False,
+    save_draft: Annotated[
+        bool, typer.Option("--save-draft", help="Also save the answer as a draft article.")
+    ] = False,
+    editor: Annotated[
+        str | None, typer.Option("--as", help="Editor saving the draft (or $MEDCITE_USER).")
+    ] = None,
 ) -> None:
     """Answer a question with a structured, cited answer from the corpus."""
     from medcite.cli.reader import ask_in_thread
@@ -254,6 +260,10 @@ def ask(
                 answer = ask_in_thread(engine, question, audience.value, thread)
             else:
                 answer = engine.ask(question, audience=audience.value)
+            if save_draft:
+                from medcite.cli.library import save_draft as save
+
+                save(engine, answer, editor)
             _show_answer(answer, output)
     except MedciteError as exc:
         _fail(str(exc))
@@ -314,6 +324,7 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
     from medcite.cli import fetch as fetch_commands
+    from medcite.cli import library as library_commands
     from medcite.cli import reader_eval
     from medcite.cli.bench import bench
     from medcite.cli.serve import serve
@@ -321,6 +332,8 @@ def _register_subcommands() -> None:
     reader_eval.register(eval_commands.app)
     app.add_typer(eval_commands.app, name="eval")
     app.add_typer(fetch_commands.app, name="fetch")
+    app.add_typer(library_commands.users, name="users")
+    app.add_typer(library_commands.library, name="library")
     app.command()(bench)
     app.command()(serve)
 

@@ -1,0 +1,231 @@
+"""`medcite users ...` and `medcite library ...`: the editorial library from the command line.
+
+The CLI is the operator at the machine (whoever can open the database): it manages users as
+the system and acts as a named user (``--as``) without a password; the web app and API
+authenticate people instead.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+users = typer.Typer(
+    help="Manage editorial library users (editors, reviewers, admins).", no_args_is_help=True
+)
+library = typer.Typer(help="Back up, restore and move the editorial library.", no_args_is_help=True)
+
+HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
+
+
+def _operator() -> Any:
+    from medcite.library import Actor
+
+    return Actor.system(f"cli:{getpass.getuser()}")
+
+
+@contextmanager
+def _library(home: Path | None) -> Iterator[Any]:
+    """The configured library; library errors become one line on stderr, exit 2."""
+    from medcite.cli import _fail
+    from medcite.config import Settings
+    from medcite.errors import MedciteError
+    from medcite.library import Library
+
+    try:
+        with Library(Settings(home=home) if home else Settings()) as opened:
+            yield opened
+    except MedciteError as exc:
+        _fail(str(exc))
+    except ImportError as exc:
+        _fail(str(exc))
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("add")
+def add_user(
+    username: Annotated[str, typer.Argument(help="Login name (lowercase).")],
+    role: Annotated[str, typer.Option(help="reader, editor, reviewer or admin.")] = "editor",
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="API tokens only (no password login).")
+    ] = False,
+    password_stdin: PasswordStdin = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user; asks for the password (argon2-hashed) unless --no-password."""
+    from medcite.cli.render import console, print_json
+
+    password = None if no_password else _password(password_stdin)
+    with _library(home) as lib:
+        user = lib.add_user(_operator(), username, role, password=password, display_name=name)
+    if as_json:
+        print_json(user.to_dict())
+    else:
+        console.print(f"added {user.username} ({user.role})")
+
+
+@users.command("list")
+def list_users(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """List users with their roles and whether they are disabled."""
+    from rich.table import Table
+
+    from medcite.cli.render import console, print_json
+
+    with _library(home) as lib:
+        found = lib.users(_operator())
+    if as_json:
+        print_json([u.to_dict() for u in found])
+        return
+    table = Table("username", "name", "role", "disabled", "password", "created")
+    for u in found:
+        table.add_row(
+            u.username,
+            u.display_name,
+            u.role,
+            "yes" if u.disabled else "",
+            "yes" if u.has_password else "no",
+            u.created_at[:10],
+        )
+    console.print(table)
+
+
+@users.command("disable")
+def disable_user(
+    username: str,
+    enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Disable a user: no login, no API tokens (their history stays)."""
+    from medcite.cli.render import console
+
+    with _library(home) as lib:
+        user = lib.disable_user(_operator(), username, not enable)
+    console.print(f"{user.username} is {'disabled' if user.disabled else 'enabled'}")
+
+
+@users.command("password")
+def set_password(
+    username: str, password_stdin: PasswordStdin = False, home: HomeOption = None
+) -> None:
+    """Set a user's password (e.g. after an import without secrets)."""
+    from medcite.cli.render import console
+
+    password = _password(password_stdin)
+    with _library(home) as lib:
+        lib.set_password(_operator(), username, password)
+    console.print(f"password set for {username}")
+
+
+@users.command("token")
+def create_token(
+    username: str,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    home: HomeOption = None,
+) -> None:
+    """Create an API token for /api/v1 (printed once; only its hash is stored)."""
+    with _library(home) as lib:
+        token = lib.create_token(_operator(), username, label)
+    print(token)
+
+
+@library.command("export")
+def export(
+    out: Annotated[
+        Path | None, typer.Argument(help="JSONL file to write (default: stdout).")
+    ] = None,
+    with_secrets: Annotated[
+        bool, typer.Option("--with-secrets", help="Include password and API token hashes.")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Write the whole library as JSONL (users, articles, versions, events, comments, audit)."""
+    from medcite.cli.render import errors
+
+    with _library(home) as lib:
+        if out is None:
+            count = lib.export(sys.stdout, with_secrets=with_secrets)
+        else:
+            with out.open("w", encoding="utf-8") as fh:
+                count = lib.export(fh, with_secrets=with_secrets)
+    errors.print(f"exported {count:,} records" + ("" if with_secrets else " (without secrets)"))
+
+
+@library.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="An export file.", exists=True, dir_okay=False)],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load an export into an empty library (e.g. PostgreSQL via MEDCITE_DATABASE_URL)."""
+    from medcite.cli.render import console, print_json
+
+    with _library(home) as lib, path.open(encoding="utf-8") as lines:
+        counts = lib.import_(_operator(), lines, source=str(path))
+    if as_json:
+        print_json(counts)
+    else:
+        console.print(f"imported {sum(counts.values()):,} records into {lib.url.split('@')[-1]}")
+
+
+def save_draft(engine: Any, answer: Any, editor: str | None) -> None:
+    """`medcite ask --save-draft`: store the answer as a draft article by ``editor``."""
+    from medcite.cli.render import errors
+    from medcite.library import InvalidRequest
+
+    editor = editor or os.environ.get("MEDCITE_USER")
+    if not editor:
+        raise InvalidRequest(
+            "--save-draft needs --as EDITOR (a user with the editor role; see `medcite users add`)"
+        )
+    actor = engine.library.local_actor(editor)
+    draft = engine.library.create_draft(actor, answer=answer.to_dict())
+    errors.print(f"saved as draft article {draft.id} ({draft.slug}) by {editor}")
+
+
+@library.command("bench")
+def bench(
+    articles: Annotated[int, typer.Option(help="Articles to seed.")] = 10_000,
+    repeats: Annotated[int, typer.Option(help="Timed calls per measurement.")] = 200,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="An EMPTY database to seed (default: a temporary SQLite file)."),
+    ] = None,
+    question: Annotated[str, typer.Option(help="The question served and asked.")] = (
+        "What are the treatment options for progressive multiple sclerosis?"
+    ),
+    home: HomeOption = None,
+) -> None:
+    """Serve-approved vs live-ask latency and review-queue/list/search p50/p95 (JSON)."""
+    import tempfile
+
+    from medcite.cli import _engine, _fail
+    from medcite.cli.render import print_json
+    from medcite.errors import MedciteError
+    from medcite.library import Library
+    from medcite.library.bench import run
+
+    with tempfile.TemporaryDirectory(prefix="medcite-library-bench-") as scratch:
+        url = database_url or f"sqlite:///{scratch}/library.sqlite"
+        with _engine(home) as engine, Library(engine.settings, url=url) as lib:
+            try:
+                print_json(run(engine, lib, articles=articles, repeats=repeats, question=question))
+            except (ValueError, MedciteError) as exc:
+                _fail(str(exc))

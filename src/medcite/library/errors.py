@@ -1,0 +1,50 @@
+"""Errors of the editorial library; each carries the HTTP status the web layer answers with.
+
+MedciteError
+└── LibraryError                 http_status
+    ├── Unauthenticated          401  no valid user (anonymous, bad password/token, disabled)
+    ├── Forbidden                403  the user's role may not do this
+    ├── NotFound                 404  no such article/version/user (or not visible to the reader)
+    ├── InvalidRequest           422  malformed input (unknown state, bad answer JSON, ...)
+    ├── IllegalTransition        409  the workflow does not allow this move from the current state
+    ├── Conflict                 409  someone else changed the article since the actor looked
+    └── ImportRejected           422  an export file cannot be imported (record named)
+
+The web layer only translates: ``JSONResponse({"error": str(exc)}, exc.http_status)``.
+"""
+
+from __future__ import annotations
+
+from medcite.errors import MedciteError
+
+
+class LibraryError(MedciteError):
+    http_status = 400
+
+
+class Unauthenticated(LibraryError):
+    http_status = 401
+
+
+class Forbidden(LibraryError):
+    http_status = 403
+
+
+class NotFound(LibraryError):
+    http_status = 404
+
+
+class InvalidRequest(LibraryError, ValueError):
+    http_status = 422
+
+
+class IllegalTransition(LibraryError):
+    http_status = 409
+
+
+class Conflict(LibraryError):
+    http_status = 409
+
+
+class ImportRejected(LibraryError):
+    http_status = 422

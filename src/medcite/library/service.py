@@ -1,0 +1,262 @@
+"""``Library(settings)``: the editorial library's one façade for the CLI, the web app and tests.
+
+Each public method is one API call or page, takes the acting user (None = anonymous), checks
+its role, runs in its own transaction and returns plain views (``.to_dict()`` for JSON). Errors
+are :mod:`medcite.library.errors`, each with the HTTP status the web layer should answer:
+
+    POST /api/v1/articles                  create_draft(actor, answer=... | question=...)
+    GET  /api/v1/articles/{id}             article(actor, article_id)
+    POST /api/v1/articles/{id}/transitions transition(actor, id, to, version=, comment=, ...)
+    GET  /api/v1/review-queue              review_queue(actor, page=, per_page=)
+    /articles                              articles(actor, search=, topic=, audience=, status=, ...)
+    /articles/{slug}                       article_by_slug(actor, slug)
+    reviewer version page                  version(actor, id, number); comment(...); diff(...)
+    answer page                            approved_answer(question, audience) (None → live answer)
+    sign-in / Bearer token                 login(username, password); authenticate_token(token)
+    browser session + CSRF                 sessions.SessionSigner.for_settings(settings)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from medcite.config import Settings
+from medcite.library import articles as article_ops
+from medcite.library import audit, auth, exchange, queries, staleness
+from medcite.library.db import Database, migrate, open_database
+from medcite.library.errors import InvalidRequest
+from medcite.library.statements import Change, diff
+from medcite.library.workflow import EDITOR_ROLES, STAFF_ROLES, Actor, Role, require_role
+
+if TYPE_CHECKING:
+    from medcite.corpus.store import CorpusStore
+
+ComposeFn = Callable[[str, str], dict[str, Any]]
+
+
+class Library:
+    """The editorial library on ``settings.library_url`` (migrated to the newest schema on open)."""
+
+    def __init__(self, settings: Settings | None = None, *, url: str | None = None) -> None:
+        self.settings = settings or Settings()
+        self.url = url or self.settings.library_url
+        engine = open_database(self.url)
+        migrate(engine)
+        self.db = Database(engine)
+        if engine.dialect.name == "sqlite":  # cheap there; PostgreSQL's autovacuum does it
+            self.db.optimize()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def _due_before(self) -> datetime:
+        return queries.due_cutoff(self.settings.library.review_interval_days)
+
+    # -- users and sign-in ---------------------------------------------------------------
+
+    def add_user(
+        self,
+        actor: Actor | None,
+        username: str,
+        role: str,
+        *,
+        password: str | None = None,
+        display_name: str | None = None,
+    ) -> auth.UserView:
+        with self.db.writing() as s:
+            return auth.add_user(
+                s, actor, username, role, password=password, display_name=display_name
+            )
+
+    def users(self, actor: Actor | None) -> list[auth.UserView]:
+        with self.db.reading() as s:
+            return auth.list_users(s, actor)
+
+    def disable_user(
+        self, actor: Actor | None, username: str, disabled: bool = True
+    ) -> auth.UserView:
+        with self.db.writing() as s:
+            return auth.set_disabled(s, actor, username, disabled)
+
+    def set_password(self, actor: Actor | None, username: str, password: str) -> None:
+        with self.db.writing() as s:
+            auth.set_password(s, actor, username, password)
+
+    def create_token(self, actor: Actor | None, username: str, label: str = "") -> str:
+        with self.db.writing() as s:
+            return auth.create_token(s, actor, username, label)
+
+    def login(self, username: str, password: str) -> Actor:
+        with self.db.reading() as s:
+            return auth.login(s, username, password)
+
+    def actor_by_id(self, user_id: int) -> Actor:
+        """The actor for a session's user id (see :mod:`medcite.library.sessions`)."""
+        with self.db.reading() as s:
+            return auth.actor_by_id(s, user_id)
+
+    def local_actor(self, username: str) -> Actor:
+        """The operator at this machine acting as ``username`` (CLI only; no password)."""
+        with self.db.reading() as s:
+            return auth.local_actor(s, username)
+
+    def authenticate_token(self, token: str) -> Actor:
+        with self.db.reading() as s:
+            return auth.authenticate_token(s, token)
+
+    # -- writing articles ----------------------------------------------------------------
+
+    def create_draft(
+        self,
+        actor: Actor | None,
+        *,
+        answer: dict[str, Any] | None = None,
+        question: str | None = None,
+        audience: str = "clinician",
+        compose: ComposeFn | None = None,
+        topic: str | None = None,
+    ) -> queries.ArticleView:
+        """A draft from an answer, or from a question that ``compose(question, audience)`` answers.
+
+        The role is checked before anything is composed, so anonymous calls cost nothing.
+        """
+        require_role(actor, EDITOR_ROLES, "create articles")
+        if answer is None:
+            if not question or compose is None:
+                raise InvalidRequest("give an answer, or a question (and a way to answer it)")
+            answer = compose(question, audience)
+        with self.db.writing() as s:
+            article = article_ops.create_draft(s, actor, answer, topic=topic)
+            article_id = article.id
+        return self.article(actor, article_id)
+
+    def revise(
+        self,
+        actor: Actor | None,
+        article_id: int,
+        answer: dict[str, Any],
+        *,
+        version: int,
+        lock_version: int | None = None,
+    ) -> queries.ArticleView:
+        """Add a new version to a draft or changes_requested article (editors)."""
+        with self.db.writing() as s:
+            article_ops.revise(
+                s, actor, article_id, answer, seen_version=version, lock_version=lock_version
+            )
+        return self.article(actor, article_id)
+
+    def transition(
+        self,
+        actor: Actor | None,
+        article_id: int,
+        to: str,
+        *,
+        version: int,
+        comment: str = "",
+        lock_version: int | None = None,
+    ) -> queries.ArticleView:
+        """Move the article to ``to``; ``version`` is the version number the actor saw."""
+        with self.db.writing() as s:
+            article_ops.transition(
+                s,
+                actor,
+                article_id,
+                to,
+                seen_version=version,
+                comment=comment,
+                lock_version=lock_version,
+            )
+        return self.article(actor, article_id)
+
+    def comment(
+        self,
+        actor: Actor | None,
+        article_id: int,
+        version: int,
+        body: str,
+        *,
+        statement: str | None = None,
+    ) -> dict[str, Any]:
+        with self.db.writing() as s:
+            made = article_ops.add_comment(s, actor, article_id, version, body, statement=statement)
+            return {
+                "id": made.id,
+                "statement": made.statement,
+                "author": made.author,
+                "body": made.body,
+            }
+
+    # -- reading -------------------------------------------------------------------------
+
+    def article(self, actor: Actor | None, article_id: int) -> queries.ArticleView:
+        with self.db.reading() as s:
+            return queries.get_article(s, actor, article_id=article_id, due_before=self._due_before)
+
+    def article_by_slug(self, actor: Actor | None, slug: str) -> queries.ArticleView:
+        with self.db.reading() as s:
+            return queries.get_article(s, actor, slug=slug, due_before=self._due_before)
+
+    def version(self, actor: Actor | None, article_id: int, number: int) -> dict[str, Any]:
+        with self.db.reading() as s:
+            return queries.version_view(s, actor, article_id, number)
+
+    def diff(self, actor: Actor | None, article_id: int, old: int, new: int) -> list[Change]:
+        """Statement-level changes from version ``old`` to ``new`` (staff)."""
+        require_role(actor, STAFF_ROLES, "compare versions")
+        with self.db.reading() as s:
+            article = article_ops.load(s, article_id)
+            before = article_ops.version(s, article, old).answer
+            after = article_ops.version(s, article, new).answer
+        return diff(before, after)
+
+    def articles(self, actor: Actor | None, **filters: Any) -> queries.Page:
+        """Filters: search, topic, audience, status, reviewed_since, page, per_page."""
+        with self.db.reading() as s:
+            return queries.list_articles(s, actor, due_before=self._due_before, **filters)
+
+    def review_queue(
+        self, actor: Actor | None, *, page: int = 1, per_page: int = 50
+    ) -> queries.Page:
+        with self.db.reading() as s:
+            return queries.review_queue(
+                s, actor, due_before=self._due_before, page=page, per_page=per_page
+            )
+
+    def approved_answer(self, question: str, audience: str = "clinician") -> dict[str, Any] | None:
+        """The approved article's stored answer for this question (no recomputation), else None."""
+        with self.db.reading() as s:
+            return queries.approved_answer(s, question, audience)
+
+    def audit_log(self, actor: Actor | None, *, limit: int = 100) -> list[audit.AuditView]:
+        require_role(actor, frozenset({Role.ADMIN}), "read the audit log")
+        with self.db.reading() as s:
+            return audit.entries(s, limit=limit)
+
+    # -- maintenance ---------------------------------------------------------------------
+
+    def check_staleness(self, store: CorpusStore) -> list[staleness.StaleArticle]:
+        """Send articles whose cited passages changed back to review (see ``staleness``)."""
+        with self.db.writing() as s:
+            return staleness.check(s, store)
+
+    def export(self, out: IO[str], *, with_secrets: bool = False) -> int:
+        with self.db.reading() as s:
+            return exchange.write_export(s, out, with_secrets=with_secrets)
+
+    def import_(self, actor: Actor | None, lines: Iterable[str], *, source: str) -> dict[str, int]:
+        """Fill this (empty) library from an export (admin)."""
+        actor = require_role(actor, frozenset({Role.ADMIN}), "import a library")
+        with self.db.writing() as s:
+            counts = exchange.import_lines(s, actor, lines, source=source)
+        self.db.optimize()
+        return counts

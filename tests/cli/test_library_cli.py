@@ -1,0 +1,111 @@
+"""`medcite users ...`, `medcite library export/import` and `ask --save-draft`, on real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from medcite.cli import app
+from medcite.config import Settings
+from medcite.library import Actor, Library
+
+runner = CliRunner()
+
+
+def invoke(*args: str, stdin: str | None = None):  # noqa: ANN201 - click's Result
+    return runner.invoke(app, list(args), input=stdin)
+
+
+def test_library_commands_have_help() -> None:
+    for command in [
+        ["users", "add"],
+        ["users", "list"],
+        ["users", "disable"],
+        ["users", "password"],
+        ["users", "token"],
+        ["library", "export"],
+        ["library", "import"],
+    ]:
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, result.output
+
+
+def test_users_add_list_disable(tmp_path: Path) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    added = invoke(
+        "users",
+        "add",
+        "ed",
+        "--role",
+        "editor",
+        "--password-stdin",
+        *home,
+        "--json",
+        stdin="a long password\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["has_password"] is True
+    assert (
+        invoke("users", "add", "bot", "--role", "reviewer", "--no-password", *home).exit_code == 0
+    )
+    duplicate = invoke("users", "add", "ed", "--no-password", *home)
+    assert duplicate.exit_code == 2 and "already exists" in duplicate.stderr
+    bad = invoke("users", "add", "x1", "--role", "boss", "--no-password", *home)
+    assert bad.exit_code == 2 and "unknown role 'boss'" in bad.stderr
+    listed = json.loads(invoke("users", "list", "--json", *home).stdout)
+    assert [(u["username"], u["role"], u["has_password"]) for u in listed] == [
+        ("bot", "reviewer", False),
+        ("ed", "editor", True),
+    ]
+    assert invoke("users", "disable", "ed", *home).exit_code == 0
+    token = invoke("users", "token", "bot", *home).stdout.strip()
+    with Library(Settings(home=tmp_path / "home")) as lib:
+        assert lib.authenticate_token(token).username == "bot"
+        assert [u.disabled for u in lib.users(Actor.system())] == [
+            False,
+            True,
+        ]
+
+
+def test_ask_save_draft_then_export_and_import(tmp_path: Path, built_home: Path) -> None:
+    library_url = f"sqlite:///{tmp_path / 'library.sqlite'}"
+    env = {"MEDCITE_DATABASE_URL": library_url}
+    home = ["--home", str(built_home)]
+    assert (
+        runner.invoke(app, ["users", "add", "ed", "--no-password", *home], env=env).exit_code == 0
+    )
+    question = "What are the treatment options for gout?"
+    missing = runner.invoke(app, ["ask", question, "--save-draft", *home], env=env)
+    assert missing.exit_code == 2 and "--as EDITOR" in missing.stderr
+    saved = runner.invoke(
+        app, ["ask", question, "--save-draft", "--as", "ed", "--format", "json", *home], env=env
+    )
+    assert saved.exit_code == 0, saved.output
+    answer = json.loads(saved.stdout)
+    assert "saved as draft article 1" in saved.stderr
+    with Library(Settings(home=built_home, database_url=library_url)) as lib:
+        stored = lib.article(lib.local_actor("ed"), 1)
+        assert stored.status == "draft" and stored.answer["bottom_line"] == answer["bottom_line"]
+
+    backup = tmp_path / "backup.jsonl"
+    exported = runner.invoke(app, ["library", "export", str(backup), *home], env=env)
+    assert exported.exit_code == 0 and "without secrets" in exported.stderr
+    target = {"MEDCITE_DATABASE_URL": f"sqlite:///{tmp_path / 'moved.sqlite'}"}
+    imported = runner.invoke(app, ["library", "import", str(backup), "--json", *home], env=target)
+    assert imported.exit_code == 0, imported.output
+    assert json.loads(imported.stdout)["article_version"] == 1
+    again = runner.invoke(app, ["library", "import", str(backup), *home], env=target)
+    assert again.exit_code == 2 and "not empty" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:////tmp/x/library.sqlite", "postgresql+psycopg://u@h:5/db"]
+)
+def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("MEDCITE_DATABASE_URL", url)
+    assert Settings().library_url == url
+    monkeypatch.delenv("MEDCITE_DATABASE_URL")
+    assert Settings(home=Path("/tmp/h")).library_url == "sqlite:////tmp/h/library.sqlite"

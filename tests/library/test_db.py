@@ -1,0 +1,82 @@
+"""Migrations up from empty and down again; append-only tables refuse changes at the database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from medcite.library import Actor, Library
+from medcite.library.db import downgrade, migrate, open_database
+
+TABLES = {
+    "library_user",
+    "api_token",
+    "question",
+    "article",
+    "article_search",
+    "article_version",
+    "cited_passage",
+    "review_event",
+    "review_comment",
+    "audit_entry",
+}
+
+
+def test_migrations_go_up_from_empty_and_down_again(library_url: str) -> None:
+    engine = open_database(library_url)
+    try:
+        assert set(inspect(engine).get_table_names()) == set()
+        migrate(engine)
+        assert TABLES <= set(inspect(engine).get_table_names())
+        downgrade(engine, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate(engine)  # and up again, cleanly
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_works_with_data_in_it(
+    library: Library, people: dict[str, Actor], answer_for
+) -> None:
+    draft = library.create_draft(people["editor"], answer=answer_for("Is gout curable?"))
+    library.transition(people["editor"], draft.id, "submitted", version=1)
+    downgrade(library.db.engine, "base")
+    assert not TABLES & set(inspect(library.db.engine).get_table_names())
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_entry SET actor = 'mallory'",
+        "DELETE FROM audit_entry",
+        "UPDATE article_version SET created_by = 'mallory'",
+    ],
+)
+def test_append_only_tables_refuse_changes_even_in_raw_sql(
+    library: Library, people: dict[str, Actor], answer_for, statement: str
+) -> None:
+    library.create_draft(people["editor"], answer=answer_for("What is gout?"))
+    with pytest.raises(DBAPIError, match="append-only"), library.db.engine.begin() as conn:
+        conn.execute(text(statement))
+    entries = library.audit_log(Actor.system())
+    assert {e.actor for e in entries} >= {"editor"} and "mallory" not in {e.actor for e in entries}
+
+
+def test_every_write_is_audited_with_before_and_after(
+    library: Library, people: dict[str, Actor], answer_for
+) -> None:
+    draft = library.create_draft(people["editor"], answer=answer_for("How is gout diagnosed?"))
+    library.transition(people["editor"], draft.id, "submitted", version=1)
+    library.comment(people["editor"], draft.id, 1, "needs a dose", statement="bottom_line")
+    log = library.audit_log(people["admin"])
+    submitted = next(e for e in log if e.action == "article.submitted")
+    assert (submitted.actor, submitted.entity_id, submitted.before_id, submitted.after_id) == (
+        "editor",
+        str(draft.id),
+        "draft",
+        "submitted",
+    )
+    assert [e.action for e in log[:3]] == ["comment.add", "article.submitted", "article.create"]
+    assert not hasattr(library, "delete_audit") and not hasattr(library, "update_audit")

@@ -1,0 +1,48 @@
+"""Signed session cookies and CSRF tokens, against a real library."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from medcite.config import Settings
+from medcite.library import Actor, Forbidden, Library, Unauthenticated
+from medcite.library.sessions import SessionSigner, secret_key
+
+
+def test_cookie_round_trip_csrf_and_disable(library: Library, people: dict[str, Actor]) -> None:
+    signer = SessionSigner.for_settings(library.settings)
+    cookie = signer.issue(people["reviewer"])
+    assert signer.actor(library, cookie) == people["reviewer"]
+    assert signer.actor(library, None) is None
+    token = signer.csrf_token(cookie)
+    signer.check_csrf(cookie, token)
+    for wrong in (None, "", token + "x", signer.csrf_token(signer.issue(people["editor"]))):
+        with pytest.raises(Forbidden):
+            signer.check_csrf(cookie, wrong)
+    with pytest.raises(Unauthenticated, match="not valid"):
+        signer.actor(library, cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    with pytest.raises(Unauthenticated, match="not valid"):
+        SessionSigner("another secret").actor(library, cookie)
+    library.disable_user(Actor.system(), "reviewer")
+    with pytest.raises(Unauthenticated, match="disabled"):
+        signer.actor(library, cookie)
+    with pytest.raises(Unauthenticated):
+        signer.issue(Actor.system())  # the CLI operator has no browser session
+
+
+def test_expired_sessions_are_refused(library: Library, people: dict[str, Actor]) -> None:
+    cookie = SessionSigner("k" * 32).issue(people["editor"])
+    with pytest.raises(Unauthenticated, match="expired"):
+        SessionSigner("k" * 32, max_age_s=-1).actor(library, cookie)
+
+
+def test_default_secret_is_random_private_and_stable(tmp_path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    key = secret_key(settings)
+    assert len(key) >= 40 and secret_key(settings) == key
+    assert stat.S_IMODE((tmp_path / "home" / "session.key").stat().st_mode) == 0o600
+    assert secret_key(Settings(home=tmp_path / "other")) != key
+    configured = Settings(home=tmp_path / "home", library={"secret_key": "from-config"})
+    assert secret_key(configured) == "from-config"

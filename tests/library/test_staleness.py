@@ -1,0 +1,123 @@
+"""Re-ingesting a changed source sends the approved articles that cite it back to review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from medcite.config import Settings
+from medcite.library import Actor, Library
+from medcite.library.schema import Article, utcnow
+from medcite.service import Engine
+
+GOUT = "Gout is an inflammatory arthritis caused by urate crystals in the joints."
+DOCS = [
+    {
+        "id": "g1",
+        "title": "Treatment of acute gout",
+        "text": f"{GOUT} Colchicine, NSAIDs and corticosteroids are first-line treatments "
+        "for acute gout flares. Treatment should start within 24 hours of flare onset.",
+        "year": 2020,
+    },
+    {
+        "id": "g2",
+        "title": "Urate-lowering therapy in gout",
+        "text": "Allopurinol is the first-line urate-lowering therapy for patients with gout. "
+        "Febuxostat is an alternative when allopurinol is not tolerated.",
+        "year": 2021,
+    },
+    {
+        "id": "m1",
+        "title": "Migraine prevention",
+        "text": "Topiramate and propranolol reduce the frequency of migraine attacks.",
+        "year": 2019,
+    },
+]
+QUESTION = "What are the treatment options for gout?"
+
+
+def _approve(library: Library, people: dict[str, Actor], answer: dict) -> int:
+    article = library.create_draft(people["editor"], answer=answer)
+    library.transition(people["editor"], article.id, "submitted", version=1)
+    library.transition(people["reviewer"], article.id, "under_review", version=1)
+    library.transition(people["reviewer"], article.id, "approved", version=1)
+    return article.id
+
+
+def test_reingest_of_a_changed_passage_sends_the_article_back_to_review(
+    library_settings: Settings,
+    library: Library,
+    people: dict[str, Actor],
+    tmp_path: Path,
+    write_jsonl: Callable[[Path, list[object]], Path],
+) -> None:
+    corpus = write_jsonl(tmp_path / "gout.jsonl", DOCS)
+    with Engine(library_settings) as engine:
+        engine.ingest([corpus])
+        assert engine.stale_articles == []
+        answer = engine.ask(QUESTION).to_dict()
+        cited = {r["doc_id"] for r in answer["references"]}
+        assert cited and cited <= {"jsonl:g1", "jsonl:g2"}
+        article_id = _approve(library, people, answer)
+        engine.ingest([corpus])  # unchanged corpus: nothing goes stale
+        assert engine.stale_articles == []
+        assert library.article(None, article_id).status == "approved"
+
+        target = sorted(cited)[0]
+        changed = [
+            {**d, "text": d["text"].replace("first-line", "second-line")}
+            if f"jsonl:{d['id']}" == target
+            else d
+            for d in DOCS
+        ]
+        engine.ingest([write_jsonl(tmp_path / "gout.jsonl", changed)])
+        assert [s.article_id for s in engine.stale_articles] == [article_id]
+
+    public = library.article(None, article_id)
+    assert public.status == "under_review"
+    assert f"of {target} changed on re-ingest" in public.stale_reason
+    assert public.answer["review"]["label"].startswith("Under review: passage [")
+    assert library.approved_answer(QUESTION, "clinician") is None
+    staleness = [e for e in public.events if e["kind"] == "staleness"]
+    assert [(e["from"], e["to"]) for e in staleness] == [("approved", "under_review")]
+    assert staleness[0]["comment"] == public.stale_reason
+    queue = library.review_queue(people["reviewer"])
+    assert [a.id for a in queue.items] == [article_id]
+
+
+def test_a_removed_document_is_reported_as_gone(
+    library_settings: Settings,
+    library: Library,
+    people: dict[str, Actor],
+    tmp_path: Path,
+    write_jsonl: Callable[[Path, list[object]], Path],
+) -> None:
+    with Engine(library_settings) as engine:
+        engine.ingest([write_jsonl(tmp_path / "gout.jsonl", DOCS)])
+        answer = engine.ask(QUESTION).to_dict()
+    article_id = _approve(library, people, answer)
+    gone = answer["references"][0]["doc_id"]
+    # A fresh data directory without that document stands in for a source withdrawn upstream.
+    rebuilt = library_settings.model_copy(update={"home": tmp_path / "rebuilt"})
+    with Engine(rebuilt) as engine:
+        kept = [d for d in DOCS if f"jsonl:{d['id']}" != gone]
+        engine.ingest([write_jsonl(tmp_path / "kept.jsonl", kept)])
+        assert [s.article_id for s in engine.stale_articles] == [article_id]
+    reason = library.article(people["reviewer"], article_id).stale_reason
+    assert f"of {gone} is gone" in reason
+
+
+def test_approvals_older_than_the_interval_are_due_for_review(
+    library: Library, people: dict[str, Actor], answer_for
+) -> None:
+    fresh = _approve(library, people, answer_for("Fresh question?"))
+    old = _approve(library, people, answer_for("Old question?"))
+    with library.db.writing() as s:
+        article = s.get(Article, old)
+        article.approved_at = utcnow() - timedelta(
+            days=library.settings.library.review_interval_days + 1
+        )
+    queue = library.review_queue(people["reviewer"])
+    assert [(a.id, a.due_for_review) for a in queue.items] == [(old, True)]
+    assert library.article(None, fresh).due_for_review is False
