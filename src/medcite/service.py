@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
@@ -29,6 +29,9 @@ from medcite.ingest.run import IngestReport
 from medcite.models import Answer, Hit, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.retrieve.hybrid import Retriever
+
+if TYPE_CHECKING:
+    from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -66,6 +69,15 @@ class Engine:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
+
+    @cached_property
+    def verifier(self) -> HeuristicVerifier:
+        """The claim verifier; the embedder is loaded only if an alignment is ambiguous."""
+        from medcite.verify.heuristic import HeuristicVerifier
+
+        return HeuristicVerifier(
+            load_embedder=self.load_embedder, cache_dir=self.settings.home / "cache"
+        )
 
     def load_embedder(self) -> Embedder | None:
         """The configured embedder, or None (with the reason kept in ``embedder_problem``)."""
@@ -183,6 +195,7 @@ class Engine:
         """A structured, cited answer; see :mod:`medcite.compose.extractive`."""
         from medcite.compose.extractive import ExtractiveComposer
         from medcite.compose.intent import analyse
+        from medcite.verify.answers import verify_answer
 
         question = self.check_question(question)
         if audience not in AUDIENCES:
@@ -200,6 +213,7 @@ class Engine:
             question, hits, audience=audience, analysis=analysis
         )
         composed = time.perf_counter()
+        verify_ms = verify_answer(answer, self.verifier)
         manifest = self.manifest()
         answer.engine.update(
             {
@@ -212,7 +226,8 @@ class Engine:
                 "timings_ms": {
                     "retrieve": round((retrieved - started) * 1000, 1),
                     "compose": round((composed - retrieved) * 1000, 1),
-                    "total": round((composed - started) * 1000, 1),
+                    "verify": round(verify_ms, 1),
+                    "total": round((time.perf_counter() - started) * 1000, 1),
                 },
             }
         )
@@ -226,6 +241,14 @@ class Engine:
         if self._embedder_problem:
             answer.warnings.append(f"Dense search off: {self._embedder_problem}")
         return answer
+
+    def verify_text(self, text: str, *, fmt: str = "auto") -> dict[str, Any]:
+        """Check an answer produced elsewhere (our JSON, Markdown/plain text with numbered
+        references, or JSONL statements) against the corpus; the `medcite verify --format json`
+        shape. See :mod:`medcite.verify.external`."""
+        from medcite.verify.external import verify_external
+
+        return verify_external(self, text, fmt=fmt)
 
     def check_question(self, question: str) -> str:
         """The question, stripped; raises QuestionError when it is empty or too long."""

@@ -9,7 +9,7 @@ extractive answer (verbatim sentences) free of model calls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,17 +78,24 @@ def align(
     statement: str,
     needed: frozenset[str],
     candidates: list[Window],
-    embedder: Embedder | None = None,
+    embedder: Callable[[], Embedder | None] | None = None,
 ) -> list[Aligned]:
-    """Windows ranked by alignment with the statement, best first (ties: shorter first)."""
+    """Windows ranked by alignment with the statement, best first (ties: shorter first).
+
+    ``embedder`` returns the embedder (or None); it is called only when the best coverage is
+    ambiguous, so a lazily loaded model is loaded only when it can change the ranking.
+    """
     ranked = sorted(
         (Aligned(w, c, c) for w in candidates if (c := coverage(needed, w)) > 0),
         key=lambda a: (-a.score, len(a.window.text)),
     )
     if embedder is None or not ranked or ranked[0].coverage >= EMBED_BELOW:
         return ranked
+    model = embedder()
+    if model is None:
+        return ranked
     top = ranked[:EMBED_TOP]
-    vectors = embedder.embed([statement, *(a.window.text for a in top)])
+    vectors = model.embed([statement, *(a.window.text for a in top)])
     sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     rescored = [
         Aligned(a.window, max(a.coverage, _calibrated(float(sim))), a.coverage)

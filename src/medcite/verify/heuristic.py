@@ -2,6 +2,7 @@
 
     verifier = HeuristicVerifier()                      # lexical alignment only
     verifier = HeuristicVerifier(embedder=embedder)     # + MiniLM similarity when ambiguous
+    verifier = HeuristicVerifier(load_embedder=engine.load_embedder)  # loaded on first need
     verdict = verifier.verify(statement, passages)
 
 The base label comes from how well the best window (a sentence or two adjacent sentences)
@@ -13,7 +14,7 @@ labels are heuristic and every output says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from medcite.index.base import Embedder
@@ -46,11 +47,13 @@ class HeuristicVerifier:
         self,
         *,
         embedder: Embedder | None = None,
+        load_embedder: Callable[[], Embedder | None] | None = None,
         drugs: DrugLexicon | None = None,
         cache_dir: Path | None = None,
         rules: Sequence[Rule] = RULES,
     ) -> None:
-        self.embedder = embedder
+        self._embedder = embedder
+        self._load_embedder = None if embedder is not None else load_embedder
         self.drugs = drugs if drugs is not None else DrugLexicon.load(cache_dir)
         self.rules = tuple(rules)
 
@@ -59,7 +62,7 @@ class HeuristicVerifier:
             "name": self.name,
             "version": self.version,
             "heuristic": True,
-            "embedding": getattr(self.embedder, "model_id", None),
+            "embedding": getattr(self._embedder, "model_id", None),
             "drug_lexicon": self.drugs.available,
         }
 
@@ -70,7 +73,7 @@ class HeuristicVerifier:
         if not candidates or not needed:
             reason = "no passages to check against" if not candidates else "nothing to check"
             return Verdict(UNSUPPORTED, 0.0, reasons=[reason])
-        ranked = align(statement, needed, candidates, self.embedder)
+        ranked = align(statement, needed, candidates, self._embedder_when_needed)
         best = ranked[0] if ranked else None
         alignment = best.score if best else 0.0
         label = _base_label(alignment)
@@ -87,6 +90,12 @@ class HeuristicVerifier:
         if label == CONTRADICTED:
             supporting = []
         return Verdict(label, alignment, supporting, contradicting, reasons)
+
+    def _embedder_when_needed(self) -> Embedder | None:
+        """The embedder, loaded on the first ambiguous alignment (None: lexical only)."""
+        if self._load_embedder is not None:
+            self._embedder, self._load_embedder = self._load_embedder(), None
+        return self._embedder
 
     def _findings(self, ctx: Context) -> list[Finding]:
         return [f for rule in self.rules if (f := rule(ctx)) is not None]
