@@ -290,10 +290,12 @@ def _print_problems(problems: list[Any], limit: int = 20) -> None:
 
 def _register_subcommands() -> None:
     from medcite.cli import eval as eval_commands
+    from medcite.cli import verify as verify_command
     from medcite.cli.bench import bench
 
     app.add_typer(eval_commands.app, name="eval")
     app.command()(bench)
+    app.command()(verify_command.verify)
 
 
 _register_subcommands()

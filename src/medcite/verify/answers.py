@@ -33,9 +33,14 @@ def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
         verdict = verify_statement(statement, cited, verifier)
         if verdict.label != SUPPORTED:
             flagged.append((statement, verdict))
+    numbers = {p.passage_id: n for n, p in passages.items()}
     answer.conflicts = [
         *find_conflicts([(r.n, r.passage) for r in answer.references], verifier.drugs),
-        *(_statement_conflict(s, v, passages) for s, v in flagged if v.label == CONTRADICTED),
+        *(
+            statement_conflict(s.text, s.citations, v, numbers)
+            for s, v in flagged
+            if v.label == CONTRADICTED
+        ),
     ]
     answer.warnings.extend(_warning(s, v) for s, v in flagged)
     answer.engine["verifier"] = {**verifier.describe(), "note": HEURISTIC_NOTE}
@@ -70,15 +75,15 @@ def verify_statement(
     return verdict
 
 
-def _statement_conflict(
-    statement: Statement, verdict: Verdict, passages: dict[int, Passage]
+def statement_conflict(
+    text: str, citations: list[int], verdict: Verdict, numbers: dict[str, int]
 ) -> dict[str, Any]:
-    by_id = {p.passage_id: n for n, p in passages.items()}
-    refs = sorted({by_id[s.passage_id] for s in verdict.contradicting if s.passage_id in by_id})
+    """A contradicted statement as a conflict; ``numbers`` maps passage ids to reference n."""
+    refs = sorted({numbers[s.passage_id] for s in verdict.contradicting if s.passage_id in numbers})
     reason = verdict.reasons[1] if len(verdict.reasons) > 1 else "contradicted"
     return {
-        "summary": f"A statement contradicts its sources: {_clip(statement.text)} ({reason})",
-        "references": refs or list(statement.citations),
+        "summary": f"A statement contradicts its sources: {_clip(text)} ({reason})",
+        "references": refs or list(citations),
         "kind": "statement",
     }
 

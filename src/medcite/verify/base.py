@@ -47,6 +47,7 @@ class TextPassage:
 
     text: str
     passage_id: str = ""
+    doc_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from medcite.index.base import Embedder
 from medcite.verify import signals
-from medcite.verify.align import align, windows
+from medcite.verify.align import Aligned, align, windows
 from medcite.verify.base import (
     CONTRADICTED,
     LABELS,
@@ -27,6 +27,7 @@ from medcite.verify.base import (
     SUPPORTED,
     UNSUPPORTED,
     PassageLike,
+    Span,
     Verdict,
 )
 from medcite.verify.drugs import DrugLexicon
@@ -86,7 +87,7 @@ class HeuristicVerifier:
                 label = finding.effect
             if finding.effect == CONTRADICTED and finding.window is not None:
                 contradicting.append(finding.window.span(alignment))
-        supporting = [a.window.span(a.score) for a in ranked[:3] if a.score >= PARTIAL_AT]
+        supporting = _distinct([a for a in ranked[:6] if a.score >= PARTIAL_AT])[:3]
         if label == CONTRADICTED:
             supporting = []
         return Verdict(label, alignment, supporting, contradicting, reasons)
@@ -99,6 +100,19 @@ class HeuristicVerifier:
 
     def _findings(self, ctx: Context) -> list[Finding]:
         return [f for rule in self.rules if (f := rule(ctx)) is not None]
+
+
+def _distinct(ranked: list[Aligned]) -> list[Span]:
+    """Spans from the ranking, skipping windows that overlap one already taken."""
+    taken: list[Span] = []
+    for a in ranked:
+        w = a.window
+        if not any(
+            t.passage_index == w.passage_index and t.start < w.end and w.start < t.end
+            for t in taken
+        ):
+            taken.append(w.span(a.score))
+    return taken
 
 
 def _base_label(alignment: float) -> str:
