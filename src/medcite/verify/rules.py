@@ -62,6 +62,9 @@ def numbers_rule(ctx: Context) -> Finding | None:
         return None
     assert ctx.best is not None
     window = ctx.best.window
+    named = ctx.drugs.find(ctx.statement)
+    if named and not named & ctx.drugs.find(window.text):
+        return None  # a dose of another drug says nothing about this one (see drug_rule)
     source = signals.quantities(window.text)
     for quantity in signals.quantities(ctx.statement):
         if any(quantity.matches(q) for q in source):
@@ -199,8 +202,11 @@ def drug_rule(ctx: Context) -> Finding | None:
     named = ctx.drugs.find(ctx.statement)
     if not named or ctx.best is None:
         return None
-    present = ctx.drugs.find(" ".join({w.text for w in ctx.windows}))
-    missing = named - present
+    source = " ".join(dict.fromkeys(w.text for w in ctx.windows))
+    present = ctx.drugs.find(source)
+    words = signals.content_stems(source)
+    # A variant may resolve to another canonical name ("low-dose aspirin"): its words count.
+    missing = {d for d in named - present if not signals.content_stems(d) <= words}
     if not missing:
         return None
     return Finding(
