@@ -67,7 +67,8 @@ def test_paraphrase_by_reordering_is_supported(verifier: HeuristicVerifier) -> N
             "contradicted",
         ),
         (
-            "Metformin 500 mg twice daily for 52 weeks reduced HbA1c in adults with type 2 diabetes.",
+            "Metformin 500 mg twice daily for 52 weeks reduced HbA1c in adults with type 2 "
+            "diabetes.",
             "partial",
         ),
     ],
