@@ -67,3 +67,47 @@ def _run(data: Any, modes: str, out: Path | None, home: Path | None) -> None:
         console.print(f"| {mode} | " + " | ".join(f"{score[m]:.3f}" for m in metrics) + " |")
     if out:
         out.write_text(json.dumps({"dataset": data.name, "results": results}, indent=1))
+
+
+@app.command("verify")
+def verify_quality(
+    pairs: Annotated[
+        Path, typer.Option(help="Labelled pairs (python -m medcite.verify.evalset makes them).")
+    ] = Path("eval/verify/pairs.jsonl"),
+    scifact: Annotated[
+        Path | None, typer.Option(help="SciFact folder; default: the shared data's scifact.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
+        "eval-out"
+    ),
+    embed: Annotated[
+        bool, typer.Option(help="Also run the verifier with MiniLM similarity (if installed).")
+    ] = True,
+) -> None:
+    """Claim verification: P/R/F1 per label and confusion matrices, vs lexical overlap."""
+    from medcite.cli import _fail
+    from medcite.cli.render import console
+    from medcite.config import Settings
+    from medcite.demo import find_shared_data
+    from medcite.errors import MedciteError
+    from medcite.eval.verify import markdown_report, run
+
+    if not pairs.is_file():
+        _fail(f"{pairs} not found; build it with `python -m medcite.verify.evalset`")
+    try:
+        folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
+    except MedciteError as exc:
+        _fail(str(exc))
+    embedder = _embedder_or_none(Settings()) if embed else None
+    for result, path in run(pairs, folder if folder.is_dir() else None, out, embedder):
+        console.print(markdown_report(result), highlight=False, markup=False)
+        console.print(f"[dim]written: {path}[/]")
+
+
+def _embedder_or_none(settings: Any) -> Any:
+    from medcite.index.embed import EmbedderUnavailable, OnnxEmbedder
+
+    try:
+        return OnnxEmbedder(settings.embed)
+    except EmbedderUnavailable:
+        return None

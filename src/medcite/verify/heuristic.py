@@ -92,6 +92,10 @@ class HeuristicVerifier:
             supporting = []
         return Verdict(label, alignment, supporting, contradicting, reasons)
 
+    def verify_label(self, statement: str, passages: Sequence[PassageLike]) -> str:
+        """Just the label (what evaluations compare)."""
+        return self.verify(statement, passages).label
+
     def _embedder_when_needed(self) -> Embedder | None:
         """The embedder, loaded on the first ambiguous alignment (None: lexical only)."""
         if self._load_embedder is not None:
