@@ -111,3 +111,39 @@ def _embedder_or_none(settings: Any) -> Any:
         return OnnxEmbedder(settings.embed)
     except EmbedderUnavailable:
         return None
+
+
+@app.command("answers")
+def answers_quality(
+    questions: Annotated[
+        Path, typer.Option(help='JSONL of {"id","question","expected_facts"?}.', exists=True)
+    ] = Path("eval/questions.jsonl"),
+    out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
+        "eval-out"
+    ),
+    home: HomeOption = None,
+) -> None:
+    """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
+    from medcite.cli import _engine, _fail
+    from medcite.cli.render import console, progress_bar
+    from medcite.errors import MedciteError
+    from medcite.eval.answers import evaluate_answers, load_questions, markdown_report
+    from medcite.eval.report import write_result
+
+    try:
+        loaded = load_questions(questions)
+        with _engine(home) as engine, progress_bar() as progress:
+            result = evaluate_answers(engine, loaded, progress=progress)
+            _, md_path = write_result(result, out, corpus_hash=engine.store.snapshot_hash())
+    except (MedciteError, ValueError) as exc:
+        _fail(str(exc))
+    report = markdown_report(result)
+    md_path.write_text(md_path.read_text() + "\n" + report)
+    summary = result.systems["extractive"]
+    console.print(
+        " | ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()
+        ),
+        highlight=False,
+    )
+    console.print(f"[dim]per-question report: {md_path}[/]")

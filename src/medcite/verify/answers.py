@@ -52,13 +52,19 @@ def verify_statement(
 ) -> Verdict:
     """The statement's verdict against all its citations, and one evidence entry per citation
     saying whether that citation alone supports it."""
-    verdict = verifier.verify(statement.text, [p for _, p in cited])
+    # Lexical alignment: the composer's statements are verbatim source sentences, and the
+    # embedder would cost more than the 50 ms an answer's verification may take.
+    verdict = verifier.verify(statement.text, [p for _, p in cited], embeddings=False)
     statement.label = verdict.label
     statement.support = schema_support(verdict.label)
     statement.reasons = list(verdict.reasons)
     evidence = []
     for n, passage in cited:
-        alone = verdict if len(cited) == 1 else verifier.verify(statement.text, [passage])
+        alone = (
+            verdict
+            if len(cited) == 1
+            else verifier.verify(statement.text, [passage], embeddings=False)
+        )
         best = alone.best
         evidence.append(
             Evidence(

@@ -20,7 +20,8 @@ from medcite.verify.base import PassageLike
 from medcite.verify.drugs import DrugLexicon
 
 DOSE_UNITS = frozenset({"mg", "mg/kg", "mg/m2", "mg/day", "mcg", "g", "iu", "unit", "/day"})
-SAME_FINDING = 0.35  # share of content stems two sentences need to be about the same finding
+SAME_FINDING = 0.4  # Jaccard of non-drug content stems for two sentences to share a finding
+MIN_FINDING_WORDS = 4  # shorter sentences ("Bisphosphonates.") state no finding
 _ROUTES = {
     "oral": r"oral(?:ly)?|by mouth|p\.?o\.?|tablets?|capsules?",
     "intravenous": r"intravenous(?:ly)?|i\.?v\.?|infusions?",
@@ -114,10 +115,14 @@ def _finding_conflicts(sentences: Sequence[_Sentence]) -> list[dict[str, object]
     words shared) where one is negated or points the other way: "aspirin reduced stroke
     risk" [1] vs "aspirin did not reduce stroke risk" [2] → opposite findings."""
     conflicts = []
-    with_drug = [s for s in sentences if s.drugs]
-    for i, a in enumerate(with_drug):
-        for b in with_drug[i + 1 :]:
-            if a.n == b.n or not (a.drugs & b.drugs) or _overlap(a.stems, b.stems) < SAME_FINDING:
+    with_drug = [
+        (s, s.stems - _names(s.drugs))
+        for s in sentences
+        if s.drugs and len(s.stems - _names(s.drugs)) >= MIN_FINDING_WORDS
+    ]
+    for i, (a, a_topic) in enumerate(with_drug):
+        for b, b_topic in with_drug[i + 1 :]:
+            if a.n == b.n or not (a.drugs & b.drugs) or _jaccard(a_topic, b_topic) < SAME_FINDING:
                 continue
             if signals.is_negated(a.text) == signals.is_negated(b.text) and not _opposed(a, b):
                 continue
@@ -168,6 +173,10 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _names(drug_names: frozenset[str]) -> frozenset[str]:

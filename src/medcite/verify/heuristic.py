@@ -67,14 +67,20 @@ class HeuristicVerifier:
             "drug_lexicon": self.drugs.available,
         }
 
-    def verify(self, statement: str, passages: Sequence[PassageLike]) -> Verdict:
-        """The verdict of ``statement`` against ``passages`` taken together."""
+    def verify(
+        self, statement: str, passages: Sequence[PassageLike], *, embeddings: bool = True
+    ) -> Verdict:
+        """The verdict of ``statement`` against ``passages`` taken together.
+
+        ``embeddings=False`` keeps to lexical alignment (what checking verbatim, extractive
+        statements needs, at a fraction of the cost)."""
         needed = signals.content_stems(statement)
         candidates = windows(passages)
         if not candidates or not needed:
             reason = "no passages to check against" if not candidates else "nothing to check"
             return Verdict(UNSUPPORTED, 0.0, reasons=[reason])
-        ranked = align(statement, needed, candidates, self._embedder_when_needed)
+        embedder = self._embedder_when_needed if embeddings else None
+        ranked = align(statement, needed, candidates, embedder)
         best = ranked[0] if ranked else None
         alignment = best.score if best else 0.0
         label = _base_label(alignment)
