@@ -139,63 +139,47 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
-# Negation: "not", "no", "failed to", "did not", "no evidence", "lack of", "without".
-_NEGATION = re.compile(
+class Cues:
+    """Cue words matched by one pattern; calling it returns them, lower-cased, in order."""
+
+    def __init__(self, pattern: str, doc: str) -> None:
+        self.pattern = re.compile(pattern, re.IGNORECASE)
+        self.__doc__ = doc
+
+    def __call__(self, text: str) -> list[str]:
+        return [m.group(0).lower() for m in self.pattern.finditer(text)]
+
+
+negations = Cues(
     r"\b(?:not|no|never|none|neither|nor|without|cannot|can't|don't|doesn't|didn't|isn't|"
     r"aren't|wasn't|weren't|won't|failed to|fails to|fail to|lack of|lacks|lacked|absence of|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
-    re.IGNORECASE,
+    'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "lack of".',
 )
-
-
-def negations(text: str) -> list[str]:
-    """Negation cues in ``text``, e.g. ``"did not reduce"`` → ``["not"]``."""
-    return [m.group(0).lower() for m in _NEGATION.finditer(text)]
+hedges = Cues(
+    r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|suggests?|"
+    r"suggested|suggesting|appears? to|seems? to|promising|promise|preliminary|"
+    r"is thought to|are thought to|hypothesi[sz]ed|putative|uncertain|unclear|"
+    r"associated with|linked to|trend)\b",
+    'Hedge cues: "may reduce", "has shown promise", "is associated with".',
+)
+exclusivity = Cues(
+    r"\b(?:only|sole|solely|exclusively|single|no other|none other|the one|first-line|"
+    r"first line|drug of choice|treatment of choice|gold standard|no alternatives?|"
+    r"no (?:other )?(?:approved |effective |available )?(?:treatments?|therap(?:y|ies)|drugs?|"
+    r"options?|cures?) (?:exists?|are available|is available))\b",
+    'Exclusivity cues: "the only approved therapy", "no other treatment exists", "first-line".',
+)
+approvals = Cues(
+    r"\b(?:fda[- ]approved|approved|approval|licensed|authori[sz]ed|indicated for|"
+    r"label(?:l)?ed for)\b",
+    'Regulatory-status cues: "FDA-approved", "licensed", "indicated for".',
+)
 
 
 def is_negated(text: str) -> bool:
     """Odd number of negation cues: "no evidence that X does not work" counts as positive."""
     return len(negations(text)) % 2 == 1
-
-
-_HEDGE = re.compile(
-    r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|suggests?|"
-    r"suggested|suggesting|appears? to|seems? to|promising|promise|preliminary|"
-    r"is thought to|are thought to|hypothesi[sz]ed|putative|uncertain|unclear|"
-    r"associated with|linked to|trend)\b",
-    re.IGNORECASE,
-)
-
-
-def hedges(text: str) -> list[str]:
-    """Hedge cues: ``"may reduce"``, ``"has shown promise"``, ``"is associated with"``."""
-    return [m.group(0).lower() for m in _HEDGE.finditer(text)]
-
-
-_EXCLUSIVE = re.compile(
-    r"\b(?:only|sole|solely|exclusively|single|no other|none other|the one|first-line|"
-    r"first line|drug of choice|treatment of choice|gold standard|no alternatives?|"
-    r"no (?:other )?(?:approved |effective |available )?(?:treatments?|therap(?:y|ies)|drugs?|"
-    r"options?|cures?) (?:exists?|are available|is available))\b",
-    re.IGNORECASE,
-)
-
-
-def exclusivity(text: str) -> list[str]:
-    """Exclusivity cues: ``"the only approved therapy"``, ``"no other treatment exists"``."""
-    return [m.group(0).lower() for m in _EXCLUSIVE.finditer(text)]
-
-
-_APPROVAL = re.compile(
-    r"\b(?:fda[- ]approved|approved|approval|licensed|authori[sz]ed|indicated for|"
-    r"label(?:l)?ed for)\b",
-    re.IGNORECASE,
-)
-
-
-def approvals(text: str) -> list[str]:
-    """Regulatory-status cues: ``"FDA-approved"``, ``"licensed"``, ``"indicated for"``."""
-    return [m.group(0).lower() for m in _APPROVAL.finditer(text)]
 
 
 # Population groups; two mentions from different groups describe different people.
