@@ -132,7 +132,7 @@ def _base_label(alignment: float) -> str:
 
 
 def _alignment_reason(alignment: float, lexical: float) -> str:
-    if alignment >= 0.999:
+    if lexical >= 0.999:
         return "alignment: a source sentence contains every content word"
     how = f"{lexical:.0%} of the content words" + (
         f", similarity-adjusted {alignment:.2f}" if alignment > lexical else ""
