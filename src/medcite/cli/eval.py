@@ -100,7 +100,7 @@ def verify_quality(
         _fail(str(exc))
     embedder = _embedder_or_none(Settings()) if embed else None
     for result, path in run(pairs, folder if folder.is_dir() else None, out, embedder):
-        console.print(markdown_report(result), highlight=False, markup=False)
+        console.print(markdown_report(result), highlight=False, markup=False, soft_wrap=True)
         console.print(f"[dim]written: {path}[/]")
 
 
@@ -145,5 +145,6 @@ def answers_quality(
             f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()
         ),
         highlight=False,
+        soft_wrap=True,
     )
     console.print(f"[dim]per-question report: {md_path}[/]")
