@@ -54,3 +54,12 @@ def test_drug_lexicon_finds_generic_and_brand_names_and_caches(tmp_path: Path) -
     assert lexicon.find("Ocrevus (ocrelizumab) and natalizumab") >= {"ocrelizumab", "natalizumab"}
     assert not lexicon.find("The patients were followed for two years.")
     assert any(tmp_path.iterdir())  # the compact copy was written for the next process
+
+
+def test_a_damaged_lexicon_cache_is_rebuilt(tmp_path: Path) -> None:
+    from medcite.verify.drugs import _CACHE_NAME
+
+    (tmp_path / _CACHE_NAME).write_bytes(b"not a pickle")
+    lexicon = DrugLexicon.load(tmp_path)
+    assert "natalizumab" in lexicon.find("Natalizumab (Tysabri) was approved in 2004.")
+    assert (tmp_path / _CACHE_NAME).stat().st_size > 1000

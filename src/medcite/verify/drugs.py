@@ -74,8 +74,11 @@ class DrugLexicon:
 def _read_variants(cache_dir: Path | None) -> dict[str, str]:
     cached = cache_dir / _CACHE_NAME if cache_dir else None
     if cached and cached.is_file():
-        with cached.open("rb") as fh:
-            return pickle.load(fh)
+        try:
+            with cached.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            pass  # a damaged copy is rebuilt from the package below
     spec = importlib.util.find_spec(_PACKAGE)
     if spec is None or spec.origin is None:
         return {}
@@ -87,12 +90,20 @@ def _read_variants(cache_dir: Path | None) -> dict[str, str]:
         if canonicals and _usable(variant)
     }
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
+        _write_cache(cached, variants)
+    return variants
+
+
+def _write_cache(path: Path, variants: dict[str, str]) -> None:
+    """Keep a compact copy; a read-only data directory only costs the next process time."""
+    tmp = path.with_suffix(".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as fh:
             pickle.dump(variants, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cached)
-    return variants
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def _usable(variant: str) -> bool:
