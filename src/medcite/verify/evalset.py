@@ -263,7 +263,10 @@ def wrong_population(s: _Sentence) -> str | None:
     match = _POPULATION.search(s.text)
     if not match:
         return None
-    return s.text[: match.start()] + _POPULATION_SWAP[match.group(1)] + s.text[match.end() :]
+    swapped = _POPULATION_SWAP[match.group(1)]
+    if re.search(rf"\b{swapped}\b", s.passage(), re.IGNORECASE):
+        return None  # the passage speaks of both groups: the edit would not be an error
+    return s.text[: match.start()] + swapped + s.text[match.end() :]
 
 
 def _exclusivity(drugs: DrugLexicon) -> Callable[[_Sentence], str | None]:

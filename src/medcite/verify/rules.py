@@ -123,20 +123,26 @@ def direction_rule(ctx: Context) -> Finding | None:
 
 def exclusivity_rule(ctx: Context) -> Finding | None:
     """Exclusivity ("the only", "sole", "no other ... exists", "first-line") is contradicted
-    by a passage that names another drug for the same condition, e.g. "Ocrelizumab is the only
-    approved therapy for PPMS" against "Siponimod and cladribine are approved for active SPMS".
+    by a passage that names another drug as a treatment, in a passage about the same condition
+    or beside the statement's own drug, e.g. "Ocrelizumab is the only approved therapy for
+    progressive MS" against "Siponimod and cladribine are approved for active secondary
+    progressive MS".
     Without such a passage, an exclusivity the aligned source does not state is unsupported.
     """
     cues = signals.exclusivity(ctx.statement)
     if not cues or ctx.best is None or signals.exclusivity(ctx.best.window.text):
         return None
     named = ctx.drugs.find(ctx.statement)
-    topic = signals.content_stems(ctx.statement) - _drug_stems(named)
+    topic = signals.content_stems(ctx.statement) - _drug_stems(named) - _TREATMENT_CUES
+    about: dict[int, frozenset[str]] = {}  # each passage's words: is it about the condition?
+    for window in ctx.windows:
+        about[window.passage_index] = about.get(window.passage_index, frozenset()) | window.stems
     for window in ctx.windows:
         others = ctx.drugs.find(window.text) - named
         if not others or not (window.stems & _TREATMENT_CUES):
             continue
-        if len(topic & window.stems) >= max(1, len(topic) // 3):
+        # The passage is about the same condition, or names the statement's drug beside others.
+        if topic & about[window.passage_index] or named & ctx.drugs.find(window.text):
             listed = ", ".join(sorted(others)[:3])
             return Finding(
                 CONTRADICTED,

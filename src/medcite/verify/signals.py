@@ -207,6 +207,7 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "pregnant women": ("pregnant", "pregnancy", "gestational"),
     "women": ("women", "woman", "female", "females", "postmenopausal", "premenopausal"),
     "men": ("men", "man", "male", "males"),
+    "humans": ("humans", "human"),
     "animals": (
         "mice",
         "mouse",
