@@ -35,6 +35,7 @@ from medcite.retrieve.hybrid import Retriever
 if TYPE_CHECKING:
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
+    from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -80,6 +81,15 @@ class Engine:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
+
+    @cached_property
+    def verifier(self) -> HeuristicVerifier:
+        """The claim verifier; the embedder is loaded only if an alignment is ambiguous."""
+        from medcite.verify.heuristic import HeuristicVerifier
+
+        return HeuristicVerifier(
+            load_embedder=self.load_embedder, cache_dir=self.settings.home / "cache"
+        )
 
     def load_embedder(self) -> Embedder | None:
         """The configured embedder, or None (with the reason kept in ``embedder_problem``)."""
@@ -227,6 +237,7 @@ class Engine:
         their context (``answer.answering``), see :mod:`medcite.reader.followup`."""
         from medcite.compose.extractive import ExtractiveComposer
         from medcite.reader.pipeline import finish, prepare
+        from medcite.verify.answers import verify_answer
 
         question = self.check_question(question)
         if audience not in AUDIENCES:
@@ -248,6 +259,7 @@ class Engine:
             question, hits, audience=audience, analysis=analysis
         )
         composed = time.perf_counter()
+        verify_ms = verify_answer(answer, self.verifier)
         manifest = self.manifest()
         answer.engine.update(
             {
@@ -260,7 +272,8 @@ class Engine:
                 "timings_ms": {
                     "retrieve": round((retrieved - started) * 1000, 1),
                     "compose": round((composed - retrieved) * 1000, 1),
-                    "total": round((composed - started) * 1000, 1),
+                    "verify": round(verify_ms, 1),
+                    "total": round((time.perf_counter() - started) * 1000, 1),
                 },
             }
         )
@@ -307,6 +320,14 @@ class Engine:
         return has_evidence(
             question, self.retriever.search(question, k=3, mode="bm25", priors=False)
         )
+
+    def verify_text(self, text: str, *, fmt: str = "auto") -> dict[str, Any]:
+        """Check an answer produced elsewhere (our JSON, Markdown/plain text with numbered
+        references, or JSONL statements) against the corpus; the `medcite verify --format json`
+        shape. See :mod:`medcite.verify.external`."""
+        from medcite.verify.external import verify_external
+
+        return verify_external(self, text, fmt=fmt)
 
     def check_question(self, question: str) -> str:
         """The question, stripped; raises QuestionError when it is empty or too long."""

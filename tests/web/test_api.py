@@ -155,3 +155,40 @@ async def test_unexpected_failure_is_a_json_503_not_a_traceback(tmp_path: Path) 
 
 def _in_process(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://medcite")
+
+
+def test_verify_flags_a_contradicted_claim_and_supports_a_quoted_one(
+    client: httpx.Client,
+) -> None:
+    answer = client.post("/api/v1/answers", json={"question": MS_QUESTION}).json()
+    quoted = answer["bottom_line"]["text"]
+    reference = next(
+        r for r in answer["references"] if r["n"] == answer["bottom_line"]["citations"][0]
+    )
+    text = f"{quoted} [1]\n\nReferences\n1. {reference['title']}\n"
+    checked = client.post("/api/v1/verify", json={"text": text, "format": "markdown"})
+    assert checked.status_code == 200, checked.text
+    statements = checked.json()["statements"]
+    assert [s["label"] for s in statements] == ["supported"]
+    assert statements[0]["evidence"][0]["quote"] in reference["text"]
+
+    negated = dict(answer)
+    negated["bottom_line"] = {**answer["bottom_line"], "text": "It is not true that " + quoted}
+    report = client.post("/api/v1/verify", json={"answer": negated}).json()
+    assert report["statements"][0]["label"] == "contradicted", report["statements"][0]
+    assert report["verifier"]["heuristic"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 422),
+        ({"text": "x", "answer": {}}, 422),
+        ({"text": "short", "format": "text"}, 400),
+        ({"answer": {"no": "statements"}}, 400),
+    ],
+)
+def test_verify_rejects_bad_input_with_json_errors(
+    client: httpx.Client, body: dict, status: int
+) -> None:
+    assert_error(client.post("/api/v1/verify", json=body), status)

@@ -326,6 +326,7 @@ def _register_subcommands() -> None:
     from medcite.cli import fetch as fetch_commands
     from medcite.cli import library as library_commands
     from medcite.cli import reader_eval
+    from medcite.cli import verify as verify_command
     from medcite.cli.bench import bench
     from medcite.cli.serve import serve
 
@@ -336,6 +337,7 @@ def _register_subcommands() -> None:
     app.add_typer(library_commands.library, name="library")
     app.command()(bench)
     app.command()(serve)
+    app.command()(verify_command.verify)
 
 
 _register_subcommands()

@@ -7,11 +7,12 @@ Errors are ``{"error": {"code", "message"}}`` (see :mod:`medcite.web.errors`).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcite.config import Audience
 from medcite.models import Document, Passage
@@ -62,6 +63,47 @@ def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
     )
     # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
     return JSONResponse(answer.to_dict())
+
+
+class VerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(
+        None,
+        description="An answer written elsewhere: Markdown or plain text whose statements end "
+        "in citation numbers with a numbered reference list, uncited text, or JSONL statements.",
+        examples=[
+            "Ocrelizumab is the only approved therapy for primary progressive MS [1].\n\n"
+            "1. Ocrelizumab versus placebo in primary progressive multiple sclerosis."
+        ],
+    )
+    answer: dict[str, Any] | None = Field(
+        None, description="A medcite answer JSON (shared/contracts/answer.schema.json)."
+    )
+    format: Literal["auto", "json", "jsonl", "markdown", "text"] = Field(
+        "auto", description="How to read `text`; `answer` is always JSON."
+    )
+
+    @model_validator(mode="after")
+    def _one_input(self) -> VerifyRequest:
+        if (self.text is None) == (self.answer is None):
+            raise ValueError("give exactly one of `text` or `answer`")
+        return self
+
+
+@router.post(
+    "/verify",
+    summary="Check an answer against the corpus",
+    responses=_errors(400, 413, 429),
+    response_description="Per statement: label, best evidence and reasons; conflicts.",
+)
+def verify(request: VerifyRequest, gate: GateDep) -> JSONResponse:
+    """Label each statement supported / partial / unsupported / contradicted (heuristic)."""
+    if request.answer is not None:
+        text, fmt = json.dumps(request.answer), "json"
+    else:
+        text, fmt = request.text or "", request.format
+    return JSONResponse(gate.call(lambda engine: engine.verify_text(text, fmt=fmt)))
 
 
 @router.get("/search", summary="Search passages", responses=_errors(400))

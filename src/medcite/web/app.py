@@ -26,7 +26,7 @@ from medcite.web.errors import install_error_handlers
 from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
 
 HERE = Path(__file__).parent
-ANSWER_PATHS = ("/ask", "/ask.md", "/ask.json", "/api/v1/answers")
+ANSWER_PATHS = ("/ask", "/ask.md", "/ask.json", "/api/v1/answers", "/api/v1/verify")
 
 
 def create_app(settings: Settings) -> FastAPI:
