@@ -87,9 +87,7 @@ class Engine:
         """The claim verifier; the embedder is loaded only if an alignment is ambiguous."""
         from medcite.verify.heuristic import HeuristicVerifier
 
-        return HeuristicVerifier(
-            load_embedder=self.load_embedder, cache_dir=self.settings.home / "cache"
-        )
+        return HeuristicVerifier(load_embedder=self.load_embedder)
 
     def load_embedder(self) -> Embedder | None:
         """The configured embedder, or None (with the reason kept in ``embedder_problem``)."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.verify.drugs import DrugLexicon
+from medcite.compose.drugs import DrugLexicon
 from medcite.verify.heuristic import HeuristicVerifier
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from medcite.compose.drugs import DrugLexicon
 from medcite.verify.base import TextPassage
 from medcite.verify.conflicts import find_conflicts
-from medcite.verify.drugs import DrugLexicon
 
 
 def kinds(cited: list[tuple[int, TextPassage]], drugs: DrugLexicon) -> dict[str, list[int]]:

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from medcite.compose.drugs import DrugLexicon
 from medcite.ingest.sentences import split_sentences
 from medcite.verify import signals
 from medcite.verify.base import PassageLike
-from medcite.verify.drugs import DrugLexicon
 
 DOSE_UNITS = frozenset({"mg", "mg/kg", "mg/m2", "mg/day", "mcg", "g", "iu", "unit", "/day"})
 SAME_FINDING = 0.4  # Jaccard of non-drug content stems for two sentences to share a finding

@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from medcite.compose.drugs import DrugLexicon
 from medcite.ingest.sentences import split_sentences
 from medcite.verify import signals
-from medcite.verify.drugs import DrugLexicon
 
 PER_KIND = 30
 SEED = 6

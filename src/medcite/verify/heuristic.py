@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from medcite.compose.drugs import DrugLexicon
 from medcite.index.base import Embedder
 from medcite.verify import signals
 from medcite.verify.align import Aligned, align, windows
@@ -30,7 +31,6 @@ from medcite.verify.base import (
     Span,
     Verdict,
 )
-from medcite.verify.drugs import DrugLexicon
 from medcite.verify.rules import RULES, Context, Finding, Rule
 
 SUPPORTED_AT = 0.75

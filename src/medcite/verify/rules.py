@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from medcite.compose.drugs import DrugLexicon
 from medcite.compose.terms import stem
 from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
-from medcite.verify.drugs import DrugLexicon
 
 # A statement must be about the same thing as its window before a difference is a contradiction.
 SAME_TOPIC = 0.5

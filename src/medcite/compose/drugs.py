@@ -2,12 +2,13 @@
 (DrugBank, MeSH, NHS and MedlinePlus names and brands, ~107k variants, offline).
 
 Importing that package costs ~8 s (it builds fuzzy-match n-grams at import), so this module
-reads only its variant → canonical table (1.4 s) once per process and, given a cache
-directory, keeps a compact copy there (0.1 s to load afterwards). Without the package, drug
-matching is off and the verifier says so.
+reads only its variant → canonical table (1.4 s) once per process and keeps a compact copy in
+a cache directory (the user cache dir unless given; 0.1 s to load afterwards). Without the
+package the lexicon is empty (``available`` is false) and callers say so or fall back.
 
-    lexicon = DrugLexicon.load(cache_dir)
-    lexicon.find("Ocrelizumab (Ocrevus) or natalizumab")   # {"ocrelizumab", "natalizumab"}
+    lexicon = DrugLexicon.load()
+    lexicon.find("Ocrelizumab (Ocrevus) or natalizumab")      # {"ocrelizumab", "natalizumab"}
+    lexicon.mentions("Is Ocrevus safe with escitalopram?")     # ("Ocrevus", "escitalopram")
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ import importlib.util
 import pickle
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from medcite.compose.terms import STOPWORDS
+from medcite.compose.terms import QUESTION_WORDS, STOPWORDS
 
 _PACKAGE = "drug_named_entity_recognition"
 _DATA_FILE = "drug_ner_dictionary.pkl.bz2"
-_CACHE_NAME = "drug-lexicon-v1.pickle"
+_CACHE_NAME = "drug-lexicon-v2.pickle"
 INSTALL_HINT = "pip install drug-named-entity-recognition"
-_WORD = re.compile(r"[a-z0-9][a-z0-9-]*")
-# Variants that are ordinary words in abstracts, not drug mentions in practice.
-_NOT_DRUGS = frozenset(
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+MAX_WORDS = 3
+# Variants that are ordinary words in abstracts and questions, not drug mentions in practice.
+_NOT_DRUGS = QUESTION_WORDS | frozenset(
     """oxygen water air sodium potassium calcium iron zinc alcohol glucose salt sugar protein
     insulin-like placebo vitamin vitamins fat fiber control controls sham saline lead gold silver
-    copper urea nitrogen carbon hydrogen""".split()
+    copper urea nitrogen carbon hydrogen pain sleep today care help safe""".split()
 )
 _lock = threading.Lock()
 _loaded: dict[str, DrugLexicon] = {}
@@ -46,6 +49,7 @@ class DrugLexicon:
     @classmethod
     def load(cls, cache_dir: Path | None = None) -> DrugLexicon:
         """The lexicon, loaded once per process (empty when the package is not installed)."""
+        cache_dir = cache_dir or _user_cache_dir()
         key = str(cache_dir)
         with _lock:
             if key not in _loaded:
@@ -54,21 +58,27 @@ class DrugLexicon:
 
     def find(self, text: str) -> frozenset[str]:
         """Canonical names of the drugs mentioned in ``text`` (longest match first)."""
+        return frozenset(canonical for _, canonical in self._matches(text))
+
+    def mentions(self, text: str) -> tuple[str, ...]:
+        """The drug names in ``text`` as written, in order, each once."""
+        return tuple(dict.fromkeys(written for written, _ in self._matches(text)))
+
+    def _matches(self, text: str) -> Iterator[tuple[str, str]]:
         if not self.available:
-            return frozenset()
-        words = _WORD.findall(text.lower())
-        found: set[str] = set()
+            return
+        words = _WORD.findall(text)
         i = 0
         while i < len(words):
-            for size in (3, 2, 1):
-                name = self.variants.get(" ".join(words[i : i + size]))
-                if name:
-                    found.add(name)
+            for size in range(min(MAX_WORDS, len(words) - i), 0, -1):
+                written = " ".join(words[i : i + size])
+                canonical = self.variants.get(written.lower())
+                if canonical:
+                    yield written, canonical
                     i += size
                     break
             else:
                 i += 1
-        return frozenset(found)
 
 
 def _read_variants(cache_dir: Path | None) -> dict[str, str]:
@@ -106,8 +116,14 @@ def _write_cache(path: Path, variants: dict[str, str]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _user_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("medcite", appauthor=False))
+
+
 def _usable(variant: str) -> bool:
     words = variant.split()
-    if not 1 <= len(words) <= 3 or len(variant) < 4:
+    if not 1 <= len(words) <= MAX_WORDS or len(variant) < 4:
         return False
     return variant not in STOPWORDS and variant not in _NOT_DRUGS and not variant.isdigit()
