@@ -104,13 +104,7 @@ class CorpusStore:
     """Documents and passages in SQLite (any SQLAlchemy URL works; SQLite is the default)."""
 
     def __init__(self, url_or_path: str | Path) -> None:
-        url = str(url_or_path)
-        if "://" not in url:
-            Path(url).parent.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{url}"
-        self.engine: Engine = create_engine(url)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine: Engine = open_database(url_or_path)
         metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -326,6 +320,18 @@ class CorpusStore:
             ):
                 digest.append(f"{doc_id}={content_hash}")
         return sha256_hex("\n".join(digest))[:16]
+
+
+def open_database(url_or_path: str | Path) -> Engine:
+    """An engine for a SQLAlchemy URL, or for a SQLite file path (WAL, foreign keys on)."""
+    url = str(url_or_path)
+    if "://" not in url:
+        Path(url).parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{url}"
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

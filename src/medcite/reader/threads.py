@@ -22,12 +22,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     func,
     insert,
     select,
 )
 
+from medcite.corpus.store import open_database
 from medcite.errors import MedciteError
 
 metadata = MetaData()
@@ -109,11 +109,7 @@ class SqlThreadStore:
     """ThreadStore over SQLAlchemy; a path means a SQLite file."""
 
     def __init__(self, url_or_path: str | Path) -> None:
-        url = str(url_or_path)
-        if "://" not in url:
-            Path(url).parent.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{url}"
-        self.engine = create_engine(url)
+        self.engine = open_database(url_or_path)
         metadata.create_all(self.engine)
 
     def close(self) -> None:
