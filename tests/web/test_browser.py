@@ -112,6 +112,8 @@ def test_without_javascript_forms_still_work(browser: Browser, server: str) -> N
     page.wait_for_url(re.compile(r"/threads/[\w-]+#a1$"))
     expect(page.locator("article.answer h1")).to_have_text([MS_QUESTION, FOLLOW_UP])
     expect(page.locator("#a1 input[name=audience][value=nurse]")).to_be_checked()
+    page.goto(server + "/ask?" + urlencode({"q": FOLLOW_UP}))  # the cookie remembers "nurse"
+    expect(page.locator("#a0 input[name=audience][value=nurse]")).to_be_checked()
     context.close()
 
 

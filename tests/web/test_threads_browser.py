@@ -117,19 +117,6 @@ def test_patient_audience_persists_and_shows_its_notes(
     expect(page.locator("#a0 input[name=audience][value=patient]")).to_be_checked()
 
 
-def test_without_javascript_the_audience_persists(browser: Browser, server: str) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(server + ask_path())
-    page.check("#a0 input[name=audience][value=patient]")
-    page.click("#a0 .audience-submit")
-    page.wait_for_url(re.compile(r"audience=patient"))
-    page.goto(server + "/ask?" + urlencode({"q": "How is gout treated?"}))
-    expect(page.locator("#a0 input[name=audience][value=patient]")).to_be_checked()
-    expect(page.locator("#a0 .audience-notes")).to_be_visible()
-    context.close()
-
-
 def test_clicking_a_related_question_asks_it(page: Page, server: str) -> None:
     page.goto(server + ask_path())
     related = page.locator("#a0 .related a")

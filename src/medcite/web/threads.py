@@ -31,7 +31,7 @@ from medcite.service import Engine
 from medcite.web.api import _errors
 from medcite.web.audience import preferred_audience, remember_audience
 from medcite.web.deps import GateDep, TemplatesDep
-from medcite.web.pages import FRAGMENT_HEADER, answer_data_context
+from medcite.web.pages import FRAGMENT_HEADER, _clean, answer_data_context
 from medcite.web.security import TokenBucket
 
 THREAD_HEADER = "X-Medcite-Thread"
@@ -194,17 +194,14 @@ def start_thread_page(
 ) -> Response:
     """The answer page's follow-up box: a thread holding the page's questions, then ``q``."""
 
-    earlier = [text for text in (" ".join(h.split()) for h in history) if text]
-
-    def run(engine: Engine) -> str:
+    def run(engine: Engine) -> tuple[str, Answer, list[str]]:
         engine.check_question(q)
         thread_id = engine.threads.create(audience=audience).thread_id
-        for question in earlier:
+        for question in _clean(history):
             engine.ask_in_thread(thread_id, question, audience=audience)
-        return thread_id
+        return thread_id, *_next_turn(engine, thread_id, q, audience)
 
-    thread_id = gate.call(run)
-    answer, earlier = gate.call(lambda engine: _next_turn(engine, thread_id, q, audience))
+    thread_id, answer, earlier = gate.call(run)
     return _turn_response(request, templates, thread_id, answer, earlier)
 
 
