@@ -124,7 +124,7 @@ class WebSettings(_Section):
 
 class ReaderSettings(_Section):
     threads_url: str | None = Field(
-        None, description="Thread store: SQLAlchemy URL or file; default <home>/threads.sqlite."
+        None, description="Thread store: SQLAlchemy URL or file; default: the editorial database."
     )
     related_questions: int = Field(8, ge=0, le=10, description="Related questions per answer.")
     mmr_lambda: float = Field(

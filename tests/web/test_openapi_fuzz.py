@@ -14,6 +14,7 @@ def test_generated_requests_never_get_a_server_error(server: str) -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
     paths = {operation.path for operation in operations}
     assert {"/api/v1/answers", "/api/v1/search", "/api/v1/passages/{passage_id}"} <= paths
+    assert {"/api/v1/threads", "/api/v1/threads/{thread_id}/answers"} <= paths
     statuses: list[int] = []
     for operation in operations:
 

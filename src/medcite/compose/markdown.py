@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from medcite.models import Answer, Reference, Statement
 from medcite.provenance import provenance, provenance_line
 
@@ -11,7 +14,11 @@ def cite(statement: Statement) -> str:
 
 
 def currency_line(answer: Answer) -> str:
-    c = answer.evidence_currency
+    return currency_text(answer.evidence_currency)
+
+
+def currency_text(c: Mapping[str, Any]) -> str:
+    """The evidence-currency line of an answer's (or answer JSON's) ``evidence_currency``."""
     if not c.get("dated") and not c.get("undated"):
         return "Evidence currency: no sources cited."
     parts = []

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 from medcite.corpus.store import open_database
-from medcite.errors import MedciteError
+from medcite.errors import DataNotFound
 
 metadata = MetaData()
 thread_table = Table(
@@ -50,7 +50,7 @@ turn_table = Table(
 )
 
 
-class ThreadNotFound(MedciteError):
+class ThreadNotFound(DataNotFound):
     pass
 
 
@@ -132,7 +132,8 @@ class SqlThreadStore:
             ).first()
             if row is None:
                 raise ThreadNotFound(
-                    f"no thread {thread_id!r}; start one with `medcite ask --new-thread`"
+                    f"no thread {thread_id!r} (start one with `medcite ask --new-thread` "
+                    "or POST /api/v1/threads)"
                 )
             turns = conn.execute(
                 select(turn_table)

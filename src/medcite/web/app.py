@@ -20,7 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.config import Settings
-from medcite.web import api, pages, view
+from medcite.web import api, pages, threads, view
+from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
 from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
@@ -53,6 +54,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(api.health)
     app.include_router(pages.router)
+    app.include_router(threads.api)
+    app.include_router(threads.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     swagger = _swagger_files()
     if swagger is not None:
@@ -60,6 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
     web = settings.web
     # Added innermost first: the catch-all and the headers wrap every other refusal.
     bucket = TokenBucket(web.answers_per_minute, web.answer_burst)
+    app.state.answer_bucket = bucket  # also taken by the thread endpoints
+    app.add_middleware(AudienceCookie)
     app.add_middleware(RateLimit, bucket=bucket, paths=ANSWER_PATHS)
     app.add_middleware(BodySizeLimit, max_bytes=web.max_request_bytes)
     app.add_middleware(CatchAll)
@@ -77,6 +82,7 @@ def _templates() -> Jinja2Templates:
         highlight=view.highlight,
         support_badge=view.support_badge,
         ask_url=view.ask_url,
+        preferred_audience=preferred_audience,
     )
     return templates
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from medcite.compose.markdown import currency_line, to_markdown
+from medcite.compose.markdown import currency_text, to_markdown
 from medcite.config import Audience
 from medcite.demo import DEMO_QUESTION
 from medcite.models import Answer
@@ -104,14 +104,18 @@ def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> 
 
 def answer_context(answer: Answer, history: list[str]) -> dict[str, Any]:
     """What ``_answer.html`` renders: the answer JSON plus the page's derived views."""
-    data = answer.to_dict()
+    return answer_data_context(answer.to_dict(), history)
+
+
+def answer_data_context(data: dict[str, Any], history: list[str]) -> dict[str, Any]:
+    """:func:`answer_context` of an answer JSON (e.g. a stored thread turn)."""
     question, audience = data["question"], data["audience"]
     return {
         "a": data,
         "aid": f"a{len(history)}",  # unique per answer in a conversation thread
         "refs": {ref["n"]: ref for ref in data["references"]},
         "review": view.review_view(data.get("review")),
-        "currency": currency_line(answer),
+        "currency": currency_text(data.get("evidence_currency") or {}),
         "history": history,
         "thread": view.thread_links(history, audience),
         "markdown_url": view.ask_url(question, audience, history, "/ask.md"),

@@ -1,6 +1,7 @@
 /* medcite's own progressive enhancement. Without it every control still works as a plain
    link or form; with it the audience switch and follow-ups fetch only the answer fragment
-   (/ask with "X-Medcite-Fragment: 1") and swap it in without reloading the page. */
+   (with "X-Medcite-Fragment: 1": /ask for the audience, a POST to /threads for follow-ups)
+   and swap or append it without reloading the page. */
 "use strict";
 (function () {
   document.documentElement.classList.add("js");
@@ -15,11 +16,20 @@
     return form.getAttribute("action") + "?" + params.toString();
   }
 
-  /* Fetch an answer fragment; on any failure fall back to a full page load of the same URL. */
-  function fetchAnswer(url) {
-    return fetch(url, { headers: { "X-Medcite-Fragment": "1", Accept: "text/html" } })
+  /* Fetch an answer fragment (GET, or a form POST when `body` is given). Resolves to
+     {article, thread}: thread is the conversation's URL when the server keeps one. On any
+     failure `fallback` runs instead (a full page load of the same request). */
+  function fetchAnswer(url, body, fallback) {
+    var init = { headers: { "X-Medcite-Fragment": "1", Accept: "text/html" } };
+    if (body) {
+      init.method = "POST";
+      init.body = body;
+    }
+    var thread = null;
+    return fetch(url, init)
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
+        thread = response.headers.get("X-Medcite-Thread");
         return response.text();
       })
       .then(function (html) {
@@ -28,10 +38,10 @@
         var article = box.querySelector("article.answer");
         if (!article) throw new Error("no answer in response");
         enhance(article);
-        return article;
+        return { article: article, thread: thread };
       })
       .catch(function () {
-        window.location.assign(url);
+        if (fallback) fallback(); else window.location.assign(url);
         throw new Error("reloading");
       });
   }
@@ -47,11 +57,13 @@
     var old = form.closest("article.answer");
     var url = formUrl(form);
     status("Rewriting the answer for this reader…");
-    fetchAnswer(url).then(function (article) {
+    fetchAnswer(url).then(function (result) {
+      var article = result.article;
       old.replaceWith(article);
       var followUp = document.getElementById("follow-up");
       if (followUp && !article.nextElementSibling) followUp.elements.audience.value = event.target.value;
-      if (!article.nextElementSibling && !article.previousElementSibling) {
+      var alone = !article.nextElementSibling && !article.previousElementSibling;
+      if (alone && window.location.pathname === "/ask") {
         window.history.replaceState(null, "", url);
       }
       status("Answer updated.");
@@ -60,6 +72,8 @@
     }, function () {});
   }
 
+  /* The follow-up box posts to a thread (a new one on /ask); the answer is appended and the
+     address becomes the thread's, so reloading or sharing shows the whole conversation. */
   function onFollowUp(event) {
     var form = event.target;
     if (form.id !== "follow-up") return;
@@ -67,22 +81,25 @@
     var question = input.value.trim();
     if (!question) return;
     event.preventDefault();
-    var url = formUrl(form);
+    var body = new URLSearchParams(new FormData(form));
     status("Answering…");
     input.disabled = true;
-    fetchAnswer(url).then(function (article) {
-      document.getElementById("thread").appendChild(article);
-      var hidden = document.createElement("input");
-      hidden.type = "hidden";
-      hidden.name = "history";
-      hidden.value = article.getAttribute("data-question") || question;
-      form.appendChild(hidden);
-      input.value = "";
+    fetchAnswer(form.getAttribute("action"), body, function () {
       input.disabled = false;
-      window.history.pushState(null, "", url);
-      status("Answer added below.");
-      focusTitle(article);
-    }, function () {});
+      form.submit();
+    })
+      .then(function (result) {
+        document.getElementById("thread").appendChild(result.article);
+        if (result.thread) {
+          form.setAttribute("action", result.thread);
+          form.querySelectorAll("input[name=history]").forEach(function (h) { h.remove(); });
+          window.history.pushState(null, "", result.thread);
+        }
+        input.value = "";
+        input.disabled = false;
+        status("Answer added below.");
+        focusTitle(result.article);
+      }, function () {});
   }
 
   /* Touch screens cannot hover: the first tap on a citation opens its preview. */

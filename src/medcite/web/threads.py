@@ -1,0 +1,234 @@
+"""Follow-up conversations on the web: persistent threads with ids and URLs.
+
+API (:data:`api`, JSON):
+    POST /api/v1/threads                 {audience?, question?} → the thread (201)
+    POST /api/v1/threads/{id}/answers    {question, audience?}  → the answer JSON + thread/turn
+    GET  /api/v1/threads/{id}                                   → the thread with its turns
+
+Pages (:data:`pages`, HTML; plain form posts that redirect, so they work without JavaScript):
+    GET  /threads/{id}    the conversation: each turn's question, "Answering: …", answer
+    POST /threads         start a thread from the answer page's follow-up box
+                          (``history`` = the questions already on the page, ``q`` = the new one)
+    POST /threads/{id}    continue it
+
+With the header ``X-Medcite-Fragment: 1`` the page posts answer with only the new turn's
+``_answer.html`` and the thread's URL in ``X-Medcite-Thread``; ``static/medcite.js`` appends it.
+Answering endpoints share the answer endpoints' rate limit (``app.state.answer_bucket``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from medcite.config import Audience
+from medcite.models import Answer
+from medcite.reader.threads import Thread
+from medcite.service import Engine
+from medcite.web.api import _errors
+from medcite.web.audience import preferred_audience, remember_audience
+from medcite.web.deps import GateDep, TemplatesDep
+from medcite.web.pages import FRAGMENT_HEADER, _clean, answer_data_context
+from medcite.web.security import TokenBucket
+
+THREAD_HEADER = "X-Medcite-Thread"
+MAX_HISTORY = 20
+
+ThreadId = Annotated[
+    str,
+    Path(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="The thread's id (from POST /api/v1/threads).",
+    ),
+]
+
+
+def thread_url(thread_id: str) -> str:
+    return f"/threads/{thread_id}"
+
+
+def rate_limited(request: Request) -> None:
+    """Refuse with 429 when this client has used up the answer endpoints' token bucket."""
+    bucket: TokenBucket | None = getattr(request.app.state, "answer_bucket", None)
+    client = request.client.host if request.client else "unknown"
+    wait = bucket.take(client) if bucket is not None else 0.0
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"too many answers asked from {client}; try again in {wait:.0f} s",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
+
+
+Answering = Depends(rate_limited)
+
+api = APIRouter(prefix="/api/v1/threads", tags=["threads"], responses=_errors(422, 503))
+pages = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+class ThreadCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    audience: Audience = Field("clinician", description="Who the thread's answers are for.")
+    question: str | None = Field(
+        None, description="If given, answered as the thread's first turn.", examples=[None]
+    )
+
+
+class ThreadAnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        description="The next question; a follow-up is rewritten in the thread's context.",
+        examples=["What about dosing?"],
+    )
+    audience: Audience | None = Field(
+        None, description="Who the answer is for (default: the thread's latest audience)."
+    )
+
+
+@api.post(
+    "",
+    summary="Start a conversation thread",
+    status_code=201,
+    responses=_errors(400, 413, 429),
+    dependencies=[Answering],
+)
+def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
+    """A new thread (id, URL, turns); a ``question`` is answered as its first turn."""
+
+    def run(engine: Engine) -> Thread:
+        if request.question is not None:
+            engine.check_question(request.question)
+        thread = engine.threads.create(audience=request.audience)
+        if request.question is not None:
+            engine.ask_in_thread(thread.thread_id, request.question, audience=request.audience)
+        return engine.threads.get(thread.thread_id)
+
+    return JSONResponse(thread_dict(gate.call(run)), status_code=201)
+
+
+@api.post(
+    "/{thread_id}/answers",
+    summary="Ask the next question of a thread",
+    responses=_errors(400, 404, 413, 429),
+    response_description="The answer JSON (answer.schema.json) plus `thread_id`, `turn`.",
+    dependencies=[Answering],
+)
+def answer_in_thread(
+    thread_id: ThreadId, request: ThreadAnswerRequest, gate: GateDep
+) -> JSONResponse:
+    """Answer ``question`` in the thread's context; ``answering`` says what was answered."""
+    answer, earlier = gate.call(
+        lambda engine: _next_turn(engine, thread_id, request.question, request.audience)
+    )
+    thread = {"thread_id": thread_id, "turn": len(earlier) + 1, "thread_url": thread_url(thread_id)}
+    return JSONResponse({**answer.to_dict(), **thread})
+
+
+@api.get("/{thread_id}", summary="A thread with its turns", responses=_errors(404))
+def get_thread(thread_id: ThreadId, gate: GateDep) -> dict[str, Any]:
+    """The thread: id, URL, audience and its turns (question, answering, answer JSON)."""
+    return thread_dict(gate.call(lambda engine: engine.threads.get(thread_id)))
+
+
+def thread_dict(thread: Thread) -> dict[str, Any]:
+    return {**thread.to_dict(), "url": thread_url(thread.thread_id)}
+
+
+def _next_turn(
+    engine: Engine, thread_id: str, question: str, audience: str | None
+) -> tuple[Answer, list[str]]:
+    """Ask ``question`` as the thread's next turn: the answer and the questions before it."""
+    thread = engine.threads.get(thread_id)
+    answer = engine.ask_in_thread(thread_id, question, audience=audience or _latest(thread))
+    return answer, thread.questions
+
+
+def _latest(thread: Thread) -> str:
+    """The audience of the thread's latest answer (readers may switch mid-thread)."""
+    for turn in reversed(thread.turns):
+        if turn.answer and turn.answer.get("audience"):
+            return str(turn.answer["audience"])
+    return thread.audience
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+@pages.get("/threads/{thread_id}")
+def thread_page(
+    request: Request, thread_id: ThreadId, gate: GateDep, templates: TemplatesDep
+) -> Response:
+    thread = gate.call(lambda engine: engine.threads.get(thread_id))
+    turns = [
+        answer_data_context(turn.answer, thread.questions[: turn.ordinal - 1])
+        for turn in thread.turns
+        if turn.answer is not None
+    ]
+    audience = _latest(thread) if thread.turns else preferred_audience(request)
+    context = {
+        "thread": thread,
+        "turns": turns,
+        "audience": audience,
+        "url": thread_url(thread.thread_id),
+        "json_url": f"/api/v1/threads/{thread.thread_id}",
+    }
+    return templates.TemplateResponse(request, "thread.html", context)
+
+
+@pages.post("/threads", dependencies=[Answering])
+def start_thread_page(
+    request: Request,
+    gate: GateDep,
+    templates: TemplatesDep,
+    q: Annotated[str, Form(max_length=2000)],
+    audience: Annotated[Audience, Form()] = "clinician",
+    history: Annotated[list[str], Form(max_length=MAX_HISTORY)] = [],  # noqa: B006
+) -> Response:
+    """The answer page's follow-up box: a thread holding the page's questions, then ``q``."""
+
+    def run(engine: Engine) -> tuple[str, Answer, list[str]]:
+        engine.check_question(q)
+        thread_id = engine.threads.create(audience=audience).thread_id
+        for question in _clean(history):
+            engine.ask_in_thread(thread_id, question, audience=audience)
+        return thread_id, *_next_turn(engine, thread_id, q, audience)
+
+    thread_id, answer, earlier = gate.call(run)
+    return _turn_response(request, templates, thread_id, answer, earlier)
+
+
+@pages.post("/threads/{thread_id}", dependencies=[Answering])
+def continue_thread_page(
+    request: Request,
+    thread_id: ThreadId,
+    gate: GateDep,
+    templates: TemplatesDep,
+    q: Annotated[str, Form(max_length=2000)],
+    audience: Annotated[Audience | None, Form()] = None,
+) -> Response:
+    answer, earlier = gate.call(lambda engine: _next_turn(engine, thread_id, q, audience))
+    return _turn_response(request, templates, thread_id, answer, earlier)
+
+
+def _turn_response(
+    request: Request, templates: Any, thread_id: str, answer: Answer, earlier: list[str]
+) -> Response:
+    """The new turn as a fragment (JavaScript), else a redirect to it on the thread page."""
+    url = thread_url(thread_id)
+    response: Response
+    if request.headers.get(FRAGMENT_HEADER) == "1":
+        context = answer_data_context(answer.to_dict(), earlier)
+        response = templates.TemplateResponse(request, "_answer.html", context)
+        response.headers[THREAD_HEADER] = url
+    else:
+        response = RedirectResponse(f"{url}#a{len(earlier)}", status_code=303)
+    remember_audience(response, answer.audience)
+    return response
