@@ -80,15 +80,11 @@ def markdown_summary(result: EvalResult) -> str:
     """A systems × metrics table, the reference system last, with the provenance line."""
     names = sorted(result.systems, key=lambda name: (name == REFERENCE_SYSTEM, name))
     metrics = list(dict.fromkeys(m for name in names for m in result.systems[name]))
-    lines = [
-        f"## {result.eval}: {result.dataset}",
-        "",
-        "| system | " + " | ".join(metrics) + " |",
-        "|---|" + "---|" * len(metrics),
-    ]
-    for name in names:
-        cells = [_cell(result.systems[name].get(metric)) for metric in metrics]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines = [f"## {result.eval}: {result.dataset}", ""]
+    if len(metrics) <= max(len(names), 8):
+        lines += _table("system", names, metrics, lambda name, m: result.systems[name].get(m))
+    else:  # many metrics (e.g. one per corpus size): one row per metric reads better
+        lines += _table("metric", metrics, names, lambda m, name: result.systems[name].get(m))
     meta = result.meta
     lines += [
         "",
@@ -111,7 +107,14 @@ def write_result(
     return json_path, md_path
 
 
+def _table(corner: str, rows: list[str], columns: list[str], value: Any) -> list[str]:
+    lines = ["| " + corner + " | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(_cell(value(row, c)) for c in columns) + " |")
+    return lines
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
     return "–" if value is None else str(value)
