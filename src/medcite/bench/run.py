@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ import numpy as np
 from medcite.bench.corpus import ensure_synthetic, load_pool
 from medcite.config import Settings
 from medcite.demo import demo_paths, find_shared_data
+from medcite.eval.reference import Bm25sIndex, passage_texts, tokenizer_name
 from medcite.eval.report import git_commit
 from medcite.index.embed import OnnxEmbedder, pad_batch
 from medcite.service import Engine
@@ -154,7 +156,7 @@ def run(
     results: dict[str, Any] = {
         "machine": machine(),
         "config": asdict(config),
-        "bm25s_tokenizer": _bm25s_tokenizer_name(),
+        "bm25s_tokenizer": tokenizer_name(),
         "corpora": {},
     }
     for name in done:
@@ -259,10 +261,12 @@ def bench_corpus(
     r["ingest_passages_per_s"] = r["passages"] / r["ingest_s"]
 
     _log(f"{name}: BM25 beside bm25s")
-    ids, bodies = _passage_bodies(engine)
+    texts = passage_texts(engine.store)
     t = time.perf_counter()
-    bm25s_search = _bm25s_searcher(bodies)
+    bm25s_search = partial(Bm25sIndex(texts.bodies).search, k=K)
     r["bm25s_index_s"] = time.perf_counter() - t
+
+    ids = texts.passage_ids
     medcite_top = [[s.passage_id for s in backend.search(q, k=K)] for q in questions]
     bm25s_top = [[ids[i] for i in bm25s_search(q)] for q in questions]
     r["bm25_overlap_at_10"] = float(
@@ -271,7 +275,7 @@ def bench_corpus(
     _percentiles(r, "bm25", questions, lambda q: backend.search(q, k=K, mode="bm25"))
     _percentiles(r, "bm25s", questions, bm25s_search)
     r["bm25_over_bm25s_p50"] = r["bm25_p50_ms"] / r["bm25s_p50_ms"]
-    del bm25s_search, bodies
+    del bm25s_search, texts, ids  # frees the reference index
     gc.collect()
     _percentiles(r, "search_bm25", questions, lambda q: engine.search(q, k=K, mode="bm25"))
     _percentiles(r, "ask_bm25", asks, engine.ask, warmup=1)
@@ -565,59 +569,6 @@ def _questions(pubmedqa: Path, n: int) -> list[str]:
         with (pubmedqa / name).open(encoding="utf-8") as lines:
             questions += [json.loads(line)["question"] for line in lines if line.strip()]
     return questions[:n]
-
-
-def _passage_bodies(engine: Engine) -> tuple[list[str], list[str]]:
-    """Every passage id and the text BM25 indexes for it (``title\\ntext``, as lexical.py)."""
-    from sqlalchemy import select
-
-    from medcite.corpus.store import document_table, passage_table
-
-    query = (
-        select(passage_table.c.passage_id, document_table.c.title, passage_table.c.text)
-        .join(document_table, document_table.c.doc_id == passage_table.c.doc_id)
-        .order_by(passage_table.c.passage_id)
-    )
-    with engine.store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [row[0] for row in rows], [f"{row[1]}\n{row[2]}" for row in rows]
-
-
-def _stemmer() -> Any:
-    try:
-        import Stemmer
-    except ImportError:
-        return None
-    return Stemmer.Stemmer("english")
-
-
-def _bm25s_tokenizer_name() -> str:
-    if _stemmer() is None:
-        return "bm25s regex tokens, lowercased, not stemmed (PyStemmer not installed)"
-    return "bm25s regex tokens, lowercased, PyStemmer English (Snowball) stemmer"
-
-
-def _bm25s_searcher(bodies: list[str]) -> Callable[[str], list[int]]:
-    """Index ``bodies`` with bm25s; return a one-query search giving top-10 row numbers.
-
-    Parameters match tantivy's BM25 (k1 1.2, b 0.75, Lucene IDF) and, like medcite's
-    analyzer, no stopwords are dropped, so both rank the same way.
-    """
-    import bm25s
-
-    stemmer = _stemmer()
-    retriever = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
-    tokens = bm25s.tokenize(bodies, stopwords=None, stemmer=stemmer, show_progress=False)
-    retriever.index(tokens, show_progress=False)
-
-    def search(query: str) -> list[int]:
-        terms = bm25s.tokenize(
-            query, stopwords=None, stemmer=stemmer, return_ids=False, show_progress=False
-        )
-        docs, scores = retriever.retrieve(terms, k=K, show_progress=False, n_threads=1)
-        return [int(d) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
-
-    return search
 
 
 def _overlap(a: list[str], b: list[str]) -> float:

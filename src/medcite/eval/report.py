@@ -96,11 +96,15 @@ def markdown_summary(result: EvalResult) -> str:
 def write_result(
     result: EvalResult, out_dir: Path, corpus_hash: str | None = None
 ) -> tuple[Path, Path]:
-    """Fill ``meta`` (unless already set) and write ``<eval>-<dataset>.json`` and ``.md``."""
+    """Fill ``meta`` (unless already set) and write ``<eval>-<dataset>.json`` and ``.md``.
+
+    A dataset named after its eval (``pubmedqa-dev``) is not repeated: ``pubmedqa-dev.json``.
+    """
     if not result.meta:
         result.meta = run_meta(corpus_hash)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{result.eval}-{Path(result.dataset).name}"
+    name = Path(result.dataset).name
+    stem = name if name.startswith(f"{result.eval}-") else f"{result.eval}-{name}"
     json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
     json_path.write_text(json.dumps(result.to_dict(), indent=1, default=str), encoding="utf-8")
     md_path.write_text(markdown_summary(result), encoding="utf-8")
