@@ -136,10 +136,13 @@ def test_cli_pubmedqa_test_split_and_speed_alias(mini_pubmedqa: Path, tmp_path: 
 
     out = tmp_path / "out"
     args = ["eval", "pubmedqa", "--data", str(mini_pubmedqa), "--split", "test"]
-    run = CliRunner().invoke(app, [*args, "--systems", "bm25", "--out", str(out)])
+    run = CliRunner().invoke(
+        app, [*args, "--systems", "bm25", "--out", str(out), "--format", "json"]
+    )
     assert run.exit_code == 0, run.output
     saved = json.loads((out / "pubmedqa-test.json").read_text())
     assert set(saved["systems"]) == {"bm25", "bm25s"}
+    assert json.loads(run.stdout)["systems"] == saved["systems"]
     assert len((out / "predictions-pubmedqa-test.jsonl").read_text().splitlines()) == 10
     bad = CliRunner().invoke(app, [*args, "--composer", "oracle", "--out", str(out)])
     assert bad.exit_code == 2 and "unknown composer" in bad.output

@@ -25,6 +25,9 @@ SystemsOption = Annotated[
     ),
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for results and charts.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="What to print: markdown (the table) or json (the result).")
+]
 HomeOption = Annotated[
     Path | None,
     typer.Option(
@@ -42,6 +45,7 @@ def retrieval(
     systems: SystemsOption = "bm25,dense,hybrid,hybrid-weighted",
     out: OutOption = Path("eval-out"),
     home: HomeOption = None,
+    output: FormatOption = "markdown",
 ) -> None:
     """nDCG@10, Recall@1/10/100, MRR@10 per system on a BEIR dataset."""
     from medcite.eval.retrieval import load_beir
@@ -55,7 +59,7 @@ def retrieval(
 
         return evaluate_retrieval(engine, data, chosen, progress=progress)[0]
 
-    _evaluate(run, data.name.split("-")[0], systems, out, home, chart="ndcg@10")
+    _evaluate(run, data.name.split("-")[0], systems, out, home, chart="ndcg@10", output=output)
 
 
 @app.command()
@@ -71,6 +75,7 @@ def pubmedqa(
     ] = "extractive",
     out: OutOption = Path("eval-out"),
     home: HomeOption = None,
+    output: FormatOption = "markdown",
 ) -> None:
     """Own-abstract Recall@1/5/10 and MRR@10; yes/no/maybe accuracy and macro-F1 on dev."""
     from medcite.eval.pubmedqa import COMPOSERS
@@ -96,30 +101,40 @@ def pubmedqa(
         errors.print(f"predictions: {predictions}", highlight=False)
         return result
 
-    _evaluate(run, "pubmedqa", systems, out, home, chart="recall@1")
+    _evaluate(run, "pubmedqa", systems, out, home, chart="recall@1", output=output)
 
 
 app.command("speed", help="Alias of `medcite bench`: speed by corpus size beside bm25s.")(bench)
 
 
-def _evaluate(run: Any, name: str, systems: str, out: Path, home: Path | None, chart: str) -> None:
+def _evaluate(
+    run: Any, name: str, systems: str, out: Path, home: Path | None, chart: str, output: str
+) -> None:
     from medcite.cli import _engine
-    from medcite.cli.render import console, progress_bar
+    from medcite.cli.render import console, print_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.plots import bar_chart
     from medcite.eval.pubmedqa import LeakageError
     from medcite.eval.report import markdown_summary, write_result
     from medcite.index.embed import EmbedderUnavailable
 
+    if output not in ("markdown", "json"):
+        _fail(f"unknown --format {output!r}; use markdown or json")
     chosen = [s.strip() for s in systems.split(",") if s.strip()]  # bm25s is always added
     try:
-        with _engine(home or out / "homes" / name) as engine, progress_bar() as progress:
+        with (
+            _engine(home or out / "homes" / name) as engine,
+            progress_bar(output != "json") as progress,
+        ):
             result = run(engine, chosen, progress)
     except (MedciteError, EmbedderUnavailable, LeakageError, ValueError, ImportError) as exc:
         _fail(str(exc))
     json_path, _ = write_result(result, out)
     bar_chart(result.systems, chart, out / f"{json_path.stem}.png", f"{result.dataset} {chart}")
-    console.print(markdown_summary(result), highlight=False)
+    if output == "json":
+        print_json(result.to_dict())
+    else:
+        console.print(markdown_summary(result), highlight=False)
 
 
 def _fail(message: str) -> None:

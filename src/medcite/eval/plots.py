@@ -53,16 +53,23 @@ def loglog_lines(
     xlabel: str,
     ylabel: str,
 ) -> Path | None:
-    """One line per series of ``(x, y)`` points on log-log axes; names ending in ``p99`` dashed."""
+    """One line per series of ``(x, y)`` points on log-log axes.
+
+    Series named ``"<system> p50"`` / ``"<system> p99"`` share a colour; p99 lines are dashed.
+    """
     plt = _pyplot()
     if plt is None or not any(series.values()):
         return None
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    colours: dict[str, str] = {}  # one colour per system: "hybrid p50" and "hybrid p99" share it
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for name, points in series.items():
         if points:
             xs, ys = zip(*sorted(points), strict=True)
+            system = name.rsplit(" ", 1)[0]
+            colour = colours.setdefault(system, palette[len(colours) % len(palette)])
             style = "--" if name.endswith("p99") else "-"
-            ax.plot(xs, ys, style, marker="o", label=name)
+            ax.plot(xs, ys, style, color=colour, marker="o", label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
