@@ -75,3 +75,17 @@ def write_synthetic(path: Path, n_docs: int, pool: SentencePool, *, seed: int = 
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+def ensure_synthetic(path: Path, n_docs: int, pool: SentencePool, *, seed: int = 13) -> Path:
+    """``path`` holding :func:`write_synthetic`'s corpus, written only when not already complete.
+
+    The file is written beside ``path`` and renamed into place, so an interrupted run never
+    leaves a partial corpus behind to be reused: a 1M-document corpus is written once.
+    """
+    if path.is_file():
+        return path
+    partial = path.with_name(path.name + ".partial")
+    write_synthetic(partial, n_docs, pool, seed=seed)
+    partial.replace(path)
+    return path

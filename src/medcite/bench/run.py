@@ -14,6 +14,7 @@ issue. Latencies are ``time.perf_counter`` around one call, after a warm-up, as 
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
@@ -27,15 +28,18 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from medcite.bench.corpus import load_pool, write_synthetic
+from medcite.bench.corpus import ensure_synthetic, load_pool
 from medcite.config import Settings
 from medcite.demo import demo_paths, find_shared_data
+from medcite.eval.reference import Bm25sIndex, passage_texts, tokenizer_name
+from medcite.eval.report import git_commit
 from medcite.index.embed import OnnxEmbedder, pad_batch
 from medcite.service import Engine
 
@@ -43,6 +47,8 @@ MIB = 1024 * 1024
 MARKER = ".medcite-bench"  # only directories carrying it are ever deleted
 K = 10
 WARMUP = 10
+PERCENTILES = (50, 95, 99)
+VECTOR_SLICE = 250_000
 
 # Every corpus result has these, all positive numbers (the quick-bench test checks it).
 METRICS = (
@@ -55,27 +61,36 @@ METRICS = (
     "bm25s_index_s",
     "bm25_p50_ms",
     "bm25_p95_ms",
+    "bm25_p99_ms",
     "bm25s_p50_ms",
     "bm25s_p95_ms",
+    "bm25s_p99_ms",
     "bm25_over_bm25s_p50",
     "bm25_overlap_at_10",
     "search_bm25_p50_ms",
     "search_bm25_p95_ms",
+    "search_bm25_p99_ms",
     "ask_bm25_p50_ms",
     "ask_bm25_p95_ms",
+    "ask_bm25_p99_ms",
     "cold_ask_bm25_s",
     "vectors_build_s",
+    "build_s",
     "query_embed_p50_ms",
     "dense_p50_ms",
     "dense_p95_ms",
     "hybrid_p50_ms",
     "hybrid_p95_ms",
+    "hybrid_p99_ms",
     "hybrid_index_p50_ms",
     "hybrid_index_p95_ms",
+    "hybrid_index_p99_ms",
     "search_hybrid_p50_ms",
     "search_hybrid_p95_ms",
+    "search_hybrid_p99_ms",
     "ask_hybrid_p50_ms",
     "ask_hybrid_p95_ms",
+    "ask_hybrid_p99_ms",
     "cold_ask_hybrid_s",
     "disk_mib",
     "ask_process_bm25_rss_mib",
@@ -89,66 +104,79 @@ EMBEDDING_METRICS = ("texts", "embedder_s", "raw_onnx_s", "embedder_over_raw", "
 class BenchConfig:
     """What one run measures; :meth:`quick` is the CI smoke-test size."""
 
-    size: int = 100_000  # synthetic documents (each gives >= 1 passage)
-    queries: int = 200  # PubMedQA dev questions timed per search mode
+    sizes: tuple[int, ...] = (10_000, 100_000)  # synthetic documents (each >= 1 passage)
+    demo: bool = True  # also measure the demo corpus (and the embedder against raw ONNX)
+    queries: int = 500  # PubMedQA questions (dev, then test) timed per search mode
     asks: int = 30  # questions for warm Engine.ask
     cold_runs: int = 3  # `medcite ask` processes per mode; the median is reported
-    embed_limit: int = 2000  # passages embedded for real through Engine.embed
+    embed_limit: int = 1000  # passages embedded for real through Engine.embed
     embed_batch: int = 128  # passages in the embedder-vs-raw-ONNX comparison
     base_vectors: int = 4000  # real sentence embeddings the synthetic vectors are made from
     seed: int = 13
 
     @classmethod
-    def quick(cls, size: int = 10_000) -> BenchConfig:
-        """A smaller run that finishes in under 2 minutes on 2 cores (the CI smoke test)."""
+    def quick(cls, sizes: tuple[int, ...] = (2000,)) -> BenchConfig:
+        """A small run that takes seconds (the CI smoke test): no demo corpus, few queries."""
         return cls(
-            size=size,
-            queries=50,
-            asks=8,
+            sizes=sizes,
+            demo=False,
+            queries=60,
+            asks=5,
             cold_runs=1,
-            embed_limit=100,
-            embed_batch=32,
-            base_vectors=300,
+            embed_limit=50,
+            embed_batch=16,
+            base_vectors=200,
         )
 
 
-def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, Any]:
-    """Run every measurement; write ``out/results.json``, print a Markdown table, return the dict.
+def run(
+    config: BenchConfig, out: Path, home: Path | None = None, *, force: bool = False
+) -> dict[str, Any]:
+    """Measure every corpus; write ``out/results.json``, the shared speed result and a plot.
 
-    Data directories are created under ``home`` (default ``out/homes``), one per corpus, and
-    replaced on the next run.
+    Resumable: each corpus' numbers are kept in ``out/corpora/<name>.json`` and a corpus
+    measured there before is not measured again unless ``force``. Data directories are
+    created under ``home`` (default ``out/homes``), one per corpus, and replaced when that
+    corpus is measured again. Prints a Markdown table and returns every number as a dict.
     """
+    from medcite.bench.scaling import write_speed_result
+
     started = time.perf_counter()
     busy_before = _cpu_seconds()
     out.mkdir(parents=True, exist_ok=True)
     base = home or out / "homes"
     shared = find_shared_data(Settings(home=base).demo_data)
-    synthetic = out / f"synthetic-{config.size}.jsonl"
-    corpora = [
-        ("demo", demo_paths(shared), "auto"),
-        (f"synthetic-{config.size}", [synthetic], "jsonl"),
+    corpora = [("demo", demo_paths(shared), "auto")] if config.demo else []
+    corpora += [
+        (synthetic_name(n), [out / f"{synthetic_name(n)}.jsonl"], "jsonl") for n in config.sizes
     ]
-    homes = {name: _fresh_dir(base / name) for name, _, _ in corpora}  # fail early if not ours
-    questions = _questions(shared / "pubmedqa" / "dev.jsonl", config.queries)
-    _log("loading the sentence pool and the embedder")
-    pool = load_pool(shared)
-    embedder = OnnxEmbedder()
-    # Real embeddings of short sentences; synthetic passage vectors are mixed from them.
-    rng = random.Random(config.seed)
-    base_vectors = embedder.embed(rng.sample(pool.sentences, config.base_vectors))
-
+    done = {} if force else _measured(out, [name for name, _, _ in corpora])
+    todo = [c for c in corpora if c[0] not in done]
+    homes = {name: _fresh_dir(base / name) for name, _, _ in todo}  # fail early if not ours
     results: dict[str, Any] = {
         "machine": machine(),
         "config": asdict(config),
-        "bm25s_tokenizer": _bm25s_tokenizer_name(),
+        "bm25s_tokenizer": tokenizer_name(),
         "corpora": {},
     }
-    _log(f"writing {synthetic}")
-    write_synthetic(synthetic, config.size, pool, seed=config.seed)
-    for name, paths, fmt in corpora:
+    for name in done:
+        _log(f"{name}: measured before, kept (--force measures again)")
+    if todo:
+        questions = _questions(shared / "pubmedqa", config.queries)
+        _log("loading the sentence pool and the embedder")
+        pool = load_pool(shared)
+        embedder = OnnxEmbedder()
+        # Real embeddings of short sentences; synthetic passage vectors are mixed from them.
+        rng = random.Random(config.seed)
+        base_vectors = embedder.embed(rng.sample(pool.sentences, config.base_vectors))
+    for name, paths, fmt in todo:
+        if fmt == "jsonl":
+            _log(f"writing {paths[0]} (kept when already complete)")
+            ensure_synthetic(paths[0], int(name.rsplit("-", 1)[1]), pool, seed=config.seed)
         engine = Engine(Settings(home=homes[name]))
         try:
             r = bench_corpus(name, engine, paths, fmt, questions, embedder, base_vectors, config)
+            r["corpus_hash"] = engine.store.snapshot_hash()
             if name == "demo":
                 texts = _sample_passage_texts(engine, config.embed_batch, config.seed)
         finally:
@@ -156,11 +184,20 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
         # After close(): the SQLite WAL has been folded into the database file.
         r["disk_parts_mib"] = _disk_parts_mib(engine.settings.home)
         r["disk_mib"] = sum(r["disk_parts_mib"].values())
-        results["corpora"][name] = r
+        r["measured"] = {
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "commit": git_commit(),
+            "loadavg": [round(x, 2) for x in os.getloadavg()],
+        }
         if name == "demo":
             _log("embedder vs raw ONNX")
-            results["embedding"] = embedding_speed(embedder, texts)
+            r["embedding"] = embedding_speed(embedder, texts)
+        _save_measured(out, name, r)
+        done[name] = r
         gc.collect()
+    results["corpora"] = {name: done[name] for name, _, _ in corpora}
+    if "demo" in done:
+        results["embedding"] = done["demo"].get("embedding")
     results["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["targets"] = targets(results)
     results["wall_s"] = time.perf_counter() - started
@@ -171,8 +208,33 @@ def run(config: BenchConfig, out: Path, home: Path | None = None) -> dict[str, A
     )
     results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     (out / "results.json").write_text(json.dumps(results, indent=2))
-    print(markdown(results))
+    table = markdown(results)
+    (out / "bench.md").write_text(table + "\n", encoding="utf-8")
+    write_speed_result(results, out)
+    print(table)
     return results
+
+
+def synthetic_name(size: int) -> str:
+    return f"synthetic-{size}"
+
+
+def _measured(out: Path, names: list[str]) -> dict[str, dict[str, Any]]:
+    """Corpora measured by an earlier run into ``out`` (their saved numbers)."""
+    found = {}
+    for name in names:
+        path = out / "corpora" / f"{name}.json"
+        if path.is_file():
+            found[name] = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _save_measured(out: Path, name: str, r: dict[str, Any]) -> None:
+    folder = out / "corpora"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{name}.json.tmp"
+    tmp.write_text(json.dumps(r, indent=2), encoding="utf-8")
+    tmp.replace(folder / f"{name}.json")  # a crash never leaves half a result to resume from
 
 
 def bench_corpus(
@@ -199,10 +261,12 @@ def bench_corpus(
     r["ingest_passages_per_s"] = r["passages"] / r["ingest_s"]
 
     _log(f"{name}: BM25 beside bm25s")
-    ids, bodies = _passage_bodies(engine)
+    texts = passage_texts(engine.store)
     t = time.perf_counter()
-    bm25s_search = _bm25s_searcher(bodies)
+    bm25s_search = partial(Bm25sIndex(texts.bodies).search, k=K)
     r["bm25s_index_s"] = time.perf_counter() - t
+
+    ids = texts.passage_ids
     medcite_top = [[s.passage_id for s in backend.search(q, k=K)] for q in questions]
     bm25s_top = [[ids[i] for i in bm25s_search(q)] for q in questions]
     r["bm25_overlap_at_10"] = float(
@@ -211,7 +275,7 @@ def bench_corpus(
     _percentiles(r, "bm25", questions, lambda q: backend.search(q, k=K, mode="bm25"))
     _percentiles(r, "bm25s", questions, bm25s_search)
     r["bm25_over_bm25s_p50"] = r["bm25_p50_ms"] / r["bm25s_p50_ms"]
-    del bm25s_search, bodies
+    del bm25s_search, texts, ids  # frees the reference index
     gc.collect()
     _percentiles(r, "search_bm25", questions, lambda q: engine.search(q, k=K, mode="bm25"))
     _percentiles(r, "ask_bm25", asks, engine.ask, warmup=1)
@@ -230,6 +294,8 @@ def bench_corpus(
     t = time.perf_counter()
     _attach_synthetic_vectors(engine, base_vectors, config.seed)
     r["vectors_build_s"] = time.perf_counter() - t
+    # The embedded backend's whole build: BM25 (ingest) plus the HNSW graph.
+    r["build_s"] = r["ingest_s"] + r["vectors_build_s"]
     _percentiles(r, "query_embed", questions, lambda q: embedder.embed([q]))
     # The index's own share of hybrid latency: the same searches with the vector precomputed.
     vectors = {q: embedder.embed([q])[0] for q in questions}
@@ -368,12 +434,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for name, r in results["corpora"].items():
         add("BM25 p50 / bm25s p50", name, r["bm25_over_bm25s_p50"], 1.0, "x")
         add("hybrid search p50 (query embedding included)", name, r["hybrid_p50_ms"], 5.0, "ms")
+        # The embedded backend's scale targets (issue 9), index only.
+        add("hybrid index p50", name, r["hybrid_index_p50_ms"], 10.0, "ms")
+        add("hybrid index p99", name, r["hybrid_index_p99_ms"], 50.0, "ms")
         for mode in ("bm25", "hybrid"):
             add(f"warm ask p50 ({mode})", name, r[f"ask_{mode}_p50_ms"], 300.0, "ms")
         for mode in ("bm25", "hybrid"):
             add(f"cold `medcite ask` ({mode})", name, r[f"cold_ask_{mode}_s"], 3.0, "s")
-    emb = results["embedding"]
-    add("embedder time / raw ONNX time", "demo", emb["embedder_over_raw"], 1.2, "x")
+    if results.get("embedding"):
+        ratio = results["embedding"]["embedder_over_raw"]
+        add("embedder time / raw ONNX time", "demo", ratio, 1.2, "x")
     return rows
 
 
@@ -387,7 +457,6 @@ def markdown(results: dict[str, Any]) -> str:
     for metric in METRICS:
         values = " | ".join(_fmt(r.get(metric)) for r in corpora.values())
         lines.append(f"| {metric} | {values} |")
-    emb = results["embedding"]
     lines += [
         "",
         f"- bm25s tokenizer: {results['bm25s_tokenizer']}; k1=1.2, b=0.75, Lucene IDF, "
@@ -399,10 +468,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["disk_parts_mib"].items())
             for name, r in corpora.items()
         ),
-        f"- embedder vs raw ONNX on {emb['texts']} demo passages (mean {emb['mean_tokens']:.0f} "
-        f"tokens): {_fmt(emb['passages_per_s'])} vs {_fmt(emb['raw_passages_per_s'])} "
-        f"passages/s, ratio {emb['embedder_over_raw']:.3f}",
-        f"- bench process peak RSS {results['peak_rss_mib']:.0f} MiB; "
+        *_embedding_line(results.get("embedding")),
+        "- measured: "
+        + "; ".join(
+            f"{name} {r['measured']['date']} (commit {r['measured']['commit']}, "
+            f"load average {r['measured']['loadavg']})"
+            for name, r in corpora.items()
+        ),
+        f"- this run: bench process peak RSS {results['peak_rss_mib']:.0f} MiB; "
         f"wall {results['wall_s']:.0f} s; "
         f"load average {results['machine']['loadavg_start']} at start, "
         f"{results['loadavg_end']} at end; other processes used "
@@ -417,6 +490,16 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {_fmt(t['limit'])} {t['unit']} | {'pass' if t['pass'] else '**FAIL**'} |"
         )
     return "\n".join(lines)
+
+
+def _embedding_line(emb: dict[str, Any] | None) -> list[str]:
+    if not emb:
+        return []
+    return [
+        f"- embedder vs raw ONNX on {emb['texts']} demo passages (mean {emb['mean_tokens']:.0f} "
+        f"tokens): {_fmt(emb['passages_per_s'])} vs {_fmt(emb['raw_passages_per_s'])} "
+        f"passages/s, ratio {emb['embedder_over_raw']:.3f}"
+    ]
 
 
 def machine() -> dict[str, Any]:
@@ -460,7 +543,8 @@ def _percentiles(
     for q in inputs[:warmup]:
         call(q)
     ms = [_seconds(lambda q=q: call(q)) * 1000 for q in inputs]
-    r[f"{name}_p50_ms"], r[f"{name}_p95_ms"] = (float(v) for v in np.percentile(ms, [50, 95]))
+    for p, value in zip(PERCENTILES, np.percentile(ms, PERCENTILES), strict=True):
+        r[f"{name}_p{p}_ms"] = float(value)
 
 
 def _seconds(call: Callable[[], object]) -> float:
@@ -478,63 +562,13 @@ def _cpu_seconds() -> tuple[float, float]:
     return busy, me.user + me.system + me.children_user + me.children_system
 
 
-def _questions(path: Path, n: int) -> list[str]:
-    with path.open(encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines if line.strip()]
-    return [row["question"] for row in rows[:n]]
-
-
-def _passage_bodies(engine: Engine) -> tuple[list[str], list[str]]:
-    """Every passage id and the text BM25 indexes for it (``title\\ntext``, as lexical.py)."""
-    from sqlalchemy import select
-
-    from medcite.corpus.store import document_table, passage_table
-
-    query = (
-        select(passage_table.c.passage_id, document_table.c.title, passage_table.c.text)
-        .join(document_table, document_table.c.doc_id == passage_table.c.doc_id)
-        .order_by(passage_table.c.passage_id)
-    )
-    with engine.store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [row[0] for row in rows], [f"{row[1]}\n{row[2]}" for row in rows]
-
-
-def _stemmer() -> Any:
-    try:
-        import Stemmer
-    except ImportError:
-        return None
-    return Stemmer.Stemmer("english")
-
-
-def _bm25s_tokenizer_name() -> str:
-    if _stemmer() is None:
-        return "bm25s regex tokens, lowercased, not stemmed (PyStemmer not installed)"
-    return "bm25s regex tokens, lowercased, PyStemmer English (Snowball) stemmer"
-
-
-def _bm25s_searcher(bodies: list[str]) -> Callable[[str], list[int]]:
-    """Index ``bodies`` with bm25s; return a one-query search giving top-10 row numbers.
-
-    Parameters match tantivy's BM25 (k1 1.2, b 0.75, Lucene IDF) and, like medcite's
-    analyzer, no stopwords are dropped, so both rank the same way.
-    """
-    import bm25s
-
-    stemmer = _stemmer()
-    retriever = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
-    tokens = bm25s.tokenize(bodies, stopwords=None, stemmer=stemmer, show_progress=False)
-    retriever.index(tokens, show_progress=False)
-
-    def search(query: str) -> list[int]:
-        terms = bm25s.tokenize(
-            query, stopwords=None, stemmer=stemmer, return_ids=False, show_progress=False
-        )
-        docs, scores = retriever.retrieve(terms, k=K, show_progress=False, n_threads=1)
-        return [int(d) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
-
-    return search
+def _questions(pubmedqa: Path, n: int) -> list[str]:
+    """The first ``n`` PubMedQA questions, dev then test (1000 in all)."""
+    questions: list[str] = []
+    for name in ("dev.jsonl", "test_questions.jsonl"):
+        with (pubmedqa / name).open(encoding="utf-8") as lines:
+            questions += [json.loads(line)["question"] for line in lines if line.strip()]
+    return questions[:n]
 
 
 def _overlap(a: list[str], b: list[str]) -> float:
@@ -554,11 +588,14 @@ def _attach_synthetic_vectors(engine: Engine, base: np.ndarray, seed: int) -> No
     ids = [p.passage_id for batch in engine.store.iter_passages() for p in batch]
     ids = [pid for pid in ids if pid not in have]
     rng = np.random.default_rng(seed)
-    vectors = base[rng.integers(len(base), size=(len(ids), 2))].mean(axis=1)
-    vectors += rng.normal(0.0, 0.02, size=vectors.shape).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    engine.backend.set_vectors(ids, vectors)
-    engine.backend.commit()
+    # In slices, committed one by one: 1M float32 vectors at once would need several GiB.
+    for start in range(0, len(ids), VECTOR_SLICE):
+        chunk = ids[start : start + VECTOR_SLICE]
+        vectors = base[rng.integers(len(base), size=(len(chunk), 2))].mean(axis=1)
+        vectors += rng.normal(0.0, 0.02, size=vectors.shape).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        engine.backend.set_vectors(chunk, vectors)
+        engine.backend.commit()
 
 
 def _sample_passage_texts(engine: Engine, n: int, seed: int) -> list[str]:

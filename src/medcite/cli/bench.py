@@ -1,11 +1,13 @@
-"""`medcite bench`: measure ingest, search and answer speed; see :mod:`medcite.bench.run`.
+"""`medcite bench` (also `medcite eval speed`): ingest, search and answer speed by corpus size.
 
-Exports only the command function; ``medcite.cli`` registers it with ``app.command()(bench)``.
+See :mod:`medcite.bench.run`. Exports only the command function; ``medcite.cli`` registers it
+with ``app.command()(bench)`` and :mod:`medcite.cli.eval` as ``speed``.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -15,16 +17,27 @@ import typer
 def bench(
     quick: Annotated[
         bool,
-        typer.Option("--quick", help="10k synthetic documents, fewer queries: under 2 minutes."),
+        typer.Option("--quick", help="One 2k-document synthetic corpus, few queries: seconds."),
     ] = False,
-    size: Annotated[
-        int | None,
+    sizes: Annotated[
+        str | None,
         typer.Option(
-            "--size", min=100, help="Synthetic documents (default 100000, or 10000 with --quick)."
+            "--sizes",
+            help="Comma-separated synthetic corpus sizes in documents "
+            "(default 10000,100000; 2000 with --quick), e.g. 10000,100000,1000000.",
         ),
     ] = None,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo", help="Also measure the demo corpus (default: yes, not --quick)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Measure again corpora already measured in OUT.")
+    ] = False,
     out: Annotated[
-        Path, typer.Option("--out", help="Where results.json and the synthetic corpus go.")
+        Path, typer.Option("--out", help="Where results, plots and synthetic corpora go.")
     ] = Path("bench-out"),
     home: Annotated[
         Path | None,
@@ -33,7 +46,12 @@ def bench(
         ),
     ] = None,
 ) -> None:
-    """Benchmark on the demo corpus and a synthetic one, beside bm25s; prints a Markdown table."""
+    """Benchmark speed by corpus size beside bm25s; resumable; prints a Markdown table.
+
+    Writes OUT/results.json (every number), OUT/bench.md, OUT/speed-synthetic.json/.md (the
+    shared eval shape) and OUT/latency-vs-passages.png; a corpus already measured in OUT is
+    kept unless --force.
+    """
     from medcite.bench.run import BenchConfig, run
     from medcite.errors import MedciteError
     from medcite.index.embed import EmbedderUnavailable
@@ -47,11 +65,21 @@ def bench(
             "(run `OPENBLAS_NUM_THREADS=1 medcite bench`)",
             err=True,
         )
-    if size is None:
-        size = 10_000 if quick else 100_000
-    config = BenchConfig.quick(size) if quick else BenchConfig(size=size)
     try:
-        run(config, out, home)
+        chosen = tuple(int(n) for n in sizes.split(",") if n.strip()) if sizes else None
+    except ValueError:
+        typer.echo(f"error: --sizes must be comma-separated integers, got {sizes!r}", err=True)
+        raise typer.Exit(2) from None
+    if chosen and min(chosen) < 100:
+        typer.echo("error: each synthetic corpus needs at least 100 documents", err=True)
+        raise typer.Exit(2)
+    config = BenchConfig.quick() if quick else BenchConfig()
+    if chosen:
+        config = replace(config, sizes=chosen)
+    if demo is not None:
+        config = replace(config, demo=demo)
+    try:
+        run(config, out, home, force=force)
     except (EmbedderUnavailable, ImportError) as exc:
         typer.echo(f"error: {exc} (the bench needs the [dense] and [bench] extras)", err=True)
         raise typer.Exit(2) from exc

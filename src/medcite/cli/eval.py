@@ -1,72 +1,146 @@
-"""`medcite eval ...`: retrieval quality per search mode on labelled datasets."""
+"""`medcite eval ...`: quality on labelled datasets, each beside bm25s, in the shared result shape.
+
+Every command writes ``OUT/<eval>-<dataset>.json`` and ``.md`` (:mod:`medcite.eval.report`)
+and a PNG chart, and prints the Markdown table. The dataset's corpus is ingested into its own
+data directory (default ``OUT/homes/<dataset>``), which later runs reuse: nothing is ingested
+or embedded twice.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="Measure quality on labelled datasets.", no_args_is_help=True)
+from medcite.cli.bench import bench
 
-ModesOption = Annotated[
-    str, typer.Option(help="Comma-separated search modes: bm25, dense, hybrid.")
+app = typer.Typer(help="Measure quality (and speed) against references.", no_args_is_help=True)
+
+SystemsOption = Annotated[
+    str,
+    typer.Option(
+        help="Comma-separated systems: bm25, dense, hybrid, hybrid-weighted, bm25s "
+        "(bm25s, the same-run reference, is always added)."
+    ),
 ]
-OutOption = Annotated[Path | None, typer.Option(help="Write the full results (JSON) here.")]
-HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Directory for results and charts.")]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="What to print: markdown (the table) or json (the result).")
+]
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home", help="Data directory for the dataset's corpus (default OUT/homes/NAME)."
+    ),
+]
 
 
 @app.command()
 def retrieval(
     dataset: Annotated[
-        Path, typer.Option(help="A BEIR folder (corpus, queries, qrels).", exists=True)
+        Path, typer.Option(help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/).", exists=True)
     ],
-    split: Annotated[str, typer.Option(help="qrels split.")] = "test",
-    modes: ModesOption = "bm25,hybrid",
-    out: OutOption = None,
+    split: Annotated[str, typer.Option(help="qrels split (qrels/SPLIT.tsv).")] = "test",
+    systems: SystemsOption = "bm25,dense,hybrid,hybrid-weighted",
+    out: OutOption = Path("eval-out"),
     home: HomeOption = None,
+    output: FormatOption = "markdown",
 ) -> None:
-    """nDCG@10, Recall@100, MRR@10 on a BEIR dataset (ingests its corpus first)."""
+    """nDCG@10, Recall@1/10/100, MRR@10 per system on a BEIR dataset."""
     from medcite.eval.retrieval import load_beir
 
-    _run(load_beir(dataset, split), modes, out, home)
+    if not (dataset / "qrels" / f"{split}.tsv").is_file():
+        _fail(f"{dataset}: no qrels/{split}.tsv (is it a BEIR folder?)")
+    data = load_beir(dataset, split)
+
+    def run(engine: Any, chosen: list[str], progress: Any) -> Any:
+        from medcite.eval.retrieval import evaluate_retrieval
+
+        return evaluate_retrieval(engine, data, chosen, progress=progress)[0]
+
+    _evaluate(run, data.name.split("-")[0], systems, out, home, chart="ndcg@10", output=output)
 
 
 @app.command()
 def pubmedqa(
     data: Annotated[Path, typer.Option(help="The PubMedQA folder.", exists=True)],
-    split: Annotated[str, typer.Option(help="dev (labelled).")] = "dev",
-    modes: ModesOption = "bm25,hybrid",
-    out: OutOption = None,
+    split: Annotated[
+        str, typer.Option(help="dev (labelled) or test (questions only: predictions file).")
+    ] = "dev",
+    systems: SystemsOption = "bm25,dense,hybrid",
+    composer: Annotated[
+        str,
+        typer.Option(help="Answer composer for yes/no/maybe (extractive), or none to skip."),
+    ] = "extractive",
+    out: OutOption = Path("eval-out"),
     home: HomeOption = None,
+    output: FormatOption = "markdown",
 ) -> None:
-    """Is each question's own abstract retrieved? Recall@1/@10, MRR@10 over the corpus."""
-    from medcite.eval.retrieval import load_pubmedqa
+    """Own-abstract Recall@1/5/10 and MRR@10; yes/no/maybe accuracy and macro-F1 on dev."""
+    from medcite.eval.pubmedqa import COMPOSERS
 
-    _run(load_pubmedqa(data, split), modes, out, home)
+    if split not in ("dev", "test"):
+        _fail(f"unknown split {split!r}; use dev or test")
+    if composer != "none" and composer not in COMPOSERS:
+        _fail(f"unknown composer {composer!r}; choose from {', '.join(COMPOSERS)} or none")
+
+    def run(engine: Any, chosen: list[str], progress: Any) -> Any:
+        from medcite.cli.render import errors
+        from medcite.eval.pubmedqa import evaluate_pubmedqa
+
+        result, predictions = evaluate_pubmedqa(
+            engine,
+            data,
+            split,
+            chosen,
+            out,
+            composer=None if composer == "none" else composer,
+            progress=progress,
+        )
+        errors.print(f"predictions: {predictions}", highlight=False)
+        return result
+
+    _evaluate(run, "pubmedqa", systems, out, home, chart="recall@1", output=output)
 
 
-def _run(data: Any, modes: str, out: Path | None, home: Path | None) -> None:
+app.command("speed", help="Alias of `medcite bench`: speed by corpus size beside bm25s.")(bench)
+
+
+def _evaluate(
+    run: Any, name: str, systems: str, out: Path, home: Path | None, chart: str, output: str
+) -> None:
     from medcite.cli import _engine
-    from medcite.cli.render import console, progress_bar
-    from medcite.eval.retrieval import evaluate
+    from medcite.cli.render import console, print_json, progress_bar
+    from medcite.errors import MedciteError
+    from medcite.eval.plots import bar_chart
+    from medcite.eval.pubmedqa import LeakageError
+    from medcite.eval.report import markdown_summary, write_result
+    from medcite.index.embed import EmbedderUnavailable
 
-    chosen = [m.strip() for m in modes.split(",") if m.strip()]
-    with _engine(home) as engine:
-        with progress_bar() as progress:
-            engine.ingest([data.corpus], progress=progress)
-            if set(chosen) - {"bm25"} and engine.backend.vector_count() < engine.backend.count():
-                engine.embed(progress=progress)
-        results = evaluate(engine, data, chosen)
-    summary = {mode: r["score"] for mode, r in results.items()}
-    console.print(f"[bold]{data.name}[/] ({next(iter(results.values()))['queries']} queries)")
-    metrics = list(next(iter(summary.values())))
-    console.print("| mode | " + " | ".join(metrics) + " |", highlight=False)
-    for mode, score in summary.items():
-        console.print(f"| {mode} | " + " | ".join(f"{score[m]:.3f}" for m in metrics) + " |")
-    if out:
-        out.write_text(json.dumps({"dataset": data.name, "results": results}, indent=1))
+    if output not in ("markdown", "json"):
+        _fail(f"unknown --format {output!r}; use markdown or json")
+    chosen = [s.strip() for s in systems.split(",") if s.strip()]  # bm25s is always added
+    try:
+        with (
+            _engine(home or out / "homes" / name) as engine,
+            progress_bar(output != "json") as progress,
+        ):
+            result = run(engine, chosen, progress)
+    except (MedciteError, EmbedderUnavailable, LeakageError, ValueError, ImportError) as exc:
+        _fail(str(exc))
+    json_path, _ = write_result(result, out)
+    bar_chart(result.systems, chart, out / f"{json_path.stem}.png", f"{result.dataset} {chart}")
+    if output == "json":
+        print_json(result.to_dict())
+    else:
+        console.print(markdown_summary(result), highlight=False)
+
+
+def _fail(message: str) -> None:
+    from medcite.cli import _fail as fail
+
+    fail(message)
 
 
 @app.command("verify")
@@ -85,7 +159,6 @@ def verify_quality(
     ] = True,
 ) -> None:
     """Claim verification: P/R/F1 per label and confusion matrices, vs lexical overlap."""
-    from medcite.cli import _fail
     from medcite.cli.render import console
     from medcite.config import Settings
     from medcite.demo import find_shared_data
@@ -124,7 +197,7 @@ def answers_quality(
     home: HomeOption = None,
 ) -> None:
     """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
-    from medcite.cli import _engine, _fail
+    from medcite.cli import _engine
     from medcite.cli.render import console, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.answers import evaluate_answers, load_questions, markdown_report

@@ -80,15 +80,11 @@ def markdown_summary(result: EvalResult) -> str:
     """A systems × metrics table, the reference system last, with the provenance line."""
     names = sorted(result.systems, key=lambda name: (name == REFERENCE_SYSTEM, name))
     metrics = list(dict.fromkeys(m for name in names for m in result.systems[name]))
-    lines = [
-        f"## {result.eval}: {result.dataset}",
-        "",
-        "| system | " + " | ".join(metrics) + " |",
-        "|---|" + "---|" * len(metrics),
-    ]
-    for name in names:
-        cells = [_cell(result.systems[name].get(metric)) for metric in metrics]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines = [f"## {result.eval}: {result.dataset}", ""]
+    if len(metrics) <= max(len(names), 8):
+        lines += _table("system", names, metrics, lambda name, m: result.systems[name].get(m))
+    else:  # many metrics (e.g. one per corpus size): one row per metric reads better
+        lines += _table("metric", metrics, names, lambda m, name: result.systems[name].get(m))
     meta = result.meta
     lines += [
         "",
@@ -100,18 +96,29 @@ def markdown_summary(result: EvalResult) -> str:
 def write_result(
     result: EvalResult, out_dir: Path, corpus_hash: str | None = None
 ) -> tuple[Path, Path]:
-    """Fill ``meta`` (unless already set) and write ``<eval>-<dataset>.json`` and ``.md``."""
+    """Fill ``meta`` (unless already set) and write ``<eval>-<dataset>.json`` and ``.md``.
+
+    A dataset named after its eval (``pubmedqa-dev``) is not repeated: ``pubmedqa-dev.json``.
+    """
     if not result.meta:
         result.meta = run_meta(corpus_hash)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{result.eval}-{Path(result.dataset).name}"
+    name = Path(result.dataset).name
+    stem = name if name.startswith(f"{result.eval}-") else f"{result.eval}-{name}"
     json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
     json_path.write_text(json.dumps(result.to_dict(), indent=1, default=str), encoding="utf-8")
     md_path.write_text(markdown_summary(result), encoding="utf-8")
     return json_path, md_path
 
 
+def _table(corner: str, rows: list[str], columns: list[str], value: Any) -> list[str]:
+    lines = ["| " + corner + " | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(_cell(value(row, c)) for c in columns) + " |")
+    return lines
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
     return "–" if value is None else str(value)
