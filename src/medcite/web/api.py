@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medcite.config import Audience
 from medcite.models import Document, Passage
+from medcite.web.approved import answer_dict
 from medcite.web.deps import GateDep
 
 
@@ -54,14 +55,11 @@ class AnswerRequest(BaseModel):
     response_description="The answer JSON (shared/contracts/answer.schema.json).",
 )
 def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
-    """A structured answer whose statements cite numbered passages from the corpus."""
-    answer = gate.call(
-        lambda engine: engine.ask(
-            request.question, audience=request.audience, history=request.history
-        )
-    )
+    """A structured answer whose statements cite numbered passages from the corpus: the
+    approved article's stored answer when the advisory board approved one, else a live one."""
+    answer = answer_dict(gate, request.question, request.audience, request.history)
     # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
-    return JSONResponse(answer.to_dict())
+    return JSONResponse(answer)
 
 
 @router.get("/search", summary="Search passages", responses=_errors(400))

@@ -7,7 +7,8 @@ the script swaps in (audience switch) or appends (follow-up) without reloading t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -17,6 +18,7 @@ from medcite.config import Audience
 from medcite.demo import DEMO_QUESTION
 from medcite.models import Answer
 from medcite.web import view
+from medcite.web.approved import answer_dict
 from medcite.web.deps import EngineGate, GateDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -52,8 +54,7 @@ def ask_page(
     history: History = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> Response:
     earlier = _clean(history)
-    answer = _ask(gate, q, audience, earlier)
-    context = answer_context(answer, earlier)
+    context = answer_context(answer_dict(gate, q, audience, earlier), earlier)
     if request.headers.get(FRAGMENT_HEADER) == "1":
         response = templates.TemplateResponse(request, "_answer.html", context)
     else:
@@ -70,11 +71,11 @@ def ask_export(
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006
 ) -> Response:
-    """The answer as Markdown (``/ask.md``) or as the answer JSON (``/ask.json``)."""
+    """The answer as Markdown (``/ask.md``, always live) or as the answer JSON (``/ask.json``)."""
+    if fmt == "json":
+        return JSONResponse(answer_dict(gate, q, audience, _clean(history)))
     answer = _ask(gate, q, audience, _clean(history))
-    if fmt == "md":
-        return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
-    return JSONResponse(answer.to_dict())
+    return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
 
 
 @router.get("/editorial-policy")
@@ -102,16 +103,17 @@ def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> 
     return gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
 
 
-def answer_context(answer: Answer, history: list[str]) -> dict[str, Any]:
+def answer_context(data: dict[str, Any], history: list[str]) -> dict[str, Any]:
     """What ``_answer.html`` renders: the answer JSON plus the page's derived views."""
-    data = answer.to_dict()
+    # currency_line reads nothing but evidence_currency, which a stored answer keeps.
+    currency = SimpleNamespace(evidence_currency=data.get("evidence_currency") or {})
     question, audience = data["question"], data["audience"]
     return {
         "a": data,
         "aid": f"a{len(history)}",  # unique per answer in a conversation thread
         "refs": {ref["n"]: ref for ref in data["references"]},
         "review": view.review_view(data.get("review")),
-        "currency": currency_line(answer),
+        "currency": currency_line(cast(Answer, currency)),
         "history": history,
         "thread": view.thread_links(history, audience),
         "markdown_url": view.ask_url(question, audience, history, "/ask.md"),
