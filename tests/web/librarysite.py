@@ -47,12 +47,13 @@ class Site:
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=60)
 
-    def browser_client(self, user: str) -> httpx.Client:
+    @contextmanager
+    def browser_client(self, user: str) -> Iterator[httpx.Client]:
         """A client signed in through the login form (it keeps the session cookie)."""
-        client = httpx.Client(base_url=self.url, timeout=60)
-        response = client.post("/login", data={"username": user, "password": PASSWORD})
-        assert response.status_code == 303, response.text
-        return client
+        with httpx.Client(base_url=self.url, timeout=60) as client:
+            response = client.post("/login", data={"username": user, "password": PASSWORD})
+            assert response.status_code == 303, response.text
+            yield client
 
 
 @contextmanager

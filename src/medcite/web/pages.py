@@ -103,8 +103,9 @@ def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> 
     return gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
 
 
-def answer_context(data: dict[str, Any], history: list[str]) -> dict[str, Any]:
-    """What ``_answer.html`` renders: the answer JSON plus the page's derived views."""
+def answer_context(answer: Answer | dict[str, Any], history: list[str]) -> dict[str, Any]:
+    """What ``_answer.html`` renders: the answer (or its stored JSON) plus derived views."""
+    data = answer.to_dict() if isinstance(answer, Answer) else answer
     # currency_line reads nothing but evidence_currency, which a stored answer keeps.
     currency = SimpleNamespace(evidence_currency=data.get("evidence_currency") or {})
     question, audience = data["question"], data["audience"]
