@@ -11,9 +11,12 @@ from librarysite import PASSWORD, Site, database, library_site
 from lxml import html
 from webtools import assert_error, page, text_of
 
+from medcite.config import Settings
 from medcite.library import Library
 from medcite.library.articles import load, mark_stale
+from medcite.library.bench import http_view, run
 from medcite.library.workflow import Actor
+from medcite.service import Engine
 
 HTML = {"Accept": "text/html"}
 QUESTION = "What are the treatment options for progressive multiple sclerosis?"
@@ -153,3 +156,14 @@ def test_public_library_and_article_page(site: Site) -> None:
         assert "a cited passage changed" in banner
         strip = stale.xpath("//div[starts-with(@aria-label, 'Review status')]")[0]
         assert "review-pending" in strip.get("class")
+
+
+def test_library_bench_times_the_approved_and_live_pages(built_home: Path, tmp_path: Path) -> None:
+    settings = Settings(home=built_home)
+    url = f"sqlite:///{tmp_path / 'bench.sqlite'}"
+    with Engine(settings) as engine, Library(settings, url=url) as library:
+        run(engine, library, articles=30, repeats=3, question=QUESTION)
+    timings = http_view(settings, url, repeats=3, question=QUESTION)
+    approved, live = timings["approved_page"]["p50_ms"], timings["live_page"]["p50_ms"]
+    assert 0 < approved <= timings["approved_page"]["p95_ms"] and live > 0
+    assert timings["live_over_approved_p50"] == round(live / approved, 1)
