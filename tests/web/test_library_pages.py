@@ -167,3 +167,24 @@ def test_library_bench_times_the_approved_and_live_pages(built_home: Path, tmp_p
     approved, live = timings["approved_page"]["p50_ms"], timings["live_page"]["p50_ms"]
     assert 0 < approved <= timings["approved_page"]["p95_ms"] and live > 0
     assert timings["live_over_approved_p50"] == round(live / approved, 1)
+
+
+def test_diff_between_versions(site: Site) -> None:
+    with site.browser_client("editor") as editor, site.browser_client("reviewer") as reviewer:
+        version_path = save_draft(editor, "How is multiple sclerosis treated in children?")
+        press(editor, editor.get(version_path), "submitted")
+        press(reviewer, reviewer.get(version_path), "under_review")
+        press(reviewer, reviewer.get(version_path), "changes_requested")
+        article_id = int(version_path.split("/")[2])
+        with Library(site.settings) as library:
+            editor_actor = library.login("editor", PASSWORD)
+            answer = library.version(editor_actor, article_id, 1)["answer"]
+            changed = {**answer, "bottom_line": {**answer["bottom_line"], "text": "Rewritten."}}
+            library.revise(editor_actor, article_id, changed, version=1)
+        second = reviewer.get(f"/review/{article_id}")
+        assert second.status_code == 303 and second.headers["location"].endswith("/versions/2")
+        (link,) = page(reviewer.get(second.headers["location"])).xpath(
+            "//a[contains(@href, '/diff')]"
+        )
+        changes = text_of(page(reviewer.get(link.get("href"))))
+        assert "Rewritten." in changes and answer["bottom_line"]["text"] in changes

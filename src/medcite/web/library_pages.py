@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from medcite.config import Audience
 from medcite.library.errors import Unauthenticated
-from medcite.library.queries import PUBLIC, ArticleView
+from medcite.library.queries import ArticleView
 from medcite.web.auth import (
     PageActor,
     check_csrf,
@@ -128,7 +128,6 @@ def articles(
     context = {
         "found": found,
         "filters": filters,
-        "statuses": PUBLIC,
         "pages": pages,
         "page_url": lambda n: request.url.include_query_params(page=n),
     }
