@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from librarysite import DATABASES, Site, database, library_site
 from lxml import html
@@ -132,7 +133,7 @@ def test_invalid_requests_are_422(site: Site) -> None:
         assert_error(editor.get("/api/v1/articles/999999"), 404, "not_found")
 
 
-def test_the_approved_article_is_what_readers_get(site: Site) -> None:
+def test_the_approved_article_is_what_readers_get(site: Site, answer_schema: dict) -> None:
     question = "How should vaccines be stored?"
     approve(site, question, "nurse")
     with site.api() as anonymous:
@@ -141,6 +142,7 @@ def test_the_approved_article_is_what_readers_get(site: Site) -> None:
         ask_page = anonymous.get("/ask", params={"q": question, "audience": "nurse"})
         ask_json = anonymous.get("/ask.json", params={"q": question, "audience": "nurse"})
     assert served.status_code == 200, served.text
+    jsonschema.validate(served.json(), answer_schema)
     review = served.json()["review"]
     assert review["status"] == "approved" and review["label"].startswith(APPROVED_LINE)
     assert ask_json.json()["review"] == review
