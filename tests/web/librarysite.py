@@ -68,12 +68,13 @@ def database(kind: str, request: pytest.FixtureRequest, scratch: Path) -> Iterat
 
 
 @contextmanager
-def library_site(home: Path, database_url: str, **web: Any) -> Iterator[Site]:
+def library_site(home: Path, database_url: str, **library: Any) -> Iterator[Site]:
+    """The site; ``library`` overrides LibrarySettings fields (e.g. ``secure_cookies=True``)."""
     settings = Settings(
         home=home,
         database_url=database_url,
-        web=WebSettings(answers_per_minute=100_000, answer_burst=10_000, **web),
-        library=LibrarySettings(secret_key="test-only secret for signing sessions"),
+        web=WebSettings(answers_per_minute=100_000, answer_burst=10_000),
+        library=LibrarySettings(secret_key="test-only secret for signing sessions", **library),
     )
     system = Actor.system("tests")
     with Library(settings) as library:

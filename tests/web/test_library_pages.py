@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from medcite.config import Settings
 from medcite.library import Library
 from medcite.library.articles import load, mark_stale
 from medcite.library.bench import http_view, run
+from medcite.library.schema import utcnow
 from medcite.library.workflow import Actor
 from medcite.service import Engine
 
@@ -188,3 +190,33 @@ def test_diff_between_versions(site: Site) -> None:
         )
         changes = text_of(page(reviewer.get(link.get("href"))))
         assert "Rewritten." in changes and answer["bottom_line"]["text"] in changes
+
+
+def test_secure_cookies_and_the_due_for_review_banner(
+    request: pytest.FixtureRequest, built_home: Path, tmp_path: Path
+) -> None:
+    with (
+        database("sqlite", request, tmp_path) as url,
+        library_site(built_home, url, secure_cookies=True, review_interval_days=30) as strict,
+    ):
+        with httpx.Client(base_url=strict.url) as client:
+            response = client.post("/login", data={"username": "editor", "password": PASSWORD})
+        assert "; secure" in response.headers["set-cookie"].lower()
+        with Library(strict.settings) as library:
+            editor, reviewer = (library.login(name, PASSWORD) for name in ("editor", "reviewer"))
+            made = library.create_draft(editor, answer=engine_answer(built_home))
+            for actor, to in [(editor, "submitted"), (reviewer, "under_review")]:
+                library.transition(actor, made.id, to, version=1)
+            library.transition(reviewer, made.id, "approved", version=1)
+            with library.db.writing() as session:
+                load(session, made.id).approved_at = utcnow() - timedelta(days=31)
+        with httpx.Client(base_url=strict.url) as anonymous:
+            shown = page(anonymous.get(f"/articles/{made.slug}"))
+        assert "Due for review" in text_of(shown.xpath("//p[contains(@class, 'banner-due')]")[0])
+        strip = shown.xpath("//div[starts-with(@aria-label, 'Review status')]")[0]
+        assert "review-approved" in strip.get("class")  # still approved, only flagged
+
+
+def engine_answer(home: Path) -> dict:
+    with Engine(Settings(home=home)) as engine:
+        return engine.ask("How should vaccines be stored?").to_dict()
