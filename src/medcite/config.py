@@ -140,6 +140,9 @@ class LibrarySettings(_Section):
         None, description="Signs browser sessions; default: a random key in <home>/session.key."
     )
     session_hours: int = Field(8, ge=1, description="Browser sessions expire after this.")
+    secure_cookies: bool = Field(
+        False, description="Mark the session cookie Secure (set it when serving over HTTPS)."
+    )
 
 
 class Settings(BaseSettings):

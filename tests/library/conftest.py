@@ -9,34 +9,18 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from medcite.config import Settings
 from medcite.library import Actor, Library, Role
 from medcite.service import Engine
+from services import postgres_database
 
 _names = itertools.count()
-
-
-@contextmanager
-def _postgres_database(server_url: str) -> Iterator[str]:
-    """Create an empty database on the server; yield its URL; drop it."""
-    name = f"medcite_test_{next(_names)}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-            conn.execute(text(f"CREATE DATABASE {name}"))
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture
@@ -49,7 +33,7 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[st
         if kind == "sqlite":
             return f"sqlite:///{tmp_path / f'library{next(_names)}.sqlite'}"
         server = request.getfixturevalue("postgres_url")
-        return cleanup.enter_context(_postgres_database(server))
+        return cleanup.enter_context(postgres_database(server, f"medcite_test_{next(_names)}"))
 
     return make
 

@@ -211,6 +211,9 @@ def bench(
     question: Annotated[str, typer.Option(help="The question served and asked.")] = (
         "What are the treatment options for progressive multiple sclerosis?"
     ),
+    http: Annotated[
+        bool, typer.Option(help="Also time GET /ask (approved vs live) on a real uvicorn.")
+    ] = True,
     home: HomeOption = None,
 ) -> None:
     """Serve-approved vs live-ask latency and review-queue/list/search p50/p95 (JSON)."""
@@ -220,12 +223,17 @@ def bench(
     from medcite.cli.render import print_json
     from medcite.errors import MedciteError
     from medcite.library import Library
-    from medcite.library.bench import run
+    from medcite.library.bench import http_view, run
 
     with tempfile.TemporaryDirectory(prefix="medcite-library-bench-") as scratch:
         url = database_url or f"sqlite:///{scratch}/library.sqlite"
         with _engine(home) as engine, Library(engine.settings, url=url) as lib:
             try:
-                print_json(run(engine, lib, articles=articles, repeats=repeats, question=question))
+                result = run(engine, lib, articles=articles, repeats=repeats, question=question)
+                if http:
+                    result["http"] = http_view(
+                        engine.settings, url, repeats=repeats, question=question
+                    )
+                print_json(result)
             except (ValueError, MedciteError) as exc:
                 _fail(str(exc))

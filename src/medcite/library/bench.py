@@ -157,3 +157,38 @@ def run(
         result["ask_live"]["p50_ms"] / result["serve_approved"]["p50_ms"], 1
     )
     return result
+
+
+def http_view(settings: Any, url: str, *, repeats: int, question: str) -> dict[str, Any]:
+    """``GET /ask`` on a real uvicorn: the approved article's page vs a live answer's page.
+
+    The live page asks the same question for another audience (no approved article there).
+    Run after :func:`run` has seeded ``url``; the web app gets rate limits that never bite.
+    """
+    import httpx
+
+    from medcite.config import WebSettings
+    from medcite.web.app import create_app
+    from medcite.web.server import serve_in_thread
+
+    unlimited = WebSettings(answers_per_minute=1e9, answer_burst=10**9)
+    app = create_app(settings.model_copy(update={"database_url": url, "web": unlimited}))
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=60) as client:
+
+        def page(audience: str) -> Callable[[], object]:
+            def get() -> None:
+                response = client.get("/ask", params={"q": question, "audience": audience})
+                response.raise_for_status()
+
+            return get
+
+        approved = client.get("/ask", params={"q": question, "audience": "clinician"}).text
+        assert "Approved by the Medical Advisory Board" in approved
+        result = {
+            "approved_page": timed(page("clinician"), repeats),
+            "live_page": timed(page("pharmacist"), max(10, repeats // 10)),
+        }
+    result["live_over_approved_p50"] = round(
+        result["live_page"]["p50_ms"] / result["approved_page"]["p50_ms"], 1
+    )
+    return result

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcite.config import Audience
 from medcite.models import Document, Passage
+from medcite.web.approved import answer_dict
 from medcite.web.deps import GateDep
 
 
@@ -55,14 +56,11 @@ class AnswerRequest(BaseModel):
     response_description="The answer JSON (shared/contracts/answer.schema.json).",
 )
 def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
-    """A structured answer whose statements cite numbered passages from the corpus."""
-    answer = gate.call(
-        lambda engine: engine.ask(
-            request.question, audience=request.audience, history=request.history
-        )
-    )
+    """A structured answer whose statements cite numbered passages from the corpus: the
+    approved article's stored answer when the advisory board approved one, else a live one."""
+    answer = answer_dict(gate, request.question, request.audience, request.history)
     # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
-    return JSONResponse(answer.to_dict())
+    return JSONResponse(answer)
 
 
 class VerifyRequest(BaseModel):

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.config import Settings
-from medcite.web import api, pages, threads, view
+from medcite.web import api, auth, library_api, library_pages, pages, threads, view
 from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
@@ -51,7 +51,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.gate = gate
     app.state.templates = _templates()
     install_error_handlers(app)
+    auth.install(app)
     app.include_router(api.router)
+    app.include_router(library_api.router)
+    app.include_router(library_pages.router)
     app.include_router(api.health)
     app.include_router(pages.router)
     app.include_router(threads.api)

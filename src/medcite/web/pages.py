@@ -17,6 +17,7 @@ from medcite.config import Audience
 from medcite.demo import DEMO_QUESTION
 from medcite.models import Answer
 from medcite.web import view
+from medcite.web.approved import answer_dict
 from medcite.web.deps import EngineGate, GateDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -52,8 +53,7 @@ def ask_page(
     history: History = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> Response:
     earlier = _clean(history)
-    answer = _ask(gate, q, audience, earlier)
-    context = answer_context(answer, earlier)
+    context = answer_context(answer_dict(gate, q, audience, earlier), earlier)
     if request.headers.get(FRAGMENT_HEADER) == "1":
         response = templates.TemplateResponse(request, "_answer.html", context)
     else:
@@ -70,11 +70,11 @@ def ask_export(
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006
 ) -> Response:
-    """The answer as Markdown (``/ask.md``) or as the answer JSON (``/ask.json``)."""
+    """The answer as Markdown (``/ask.md``, always live) or as the answer JSON (``/ask.json``)."""
+    if fmt == "json":
+        return JSONResponse(answer_dict(gate, q, audience, _clean(history)))
     answer = _ask(gate, q, audience, _clean(history))
-    if fmt == "md":
-        return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
-    return JSONResponse(answer.to_dict())
+    return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
 
 
 @router.get("/editorial-policy")
@@ -102,13 +102,14 @@ def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> 
     return gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
 
 
-def answer_context(answer: Answer, history: list[str]) -> dict[str, Any]:
-    """What ``_answer.html`` renders: the answer JSON plus the page's derived views."""
-    return answer_data_context(answer.to_dict(), history)
+def answer_context(answer: Answer | dict[str, Any], history: list[str]) -> dict[str, Any]:
+    """What ``_answer.html`` renders: the answer (or its stored JSON) plus derived views."""
+    data = answer.to_dict() if isinstance(answer, Answer) else answer
+    return answer_data_context(data, history)
 
 
 def answer_data_context(data: dict[str, Any], history: list[str]) -> dict[str, Any]:
-    """:func:`answer_context` of an answer JSON (e.g. a stored thread turn)."""
+    """:func:`answer_context` of an answer JSON (e.g. a stored thread turn or article)."""
     question, audience = data["question"], data["audience"]
     return {
         "a": data,

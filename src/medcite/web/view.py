@@ -134,8 +134,13 @@ def review_view(review: Mapping[str, Any] | None) -> dict[str, Any]:
         for i, step in enumerate(REVIEW_STEPS)
     ]
     reviewer = review.get("reviewed_by")
-    if approved:
+    label = str(review.get("label") or "")
+    if approved and label.startswith("Approved by"):
+        line = label  # the library's "Approved by the Medical Advisory Board on <date>"
+    elif approved:
         line = f"Approved by {reviewer}" if reviewer else "Approved by the editorial board"
+    elif status == "under_review" and label.startswith("Under"):
+        line = label  # back under review: the library says why
     else:
         line = UNREVIEWED
     return {

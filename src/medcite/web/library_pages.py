@@ -1,0 +1,270 @@
+"""The editorial library's pages: sign-in, the public library, the reviewer's desk.
+
+    /login, /logout                      argon2-checked sign-in; a signed HttpOnly session cookie
+    /articles, /articles/{slug}          approved articles: search, filters, pages; one article
+    /articles/drafts (POST)              editors: save the answer page's question as a draft
+    /review                              staff: the queue (submitted, under review, due)
+    /review/{id}/versions/{n}            statements beside their cited passages; comments;
+                                         Start review / Approve / Request changes / Submit
+    /review/{id}/diff?a=&b=              statement-level changes between two versions
+
+Every form works without JavaScript, and every form that writes carries the session's CSRF
+token and, for workflow moves, the version and lock_version the page showed: acting on a page
+someone else has since changed answers 409 with a message saying so.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from medcite.config import Audience
+from medcite.library.errors import Unauthenticated
+from medcite.library.queries import ArticleView
+from medcite.web.auth import (
+    PageActor,
+    check_csrf,
+    end_session,
+    library_of,
+    safe_next,
+    start_session,
+)
+from medcite.web.deps import GateDep, TemplatesDep
+from medcite.web.library_api import compose_with, start_of
+from medcite.web.pages import answer_context
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+ArticleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+FormText = Annotated[str, Form(max_length=10_000)]
+PER_PAGE = 20
+# Buttons of the version page: (status the article is in, move, label, who may press it).
+ACTIONS = (
+    ("submitted", "under_review", "Start review", "reviewer"),
+    ("under_review", "approved", "Approve", "reviewer"),
+    ("under_review", "changes_requested", "Request changes", "reviewer"),
+    ("draft", "submitted", "Submit for review", "editor"),
+    ("changes_requested", "submitted", "Submit for review", "editor"),
+)
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# -- signing in ---------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, templates: TemplatesDep, next: str = "") -> Response:
+    return templates.TemplateResponse(
+        request, "login.html", {"next": safe_next(next), "problem": None}
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    templates: TemplatesDep,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        actor = library_of(request).login(username, password)
+    except Unauthenticated as exc:
+        context = {"next": safe_next(next), "problem": str(exc), "username": username}
+        return templates.TemplateResponse(request, "login.html", context, status_code=401)
+    response = _see_other(safe_next(next))
+    start_session(request, response, actor)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, csrf_token)
+    response = _see_other("/")
+    end_session(request, response)
+    return response
+
+
+# -- the public library -------------------------------------------------------------------
+
+
+@router.get("/articles")
+def articles(
+    request: Request,
+    templates: TemplatesDep,
+    actor: PageActor,
+    q: Annotated[str, Query(max_length=500)] = "",
+    topic: Annotated[str, Query(max_length=200)] = "",
+    audience: Audience | None = None,
+    status: Annotated[str, Query(max_length=40)] = "",
+    reviewed_since: date | None = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    found = library_of(request).articles(
+        actor,
+        search=q.replace("\x00", "") or None,
+        topic=topic or None,
+        audience=audience,
+        status=status or None,
+        reviewed_since=start_of(reviewed_since),
+        page=page,
+        per_page=PER_PAGE,
+    )
+    filters = {
+        "q": q,
+        "topic": topic,
+        "audience": audience or "",
+        "status": status,
+        "reviewed_since": reviewed_since.isoformat() if reviewed_since else "",
+    }
+    pages = max(1, -(-found.total // PER_PAGE))
+    context = {
+        "found": found,
+        "filters": filters,
+        "pages": pages,
+        "page_url": lambda n: request.url.include_query_params(page=n),
+    }
+    return templates.TemplateResponse(request, "articles.html", context)
+
+
+@router.get("/articles/{slug}")
+def article_page(
+    slug: Annotated[str, Path(max_length=200)],
+    request: Request,
+    templates: TemplatesDep,
+    actor: PageActor,
+) -> Response:
+    shown = library_of(request).article_by_slug(actor, slug)
+    assert shown.answer is not None
+    context = {**answer_context(shown.answer, []), "article": shown}
+    return templates.TemplateResponse(request, "article.html", context)
+
+
+@router.post("/articles/drafts")
+def save_draft(
+    request: Request,
+    gate: GateDep,
+    q: FormText,
+    audience: Annotated[Audience, Form()] = "clinician",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The answer page's "Save as draft" (editors): compose the answer and keep it."""
+    actor = check_csrf(request, csrf_token)
+    draft = library_of(request).create_draft(
+        actor, question=q, audience=audience, compose=compose_with(gate)
+    )
+    return _see_other(f"/review/{draft.id}/versions/{draft.current_version}")
+
+
+# -- the reviewer's desk ------------------------------------------------------------------
+
+
+@router.get("/review")
+def review_queue(
+    request: Request,
+    templates: TemplatesDep,
+    actor: PageActor,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    queue = library_of(request).review_queue(actor, page=page, per_page=PER_PAGE)
+    context = {
+        "queue": queue,
+        "pages": max(1, -(-queue.total // PER_PAGE)),
+        "page_url": lambda n: request.url.include_query_params(page=n),
+    }
+    return templates.TemplateResponse(request, "review_queue.html", context)
+
+
+@router.get("/review/{article_id}")
+def review_article(article_id: ArticleId, request: Request, actor: PageActor) -> Response:
+    shown = library_of(request).article(actor, article_id)
+    return _see_other(f"/review/{article_id}/versions/{shown.current_version}")
+
+
+@router.get("/review/{article_id}/versions/{number}")
+def version_page(
+    article_id: ArticleId,
+    number: VersionNumber,
+    request: Request,
+    templates: TemplatesDep,
+    actor: PageActor,
+) -> Response:
+    library = library_of(request)
+    shown = library.article(actor, article_id)
+    version = library.version(actor, article_id, number)
+    context = {
+        "article": shown,
+        "version": version,
+        "actions": actions_for(shown, number, actor.role.value if actor else ""),
+        "earlier": [v["number"] for v in shown.versions if v["number"] < number],
+    }
+    return templates.TemplateResponse(request, "review_version.html", context)
+
+
+def actions_for(article: ArticleView, number: int, role: str) -> list[dict[str, str]]:
+    """The workflow buttons this user may press on this version (only on the current one)."""
+    if number != article.current_version:
+        return []
+    return [
+        {"to": to, "label": label}
+        for status, to, label, who in ACTIONS
+        if status == article.status and who == role
+    ]
+
+
+@router.post("/review/{article_id}/transitions")
+def move(
+    article_id: ArticleId,
+    request: Request,
+    to: Annotated[str, Form(max_length=40)],
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    lock_version: Annotated[int, Form(ge=0, le=2**31 - 1)],
+    comment: FormText = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    actor = check_csrf(request, csrf_token)
+    moved = library_of(request).transition(
+        actor, article_id, to, version=version, comment=comment, lock_version=lock_version
+    )
+    return _see_other(f"/review/{article_id}/versions/{moved.current_version}")
+
+
+@router.post("/review/{article_id}/versions/{number}/comments")
+def comment(
+    article_id: ArticleId,
+    number: VersionNumber,
+    request: Request,
+    body: FormText,
+    statement: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    actor = check_csrf(request, csrf_token)
+    library_of(request).comment(actor, article_id, number, body, statement=statement or None)
+    anchor = f"#st-{statement}" if statement else "#comments"
+    return _see_other(f"/review/{article_id}/versions/{number}{anchor}")
+
+
+@router.get("/review/{article_id}/diff")
+def diff_page(
+    article_id: ArticleId,
+    request: Request,
+    templates: TemplatesDep,
+    actor: PageActor,
+    a: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    b: Annotated[int, Query(ge=1, le=2**31 - 1)],
+) -> Response:
+    library = library_of(request)
+    context: dict[str, Any] = {
+        "article": library.article(actor, article_id),
+        "a": a,
+        "b": b,
+        "changes": library.diff(actor, article_id, a, b),
+    }
+    return templates.TemplateResponse(request, "review_diff.html", context)
