@@ -77,6 +77,31 @@ class ComposeSettings(_Section):
     )
 
 
+class ScaleSettings(_Section):
+    """Scale-out parts: Milvus collection, remote embedding endpoint, parallel ingest."""
+
+    milvus_collection: str = Field("medcite_passages", description="Milvus collection name.")
+    vector_dim: int | None = Field(
+        None, ge=1, description="Dense field size in Milvus; default: the embedder's dimension."
+    )
+    embed_url: str | None = Field(
+        None,
+        description="OpenAI-compatible embeddings endpoint (base URL ending in /v1); "
+        "when set, it replaces the local ONNX embedder.",
+    )
+    embed_model: str = Field("text-embedding", description="Model id sent to the endpoint.")
+    embed_api_key: str | None = Field(None, description="Bearer token for the endpoint.")
+    embed_batch: int = Field(64, ge=1, description="Texts per endpoint request.")
+    embed_timeout: float = Field(60.0, gt=0, description="Seconds per endpoint request.")
+    embed_retries: int = Field(5, ge=0, description="Retries (exponential backoff) per request.")
+    ingest_workers: int | None = Field(
+        None,
+        ge=1,
+        description="Parse PubMed XML files in this many processes with a per-file checkpoint "
+        "table (resumable, shareable by several machines on PostgreSQL); unset: one pass.",
+    )
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -92,6 +117,18 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     embed: EmbedSettings = Field(default_factory=EmbedSettings)
     compose: ComposeSettings = Field(default_factory=ComposeSettings)
+    search_uri: str | None = Field(
+        None,
+        description="Milvus URI (e.g. http://host:19530): search runs on Milvus instead of the "
+        "embedded index (env MEDCITE_SEARCH_URI).",
+    )
+    search_token: str | None = Field(None, description="Milvus token (MEDCITE_SEARCH_TOKEN).")
+    corpus_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the corpus store and ingest checkpoint table, e.g. "
+        "postgresql+psycopg://...; default: corpus.sqlite in the home directory.",
+    )
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -114,7 +151,10 @@ class Settings(BaseSettings):
 
     def settings_hash(self) -> str:
         """Stable hash of everything that changes answers; stamped on each answer."""
-        data: dict[str, Any] = self.model_dump(mode="json", exclude={"home", "demo_data"})
+        data: dict[str, Any] = self.model_dump(
+            mode="json",
+            exclude={"home": True, "demo_data": True, "search_token": True, "scale": {"embed_api_key"}},
+        )
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 
