@@ -153,7 +153,12 @@ class Settings(BaseSettings):
         """Stable hash of everything that changes answers; stamped on each answer."""
         data: dict[str, Any] = self.model_dump(
             mode="json",
-            exclude={"home": True, "demo_data": True, "search_token": True, "scale": {"embed_api_key"}},
+            exclude={
+                "home": True,
+                "demo_data": True,
+                "search_token": True,
+                "scale": {"embed_api_key"},
+            },
         )
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 

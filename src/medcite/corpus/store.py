@@ -172,6 +172,34 @@ class CorpusStore:
         )
         conn.execute(delete(passage_table).where(passage_table.c.doc_id.in_(doc_ids)))
 
+    def delete_documents(self, doc_ids: Sequence[str]) -> int:
+        """Remove documents and their passages (the index removes them on its next sync).
+
+        Returns how many of ``doc_ids`` existed."""
+        with self.engine.begin() as conn:
+            found = [
+                d
+                for chunk in _chunks(list(doc_ids), 900)
+                for d in conn.execute(
+                    select(document_table.c.doc_id).where(document_table.c.doc_id.in_(chunk))
+                ).scalars()
+            ]
+            for chunk in _chunks(found, 900):
+                self._remove_passages(conn, chunk)
+                conn.execute(delete(document_table).where(document_table.c.doc_id.in_(chunk)))
+        return len(found)
+
+    def origins(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """``doc_id -> origin`` (the file it was last ingested from) of the stored ones."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(doc_ids), 900):
+                query = select(document_table.c.doc_id, document_table.c.origin).where(
+                    document_table.c.doc_id.in_(chunk)
+                )
+                found.update(conn.execute(query).all())
+        return found
+
     def start_run(self) -> int:
         with self.engine.begin() as conn:
             return int(

@@ -29,13 +29,14 @@ by vector coverage while embedding is still under way).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 
-from medcite.index.base import SearchMode
+from medcite.config import Settings
+from medcite.index.base import Embedder, SearchMode
 from medcite.index.fusion import rrf
 from medcite.index.lexical import ANALYZER, analyze, query_terms
 from medcite.models import IndexRecord, ScoredId, SearchFilters
@@ -43,9 +44,7 @@ from medcite.models import IndexRecord, ScoredId, SearchFilters
 try:
     from pymilvus import DataType, Function, FunctionType, MilvusClient
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
-    raise ImportError(
-        "the Milvus backend needs pymilvus: pip install 'medcite[milvus]'"
-    ) from exc
+    raise ImportError("the Milvus backend needs pymilvus: pip install 'medcite[milvus]'") from exc
 
 BM25_K1 = 1.2  # tantivy's values
 BM25_B = 0.75
@@ -284,7 +283,9 @@ class MilvusBackend:
             search_params={"metric_type": "BM25"},
         )
         # BM25 scores are positive; milvus-lite reports them negated.
-        hits = [ScoredId(h["passage_id"], h["entity"]["doc_id"], abs(h["distance"])) for h in found[0]]
+        hits = [
+            ScoredId(h["passage_id"], h["entity"]["doc_id"], abs(h["distance"])) for h in found[0]
+        ]
         return sorted(hits, key=lambda h: (-h.score, h.passage_id))
 
     def _dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None) -> list[ScoredId]:
@@ -298,7 +299,9 @@ class MilvusBackend:
             output_fields=["doc_id"],
             search_params={"metric_type": "COSINE", "params": {"ef": max(64, k)}},
         )
-        return [ScoredId(h["passage_id"], h["entity"]["doc_id"], float(h["distance"])) for h in found[0]]
+        return [
+            ScoredId(h["passage_id"], h["entity"]["doc_id"], float(h["distance"])) for h in found[0]
+        ]
 
     def _count(self, condition: str) -> int:
         rows = self._client.query(self.collection, filter=condition, output_fields=["count(*)"])
@@ -348,3 +351,26 @@ def _truncate_utf8(text: str, limit: int) -> str:
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def milvus_backend(
+    settings: Settings, load_embedder: Callable[[], Embedder | None]
+) -> MilvusBackend:
+    """The backend ``Engine`` uses when ``settings.search_uri`` is set.
+
+    The dense field's size (used when the collection is created) is ``scale.vector_dim``,
+    else the configured embedder's, else all-MiniLM-L6-v2's 384.
+    """
+    assert settings.search_uri, "milvus_backend needs settings.search_uri"
+    dim = settings.scale.vector_dim
+    if dim is None:
+        embedder = load_embedder()
+        dim = embedder.dim if embedder is not None else 384
+    return MilvusBackend(
+        settings.search_uri,
+        token=settings.search_token,
+        collection=settings.scale.milvus_collection,
+        dim=dim,
+        candidates=settings.search.candidates,
+        rrf_k=settings.search.rrf_k,
+    )
