@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 
@@ -111,7 +112,7 @@ class CorpusStore:
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        create_tables(self.engine, metadata)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -354,6 +355,15 @@ class CorpusStore:
             ):
                 digest.append(f"{doc_id}={content_hash}")
         return sha256_hex("\n".join(digest))[:16]
+
+
+def create_tables(engine: Engine, tables: MetaData) -> None:
+    """Create missing ``tables``; on PostgreSQL under a lock, since several ingest workers
+    may start at once and concurrent ``CREATE TABLE`` of one name fails."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7246001)"))
+        tables.create_all(conn)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

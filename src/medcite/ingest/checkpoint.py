@@ -48,6 +48,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from medcite.corpus.store import create_tables
+
 metadata = MetaData()
 
 ingest_file_table = Table(
@@ -106,7 +108,7 @@ class CheckpointTable:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.locking = engine.dialect.name == "postgresql"
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
 
     def register(self, paths: Sequence[Path]) -> None:
         """Add new files as pending; a done file whose content changed becomes pending again."""
