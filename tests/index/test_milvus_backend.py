@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("pymilvus")
 
 from medcite.index.base import SearchBackend  # noqa: E402
+from medcite.index.lexical import TANTIVY_VERSION  # noqa: E402
 from medcite.index.milvus import MilvusBackend  # noqa: E402
 from medcite.models import SearchFilters  # noqa: E402
 from medcite.testing.backend_contract import (  # noqa: E402
@@ -65,14 +66,9 @@ def backend(milvus_uri: str, collection: str) -> Iterator[MilvusBackend]:
     backend.close()
 
 
-def test_is_a_search_backend_that_describes_its_ranking(backend: MilvusBackend) -> None:
+def test_is_a_search_backend_with_the_embedded_analyser(backend: MilvusBackend) -> None:
     assert isinstance(backend, SearchBackend)
-    described = backend.describe()
-    assert (described["analyzer"], described["bm25_k1"], described["bm25_b"]) == (
-        "en_stem",
-        1.2,
-        0.75,
-    )
+    assert backend.describe() == {"analyzer": "en_stem", "tantivy_version": TANTIVY_VERSION}
 
 
 def test_close_discards_uncommitted_writes(milvus_uri: str, collection: str) -> None:
@@ -97,9 +93,7 @@ def test_vectors_of_the_wrong_shape_are_refused(backend: MilvusBackend) -> None:
         backend.set_vectors(["p2"], np.full((1, 64), np.nan, dtype=np.float32))
 
 
-def test_a_collection_keeps_its_dimension_when_reopened(
-    milvus_uri: str, collection: str
-) -> None:
+def test_a_collection_keeps_its_dimension_when_reopened(milvus_uri: str, collection: str) -> None:
     _open(milvus_uri, collection).close()
     again = MilvusBackend(milvus_uri, collection=collection, dim=999)
     assert again.dim == HashingEmbedder.dim

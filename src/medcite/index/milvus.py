@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from importlib.metadata import version
 from typing import Any
 
 import numpy as np
@@ -38,7 +37,7 @@ import numpy as np
 from medcite.config import Settings
 from medcite.index.base import Embedder, SearchMode
 from medcite.index.fusion import rrf
-from medcite.index.lexical import ANALYZER, analyze, query_terms
+from medcite.index.lexical import ANALYZER, TANTIVY_VERSION, analyze, query_terms
 from medcite.models import IndexRecord, ScoredId, SearchFilters
 
 try:
@@ -184,15 +183,8 @@ class MilvusBackend:
         return set(self._iter_ids("has_vector == true"))
 
     def describe(self) -> dict[str, Any]:
-        """Build parameters for the index manifest."""
-        return {
-            "analyzer": ANALYZER,
-            "milvus_analyzer": MILVUS_ANALYZER,
-            "bm25_k1": BM25_K1,
-            "bm25_b": BM25_B,
-            "milvus_collection": self.collection,
-            "pymilvus_version": version("pymilvus"),
-        }
+        """Build parameters for the index manifest: the terms come from tantivy's analyser."""
+        return {"analyzer": ANALYZER, "tantivy_version": TANTIVY_VERSION}
 
     def close(self) -> None:
         """Drop staged writes and the connection."""
@@ -362,6 +354,8 @@ def milvus_backend(
     else the configured embedder's, else all-MiniLM-L6-v2's 384.
     """
     assert settings.search_uri, "milvus_backend needs settings.search_uri"
+    # The index manifest and the vector cache stay local, in the index directory.
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
     dim = settings.scale.vector_dim
     if dim is None:
         embedder = load_embedder()
