@@ -137,6 +137,10 @@ class MilvusBackend:
                 rows[pid].update(dense=vector.tolist(), has_vector=True)
         for chunk in _chunks(list(rows.values()), _ROWS_PER_REQUEST):
             self._client.upsert(self.collection, chunk)
+        if rows or self._deletes:
+            # Seal what was written: milvus-lite rebuilds the BM25 index of unsealed rows on
+            # every search (measured: 4 s per query at 60k passages, vs ms once flushed).
+            self._client.flush(self.collection)
         self._upserts, self._deletes, self._vectors = {}, set(), {}
 
     # -- reads --------------------------------------------------------------------------

@@ -7,7 +7,8 @@ URL, ending in ``/v1``) with ``MEDCITE_SCALE__EMBED_MODEL`` as the model id.
 Texts go ``batch`` at a time; a request that fails with a connection error, a timeout, HTTP
 429 or 5xx is retried with exponential backoff (0.5 s, 1 s, 2 s, ...); other HTTP errors
 (a wrong model id, a text too long) fail at once with the server's message. Vectors are
-L2-normalised here, since not every server normalises them. Only the standard library is
+L2-normalised here, since not every server normalises them, and token-level answers
+(llama.cpp serving a model without pooling) are mean-pooled. Only the standard library is
 used, so this adds no dependency.
 """
 
@@ -94,7 +95,7 @@ class RemoteEmbedder:
         payload = self._post_with_retries(body)
         try:
             rows = sorted(payload["data"], key=lambda item: item["index"])
-            vectors = np.asarray([row["embedding"] for row in rows], dtype=np.float32)
+            vectors = np.stack([_pooled(row["embedding"]) for row in rows])
         except (KeyError, TypeError, ValueError) as exc:
             raise EmbeddingEndpointError(
                 f"{self.endpoint} answered without OpenAI-style 'data' embeddings: {exc!r}"
@@ -133,6 +134,13 @@ class RemoteEmbedder:
             raise EmbeddingEndpointError(f"{self.endpoint}: HTTP {exc.code}: {detail}") from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise _Retryable(str(getattr(exc, "reason", exc))) from exc
+
+
+def _pooled(embedding: Any) -> np.ndarray:
+    """One vector per text. A server without a pooling layer for the model (llama.cpp
+    serving a causal LM) answers one vector per token: those are mean-pooled."""
+    vector = np.asarray(embedding, dtype=np.float32)
+    return vector.mean(axis=0) if vector.ndim == 2 else vector
 
 
 class _Retryable(Exception):
