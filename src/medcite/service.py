@@ -115,6 +115,7 @@ class Engine:
 
         ``workers`` (default ``scale.ingest_workers``) parses PubMed XML in that many
         processes, checkpointed per file; see :mod:`medcite.ingest.parallel`."""
+        from medcite.index.build import sync_lexical
         from medcite.ingest.run import ingest
 
         report = ingest(
@@ -124,7 +125,8 @@ class Engine:
             chunking=self.settings.chunk,
             progress=progress,
             workers=workers or self.settings.scale.ingest_workers,
-            after_file=lambda: self.index(),
+            # Per file only the sync: the manifest's snapshot hash reads every document.
+            after_file=lambda: sync_lexical(self.store, self.backend),
         )
         self.index(progress=progress)
         return report

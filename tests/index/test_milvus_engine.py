@@ -66,3 +66,17 @@ def test_milvus_ranks_like_the_embedded_backend(milvus_engine: Engine, engine: E
         assert ours[0] == theirs[0], query
         overlaps.append(len(set(ours) & set(theirs)) / max(1, len(theirs)))
     assert sum(overlaps) / len(overlaps) >= 0.9, overlaps
+
+
+def test_one_setting_selects_milvus_from_the_environment_or_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEDCITE_HOME", str(tmp_path))
+    assert Settings().search_uri is None
+    (tmp_path / "medcite.toml").write_text('search_uri = "http://from-file:19530"\n')
+    assert Settings().search_uri == "http://from-file:19530"
+    monkeypatch.setenv("MEDCITE_SEARCH_URI", "http://milvus:19530")
+    monkeypatch.setenv("MEDCITE_SEARCH_TOKEN", "root:Milvus")
+    settings = Settings()
+    assert (settings.search_uri, settings.search_token) == ("http://milvus:19530", "root:Milvus")
+    assert settings.settings_hash() == Settings(search_token="other").settings_hash()

@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--embed-url")
     parser.add_argument("--embed-model", default="text-embedding")
     parser.add_argument("--embed-texts", type=int, default=256)
+    parser.add_argument("--embed-batch", type=int, default=64, help="texts per endpoint request")
     args = parser.parse_args()
     shared = find_shared_data(None)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -200,7 +201,7 @@ def main() -> None:
     if args.embed_url:
         from medcite.index.remote_embed import RemoteEmbedder
 
-        remote = RemoteEmbedder(args.embed_url, model=args.embed_model)
+        remote = RemoteEmbedder(args.embed_url, model=args.embed_model, batch=args.embed_batch)
         results["embed_endpoint"] = {"dim": remote.dim, **embed_rate(remote.embed, texts)}
     if args.milvus_uri:
         questions = _questions(shared, args.queries)
