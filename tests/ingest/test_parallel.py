@@ -151,3 +151,26 @@ def _has_table(db: Path) -> bool:
     with sqlite3.connect(db) as conn:
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'ingest_file'")
         return found.fetchone() is not None
+
+
+def test_a_writer_error_stops_the_run_without_hanging_and_a_rerun_completes(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    from medcite.corpus.store import CorpusStore
+    from medcite.ingest.parallel import ingest_checkpointed
+
+    made = baseline(tmp_path / "in", shared_data, files=4, per_file=300)
+    paths = sorted((tmp_path / "in").iterdir())
+    store = CorpusStore(tmp_path / "corpus.sqlite")
+
+    def index_down() -> None:
+        raise RuntimeError("search backend unreachable")
+
+    with pytest.raises(RuntimeError, match="unreachable"):
+        ingest_checkpointed(paths, store, workers=2, after_file=index_down)
+    statuses = CheckpointTable(store.engine).statuses(made)
+    assert list(statuses.values()).count("done") == 1
+    report = ingest_checkpointed(paths, store, workers=2)
+    assert len(report.files) == len(made) - 1
+    assert store.stats()["documents"] == sum(len(p) for p in made.values())
+    store.close()

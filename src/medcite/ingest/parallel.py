@@ -65,8 +65,7 @@ def ingest_checkpointed(
     table = CheckpointTable(store.engine)
     table.register(list(local.values()))
     todo = [n for n, status in table.statuses(local).items() if status != "done"]
-    run = _Run(store, table, local, progress, after_file)
-    run.total_files = len(todo)
+    run = _Run(store, table, local, progress, after_file, total_files=len(todo))
     progress(FILES_TASK, 0, len(todo))
     context = multiprocessing.get_context("spawn")  # no fork of gRPC/SQLAlchemy state
     results = context.Queue(maxsize=_QUEUE_BATCHES_PER_WORKER * workers)
@@ -74,18 +73,23 @@ def ingest_checkpointed(
         workers, mp_context=context, initializer=_init_worker, initargs=(results,)
     ) as pool:
         futures: dict[str, Future[None]] = {}
-        while True:
-            while len(futures) < workers and (claim := run.claim_next()):
-                futures[claim.name] = pool.submit(_parse_file, claim.name, claim.path, chunking)
-            if not futures:
-                break
-            try:
-                message = results.get(timeout=_POLL_SECONDS)
-            except queue_module.Empty:
-                run.check_crashed(futures)
-                continue
-            if run.handle(message):
-                futures.pop(message[1]).result()
+        try:
+            while True:
+                while len(futures) < workers and (claim := run.claim_next()):
+                    futures[claim.name] = pool.submit(_parse_file, claim.name, claim.path, chunking)
+                if not futures:
+                    break
+                try:
+                    message = results.get(timeout=_POLL_SECONDS)
+                except queue_module.Empty:
+                    run.check_crashed(futures)
+                    continue
+                if run.handle(message):
+                    futures.pop(message[1]).result()
+        except BaseException:
+            run.abandon()
+            _drain(results, futures.values())  # parsers blocked on a full queue never end
+            raise
     results.close()
     results.join_thread()
     return run.report
@@ -101,6 +105,8 @@ class _Run:
         local: dict[str, Path],
         progress: ProgressFn,
         after_file: Callable[[], object] | None,
+        *,
+        total_files: int,
     ) -> None:
         self.store, self.table, self.local = store, table, local
         self.progress, self.after_file = progress, after_file
@@ -110,7 +116,7 @@ class _Run:
         self.files: dict[str, FileReport] = {}
         self.attempted: set[str] = set()
         self.done_files = 0
-        self.total_files: int | None = None
+        self.total_files = total_files
         self.documents = 0
 
     def claim_next(self) -> Claim | None:
@@ -140,6 +146,13 @@ class _Run:
             self.table.fail(self.claims.pop(name), payload)
             return True
         return False
+
+    def abandon(self) -> None:
+        """Let go of the files in progress (PostgreSQL: roll back, so others may claim them)."""
+        for claim in self.claims.values():
+            if claim.connection is not None:
+                claim.connection.close()
+        self.claims.clear()
 
     def check_crashed(self, futures: dict[str, Future[None]]) -> None:
         """Re-raise the error of a parser process that died without reporting."""
@@ -172,6 +185,16 @@ class _Run:
             self.after_file()
         self.done_files += 1
         self.progress(FILES_TASK, self.done_files, self.total_files)
+
+
+def _drain(results: Any, futures: Iterable[Future[None]]) -> None:
+    """Discard parser output until every parser has ended."""
+    pending = list(futures)
+    while any(not f.done() for f in pending):
+        try:
+            results.get(timeout=_POLL_SECONDS)
+        except queue_module.Empty:
+            continue
 
 
 # -- the parser processes ---------------------------------------------------------------
