@@ -157,6 +157,7 @@ class Settings(BaseSettings):
                 "home": True,
                 "demo_data": True,
                 "search_token": True,
+                "corpus_url": True,  # where, not what; may hold a password
                 "scale": {"embed_api_key"},
             },
         )
