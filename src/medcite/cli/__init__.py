@@ -125,6 +125,14 @@ def ingest(
     home: HomeOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Parse PubMed XML in N processes, resumable per file (checkpoint table).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders, generic JSONL,
     FDA drug labels (SPL XML, openFDA JSON) and guidelines (PDF, HTML)."""
@@ -132,7 +140,7 @@ def ingest(
 
     try:
         with _engine(home) as engine, progress_bar(not (quiet or as_json)) as progress:
-            report = engine.ingest(paths, fmt=fmt.value, progress=progress)
+            report = engine.ingest(paths, fmt=fmt.value, progress=progress, workers=workers)
     except MedciteError as exc:
         _fail(str(exc))
     if as_json:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 
@@ -105,7 +106,7 @@ class CorpusStore:
 
     def __init__(self, url_or_path: str | Path) -> None:
         self.engine: Engine = open_database(url_or_path)
-        metadata.create_all(self.engine)
+        create_tables(self.engine, metadata)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -165,6 +166,34 @@ class CorpusStore:
             else insert(pending_delete_table).from_select(["passage_id"], old)
         )
         conn.execute(delete(passage_table).where(passage_table.c.doc_id.in_(doc_ids)))
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> int:
+        """Remove documents and their passages (the index removes them on its next sync).
+
+        Returns how many of ``doc_ids`` existed."""
+        with self.engine.begin() as conn:
+            found = [
+                d
+                for chunk in _chunks(list(doc_ids), 900)
+                for d in conn.execute(
+                    select(document_table.c.doc_id).where(document_table.c.doc_id.in_(chunk))
+                ).scalars()
+            ]
+            for chunk in _chunks(found, 900):
+                self._remove_passages(conn, chunk)
+                conn.execute(delete(document_table).where(document_table.c.doc_id.in_(chunk)))
+        return len(found)
+
+    def origins(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """``doc_id -> origin`` (the file it was last ingested from) of the stored ones."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(doc_ids), 900):
+                query = select(document_table.c.doc_id, document_table.c.origin).where(
+                    document_table.c.doc_id.in_(chunk)
+                )
+                found.update(conn.execute(query).all())
+        return found
 
     def start_run(self) -> int:
         with self.engine.begin() as conn:
@@ -332,6 +361,15 @@ def open_database(url_or_path: str | Path) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def create_tables(engine: Engine, tables: MetaData) -> None:
+    """Create missing ``tables``; on PostgreSQL under a lock, since several ingest workers
+    may start at once and concurrent ``CREATE TABLE`` of one name fails."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7246001)"))
+        tables.create_all(conn)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

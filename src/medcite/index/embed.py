@@ -140,7 +140,9 @@ def _load_session(path: Path, threads: int) -> Any:
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    # onnxruntime-gpu (installed instead of onnxruntime) offers CUDA; CPU stays the fallback.
+    cuda = [p for p in ort.get_available_providers() if p == "CUDAExecutionProvider"]
+    return ort.InferenceSession(str(path), options, providers=[*cuda, "CPUExecutionProvider"])
 
 
 def _require_file(path: Path, what: str) -> None:

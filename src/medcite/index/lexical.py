@@ -62,6 +62,11 @@ def _build_analyzer() -> tantivy.TextAnalyzer:
 _ANALYZER = _build_analyzer()
 
 
+def analyze(text: str) -> list[str]:
+    """Every term ``body`` indexes for ``text``, in order, repeats kept."""
+    return _ANALYZER.analyze(text)
+
+
 def query_terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
     """Analyzed, de-duplicated terms of raw user ``text``, first ``limit`` in order of appearance.
 

@@ -7,7 +7,7 @@ Bad records are reported with file and record and skipped; they never stop the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     passages: int = 0
+    deleted: int = 0  # documents removed by PubMed DeleteCitation
     problems: list[IngestProblem] = field(default_factory=list)
 
 
@@ -49,7 +50,8 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         totals = {
-            n: self.total(n) for n in ("documents", "added", "updated", "unchanged", "passages")
+            n: self.total(n)
+            for n in ("documents", "added", "updated", "unchanged", "passages", "deleted")
         }
         return {
             "totals": totals,
@@ -65,13 +67,34 @@ def ingest(
     fmt: str = "auto",
     chunking: ChunkSettings | None = None,
     progress: ProgressFn | None = None,
+    workers: int | None = None,
+    after_file: Callable[[], object] | None = None,
 ) -> IngestReport:
-    """Ingest files or directories into ``store``; see the module docstring for guarantees."""
+    """Ingest files or directories into ``store``; see the module docstring for guarantees.
+
+    With ``workers``, PubMed XML files go through :mod:`medcite.ingest.parallel` (that many
+    parsing processes, a per-file checkpoint, ``after_file`` after each file); other files
+    are read here as usual.
+    """
     chunking = chunking or ChunkSettings()
     progress = progress or silent
     report = IngestReport()
     run_id = store.start_run()
-    for path in expand_paths(Path(p) for p in paths):
+    files = list(expand_paths(Path(p) for p in paths))
+    if workers:
+        from medcite.ingest.parallel import ingest_checkpointed
+
+        pubmed = [p for p in files if fmt in ("auto", "pubmed-xml") and _is_pubmed_xml(p, fmt)]
+        files = [p for p in files if p not in pubmed]
+        report.files += ingest_checkpointed(
+            pubmed,
+            store,
+            workers=workers,
+            chunking=chunking,
+            progress=progress,
+            after_file=after_file,
+        ).files
+    for path in files:
         report.files.append(_ingest_file(path, store, fmt, chunking, progress))
     store.finish_run(run_id, report.to_dict())
     return report
@@ -98,28 +121,33 @@ def _ingest_file(
             (item, chunk_document(item, max_words=chunking.max_words, min_words=chunking.min_words))
         )
         if len(batch) >= BATCH_DOCUMENTS:
-            _write(batch, store, file_report, path)
+            record_batch(batch, store, file_report)
             progress(task, file_report.documents, total)
             batch = []
-    _write(batch, store, file_report, path)
+    record_batch(batch, store, file_report)
     progress(task, file_report.documents, file_report.documents)
     return file_report
 
 
-def _write(
-    batch: list[tuple[Document, list[Passage]]],
-    store: CorpusStore,
-    file_report: FileReport,
-    path: Path,
+def record_batch(
+    batch: list[tuple[Document, list[Passage]]], store: CorpusStore, file_report: FileReport
 ) -> None:
+    """Write ``batch`` (one transaction) and add its counts to ``file_report``."""
     if not batch:
         return
-    counts = store.upsert(batch, origin=str(path))
+    counts = store.upsert(batch, origin=file_report.path)
     file_report.documents += len(batch)
     file_report.added += counts.added
     file_report.updated += counts.updated
     file_report.unchanged += counts.unchanged
     file_report.passages += counts.passages_written
+
+
+def _is_pubmed_xml(path: Path, fmt: str) -> bool:
+    try:
+        return (detect_format(path) if fmt == "auto" else fmt) == "pubmed-xml"
+    except UnknownFormat:
+        return False
 
 
 def _estimate_records(path: Path) -> int | None:

@@ -208,3 +208,41 @@ def _is_retracted(citation: etree._Element, publication_types: tuple[str, ...]) 
         citation.find("CommentsCorrectionsList/CommentsCorrections[@RefType='RetractionIn']")
         is not None
     )
+
+
+def read_deleted_pmids(path: Path) -> list[str]:
+    """PMIDs listed in the file's ``DeleteCitation`` elements (update files), in order.
+
+    A separate streaming pass, so :func:`read_pubmed_xml` stays a reader of documents; files
+    without the tag (baseline files) cost one gzip scan and no XML parse.
+    """
+    if not _mentions(path, b"<DeleteCitation"):
+        return []
+    pmids: list[str] = []
+    with open_binary(path) as handle:
+        events = etree.iterparse(
+            handle,
+            events=("end",),
+            tag=("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
+            load_dtd=False,
+            no_network=True,
+            resolve_entities=False,
+        )
+        try:
+            for _, element in events:
+                if element.tag == "DeleteCitation":
+                    pmids += [p for p in (_text(e) for e in element.iterfind("PMID")) if p]
+                _release(element)
+        except etree.XMLSyntaxError:
+            pass  # read_pubmed_xml reports the broken file; keep the deletions read so far
+    return pmids
+
+
+def _mentions(path: Path, needle: bytes, block: int = 1 << 20) -> bool:
+    tail = b""
+    with open_binary(path) as handle:
+        while data := handle.read(block):
+            if needle in tail + data:
+                return True
+            tail = data[-len(needle) :]
+    return False
