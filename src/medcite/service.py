@@ -122,13 +122,20 @@ class Engine:
     def related(self) -> RelatedQuestions:
         from medcite.reader.related import default_sources
 
-        sources = default_sources(self.store, self.settings.demo_data, self.threads)
+        sources = default_sources(
+            self.store, self.settings.demo_data, self.threads, self._approved_questions
+        )
         return RelatedQuestions(
             sources,
             self._answerable,
             mmr_lambda=self.settings.reader.mmr_lambda,
             cache=self.settings.home / "related-questions.pickle",
         )
+
+    def _approved_questions(self) -> list[str]:
+        from medcite.library.db import database_exists
+
+        return self.library.approved_questions() if database_exists(self.settings) else []
 
     def close(self) -> None:
         if "threads" in self.__dict__:

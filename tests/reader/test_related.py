@@ -112,3 +112,33 @@ def test_answers_carry_related_questions(reader_engine: Engine, answer_schema: d
 
 def test_a_question_about_nothing_in_the_corpus_gets_none(reader_engine: Engine) -> None:
     assert reader_engine.related_questions("zzyzx quolopril frobnication") == []
+
+
+def test_approved_library_questions_become_candidates_and_drafts_do_not(
+    reader_settings: Settings,
+) -> None:
+    from medcite.library import Actor, Role
+
+    approved = "Is glatiramer acetate approved for relapsing forms of multiple sclerosis?"
+    drafted = "Is glatiramer acetate a treatment for relapsing multiple sclerosis?"
+    with Engine(reader_settings) as engine:
+        library = engine.library
+        system = Actor.system("test")
+        editor = library.add_user(system, "ed", "editor")
+        reviewer = library.add_user(system, "rev", "reviewer")
+        as_editor = Actor(editor.username, Role(editor.role), editor.id)
+        as_reviewer = Actor(reviewer.username, Role(reviewer.role), reviewer.id)
+        first, _ = (
+            library.create_draft(as_editor, answer=engine.ask(question).to_dict())
+            for question in (approved, drafted)
+        )
+        for to, actor in [
+            ("submitted", as_editor),
+            ("under_review", as_reviewer),
+            ("approved", as_reviewer),
+        ]:
+            library.transition(actor, first.id, to, version=first.current_version)
+    with Engine(reader_settings) as engine:  # a new process: read from the library
+        found = engine.related_questions("glatiramer acetate for multiple sclerosis", 10)
+    assert approved in found
+    assert drafted not in found

@@ -364,5 +364,17 @@ def approved_answer(session: Session, question: str, audience: str) -> dict[str,
     return _with_review(row[0], row[1])
 
 
+def approved_questions(session: Session, limit: int) -> list[str]:
+    """Questions of approved articles, most recently approved first."""
+    rows = session.execute(
+        select(Question.text)
+        .join(Article, Article.question_id == Question.id)
+        .where(Article.status == Status.APPROVED.value)
+        .order_by(Article.approved_at.desc())
+        .limit(limit)
+    )
+    return list(dict.fromkeys(text for (text,) in rows))
+
+
 def due_cutoff(interval_days: int) -> datetime:
     return utcnow() - timedelta(days=interval_days)

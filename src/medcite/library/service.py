@@ -237,6 +237,11 @@ class Library:
         with self.db.reading() as s:
             return queries.approved_answer(s, question, audience)
 
+    def approved_questions(self, limit: int = 5000) -> list[str]:
+        """Questions of approved articles (public: related questions draw on them)."""
+        with self.db.reading() as s:
+            return queries.approved_questions(s, limit)
+
     def audit_log(self, actor: Actor | None, *, limit: int = 100) -> list[audit.AuditView]:
         require_role(actor, frozenset({Role.ADMIN}), "read the audit log")
         with self.db.reading() as s:

@@ -167,12 +167,15 @@ def _pmid_question(row: object) -> tuple[str, str] | None:
     return None
 
 
-class AskedQuestions:
-    """Questions asked before, as answered (from a ``ThreadStore``)."""
+ASKED = "asked"
 
-    name = "asked"
 
-    def __init__(self, recent: Callable[[], list[str]]) -> None:
+class LiveQuestions:
+    """Questions read afresh for each index: asked before (``asked``, from a ``ThreadStore``)
+    or approved in the editorial library (``library``)."""
+
+    def __init__(self, name: str, recent: Callable[[], list[str]]) -> None:
+        self.name = name
         self.recent = recent
 
     def questions(self) -> Iterator[CandidateQuestion]:
@@ -183,9 +186,12 @@ class AskedQuestions:
 
 
 def default_sources(
-    store: CorpusStore, demo_data: Path | None, threads: ThreadStore
+    store: CorpusStore,
+    demo_data: Path | None,
+    threads: ThreadStore,
+    library_questions: Callable[[], list[str]],
 ) -> list[QuestionSource]:
-    """The corpus's question sets and the questions asked before."""
+    """The corpus's question sets, the editorial library's and the questions asked before."""
     from medcite.demo import find_shared_data
     from medcite.errors import DataNotFound
 
@@ -196,7 +202,8 @@ def default_sources(
     return [
         MedquadTitles(store),
         PubmedqaQuestions(store, pubmedqa_folders(store, shared)),
-        AskedQuestions(threads.recent_questions),
+        LiveQuestions(ASKED, threads.recent_questions),
+        LiveQuestions("library", library_questions),
     ]
 
 
@@ -309,7 +316,7 @@ class RelatedQuestions:
     def remember(self, question: str) -> None:
         """Add a question just asked to the candidates (the index is otherwise built once)."""
         if self._index is not None:
-            self._index.add_new(CandidateQuestion(question, AskedQuestions.name))
+            self._index.add_new(CandidateQuestion(question, ASKED))
 
     def find(
         self,
