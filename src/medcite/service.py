@@ -14,12 +14,13 @@ for nothing else.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from medcite.compose.base import Composer
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
 from medcite.errors import IndexNotReady, QuestionError
@@ -179,27 +180,88 @@ class Engine:
         self._require_index()
         return self.retriever.search(query, k=k, mode=mode, filters=filters, priors=priors)
 
-    def ask(self, question: str, *, audience: str = "clinician") -> Answer:
-        """A structured, cited answer; see :mod:`medcite.compose.extractive`."""
-        from medcite.compose.extractive import ExtractiveComposer
-        from medcite.compose.intent import analyse
+    def ask(
+        self, question: str, *, audience: str = "clinician", composer: str | None = None
+    ) -> Answer:
+        """A structured, cited answer; see :mod:`medcite.compose.extractive`.
 
+        ``composer``: "extractive", "llm" (needs ``MEDCITE_LLM_BASE_URL``), or None for the
+        LLM when one is configured and the extractive composer otherwise.
+        """
+        for event in self._answer_events(*self._prepare(question, audience, composer)):
+            if event["type"] == "answer":
+                return event["answer"]
+        raise AssertionError("_answer_events always ends with an answer")  # pragma: no cover
+
+    def ask_stream(
+        self, question: str, *, audience: str = "clinician", composer: str | None = "llm"
+    ) -> Iterator[dict[str, Any]]:
+        """:meth:`ask` as events, for server-sent events: ``{"type": "delta", "text"}`` as the
+        model writes, ``{"type": "fallback", "reason"}`` if it fails, and last ``{"type":
+        "answer", "answer": <answer dict>}`` once every statement is verified. Bad input
+        raises here, before the first event."""
+        events = self._answer_events(*self._prepare(question, audience, composer))
+        return (
+            {"type": "answer", "answer": e["answer"].to_dict()} if e["type"] == "answer" else e
+            for e in events
+        )
+
+    def composer(self, name: str | None = None) -> Composer:
+        """The composer called ``name`` (see :meth:`ask`)."""
+        from medcite.compose.extractive import ExtractiveComposer
+
+        extractive = ExtractiveComposer(self.settings.compose)
+        if name is None:
+            name = "llm" if self.settings.llm.base_url else "extractive"
+        if name == "extractive":
+            return extractive
+        if name == "llm":
+            from medcite.compose.llm import LLMComposer
+
+            return LLMComposer(self.settings.llm, self.verifier, fallback=extractive)
+        raise QuestionError(f"unknown composer {name!r}; choose extractive or llm")
+
+    def _prepare(
+        self, question: str, audience: str, composer_name: str | None
+    ) -> tuple[str, str, Composer]:
         question = self.check_question(question)
         if audience not in AUDIENCES:
             raise QuestionError(
                 f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}"
             )
-        started = time.perf_counter()
+        composer = self.composer(composer_name)
         self._require_index()
+        return question, audience, composer
+
+    def _answer_events(
+        self, question: str, audience: str, composer: Composer
+    ) -> Iterator[dict[str, Any]]:
+        from medcite.compose.base import compose_events
+        from medcite.compose.intent import analyse
+
+        started = time.perf_counter()
         analysis = analyse(question)
         hits = self.retriever.search(
             question, k=self.settings.compose.retrieve_k, also=[analysis.focused_query]
         )
         retrieved = time.perf_counter()
-        answer = ExtractiveComposer(self.settings.compose).compose(
-            question, hits, audience=audience, analysis=analysis
-        )
-        composed = time.perf_counter()
+        for event in compose_events(composer, question, hits, audience, analysis):
+            if event["type"] != "answer":
+                yield event
+                continue
+            answer = event["answer"]
+            composed = time.perf_counter()
+            self._finish(answer)
+            answer.engine["timings_ms"] = {
+                **answer.engine.get("timings_ms", {}),
+                "retrieve": round((retrieved - started) * 1000, 1),
+                "compose": round((composed - retrieved) * 1000, 1),
+                "total": round((time.perf_counter() - started) * 1000, 1),
+            }
+            yield event
+
+    def _finish(self, answer: Answer) -> None:
+        """What every answer carries whichever composer wrote it."""
         manifest = self.manifest()
         answer.engine.update(
             {
@@ -209,11 +271,6 @@ class Engine:
                 "corpus_version": manifest.get("corpus_snapshot"),
                 "settings_hash": self.settings.settings_hash(),
                 "medcite_version": _version(),
-                "timings_ms": {
-                    "retrieve": round((retrieved - started) * 1000, 1),
-                    "compose": round((composed - retrieved) * 1000, 1),
-                    "total": round((composed - started) * 1000, 1),
-                },
             }
         )
         answer.review = {
@@ -225,7 +282,6 @@ class Engine:
         answer.disclaimer = DISCLAIMER
         if self._embedder_problem:
             answer.warnings.append(f"Dense search off: {self._embedder_problem}")
-        return answer
 
     def check_question(self, question: str) -> str:
         """The question, stripped; raises QuestionError when it is empty or too long."""
