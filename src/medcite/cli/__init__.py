@@ -48,6 +48,11 @@ class Mode(StrEnum):
     hybrid = "hybrid"
 
 
+class ComposerName(StrEnum):
+    extractive = "extractive"
+    llm = "llm"
+
+
 class Audience(StrEnum):
     clinician = "clinician"
     pharmacist = "pharmacist"
@@ -230,12 +235,19 @@ def ask(
     output: Annotated[
         Output, typer.Option("--format", help="text, markdown or json.")
     ] = Output.text,
+    composer: Annotated[
+        ComposerName | None,
+        typer.Option(
+            help="extractive (offline) or llm (MEDCITE_LLM_BASE_URL); default: llm when configured."
+        ),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Answer a question with a structured, cited answer from the corpus."""
+    name = composer.value if composer else None
     try:
         with _engine(home) as engine:
-            _show_answer(engine.ask(question, audience=audience.value), output)
+            _show_answer(engine.ask(question, audience=audience.value, composer=name), output)
     except MedciteError as exc:
         _fail(str(exc))
 
