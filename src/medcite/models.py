@@ -186,9 +186,10 @@ class Evidence:
     passage_id: str
     start: int
     end: int
+    label: str | None = None  # the verifier's label for this citation alone
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        fields: dict[str, Any] = {
             "n": self.n,
             "quote": self.quote,
             "score": round(self.score, 4),
@@ -196,6 +197,9 @@ class Evidence:
             "start": self.start,
             "end": self.end,
         }
+        if self.label is not None:
+            fields["label"] = self.label
+        return fields
 
 
 @dataclass(slots=True)
@@ -204,14 +208,19 @@ class Statement:
     citations: list[int]
     support: str = "not_checked"  # supported | partial | unsupported | not_checked
     evidence: list[Evidence] = field(default_factory=list)
+    label: str | None = None  # verifier: supported | partial | unsupported | contradicted
+    reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        fields: dict[str, Any] = {
             "text": self.text,
             "citations": list(self.citations),
             "support": self.support,
             "evidence": [e.to_dict() for e in self.evidence],
         }
+        if self.label is not None:
+            fields.update(label=self.label, reasons=list(self.reasons))
+        return fields
 
 
 @dataclass(slots=True)

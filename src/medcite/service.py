@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medcite.compose.base import Composer
 from medcite.config import AUDIENCES, Settings
@@ -30,6 +30,9 @@ from medcite.ingest.run import IngestReport
 from medcite.models import Answer, Hit, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.retrieve.hybrid import Retriever
+
+if TYPE_CHECKING:
+    from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -67,6 +70,15 @@ class Engine:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
+
+    @cached_property
+    def verifier(self) -> HeuristicVerifier:
+        """The claim verifier; the embedder is loaded only if an alignment is ambiguous."""
+        from medcite.verify.heuristic import HeuristicVerifier
+
+        return HeuristicVerifier(
+            load_embedder=self.load_embedder, cache_dir=self.settings.home / "cache"
+        )
 
     def load_embedder(self) -> Embedder | None:
         """The configured embedder, or None (with the reason kept in ``embedder_problem``)."""
@@ -238,6 +250,7 @@ class Engine:
     ) -> Iterator[dict[str, Any]]:
         from medcite.compose.base import compose_events
         from medcite.compose.intent import analyse
+        from medcite.verify.answers import verify_answer
 
         started = time.perf_counter()
         analysis = analyse(question)
@@ -251,11 +264,15 @@ class Engine:
                 continue
             answer = event["answer"]
             composed = time.perf_counter()
+            verify_ms = verify_answer(answer, self.verifier)
             self._finish(answer)
+            timings = answer.engine.get("timings_ms", {})
             answer.engine["timings_ms"] = {
-                **answer.engine.get("timings_ms", {}),
+                **timings,
                 "retrieve": round((retrieved - started) * 1000, 1),
                 "compose": round((composed - retrieved) * 1000, 1),
+                # The LLM composer verifies while composing (its gate); both count here.
+                "verify": round(timings.get("verify", 0.0) + verify_ms, 1),
                 "total": round((time.perf_counter() - started) * 1000, 1),
             }
             yield event
@@ -282,6 +299,14 @@ class Engine:
         answer.disclaimer = DISCLAIMER
         if self._embedder_problem:
             answer.warnings.append(f"Dense search off: {self._embedder_problem}")
+
+    def verify_text(self, text: str, *, fmt: str = "auto") -> dict[str, Any]:
+        """Check an answer produced elsewhere (our JSON, Markdown/plain text with numbered
+        references, or JSONL statements) against the corpus; the `medcite verify --format json`
+        shape. See :mod:`medcite.verify.external`."""
+        from medcite.verify.external import verify_external
+
+        return verify_external(self, text, fmt=fmt)
 
     def check_question(self, question: str) -> str:
         """The question, stripped; raises QuestionError when it is empty or too long."""

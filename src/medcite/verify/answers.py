@@ -1,0 +1,95 @@
+"""Verifying a composed :class:`~medcite.models.Answer` in place: every cited statement gets a
+label, reasons and one evidence entry per citation; the answer gets its conflicts and a warning
+for every statement its sources do not support.
+
+    took_ms = verify_answer(answer, HeuristicVerifier())
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from medcite.models import Answer, Evidence, Passage, Statement
+from medcite.verify.base import CONTRADICTED, SUPPORTED, Verdict, schema_support
+from medcite.verify.conflicts import find_conflicts
+from medcite.verify.heuristic import HeuristicVerifier
+
+HEURISTIC_NOTE = (
+    "Support labels are heuristic (word alignment and rules for numbers, negation, "
+    "exclusivity, drugs, populations and hedges; no NLI model): check flagged statements."
+)
+
+
+def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
+    """Label ``answer``'s statements and fill its conflicts; returns the time taken in ms."""
+    started = time.perf_counter()
+    passages = {r.n: r.passage for r in answer.references}
+    flagged = []
+    for statement in [answer.bottom_line, *(s for sec in answer.sections for s in sec.statements)]:
+        cited = [(n, passages[n]) for n in statement.citations if n in passages]
+        if not cited:
+            continue  # e.g. the "insufficient evidence" line: nothing is claimed from a source
+        verdict = verify_statement(statement, cited, verifier)
+        if verdict.label != SUPPORTED:
+            flagged.append((statement, verdict))
+    answer.conflicts = [
+        *find_conflicts([(r.n, r.passage) for r in answer.references], verifier.drugs),
+        *(_statement_conflict(s, v, passages) for s, v in flagged if v.label == CONTRADICTED),
+    ]
+    answer.warnings.extend(_warning(s, v) for s, v in flagged)
+    answer.engine["verifier"] = {**verifier.describe(), "note": HEURISTIC_NOTE}
+    return (time.perf_counter() - started) * 1000
+
+
+def verify_statement(
+    statement: Statement, cited: list[tuple[int, Passage]], verifier: HeuristicVerifier
+) -> Verdict:
+    """The statement's verdict against all its citations, and one evidence entry per citation
+    saying whether that citation alone supports it."""
+    verdict = verifier.verify(statement.text, [p for _, p in cited])
+    statement.label = verdict.label
+    statement.support = schema_support(verdict.label)
+    statement.reasons = list(verdict.reasons)
+    evidence = []
+    for n, passage in cited:
+        alone = verdict if len(cited) == 1 else verifier.verify(statement.text, [passage])
+        best = alone.best
+        evidence.append(
+            Evidence(
+                n,
+                best.quote if best else "",
+                alone.score,
+                passage.passage_id,
+                best.start if best else 0,
+                best.end if best else 0,
+                alone.label,
+            )
+        )
+    statement.evidence = evidence
+    return verdict
+
+
+def _statement_conflict(
+    statement: Statement, verdict: Verdict, passages: dict[int, Passage]
+) -> dict[str, Any]:
+    by_id = {p.passage_id: n for n, p in passages.items()}
+    refs = sorted({by_id[s.passage_id] for s in verdict.contradicting if s.passage_id in by_id})
+    reason = verdict.reasons[1] if len(verdict.reasons) > 1 else "contradicted"
+    return {
+        "summary": f"A statement contradicts its sources: {_clip(statement.text)} ({reason})",
+        "references": refs or list(statement.citations),
+        "kind": "statement",
+    }
+
+
+def _warning(statement: Statement, verdict: Verdict) -> str:
+    why = "; ".join(verdict.reasons[1:]) or verdict.reasons[0]
+    return (
+        f"Statement {verdict.label} by its citations (heuristic check): "
+        f"{_clip(statement.text)} — {why}"
+    )
+
+
+def _clip(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,123 @@
+"""``HeuristicVerifier``: alignment plus rules, offline and deterministic.
+
+    verifier = HeuristicVerifier()                      # lexical alignment only
+    verifier = HeuristicVerifier(embedder=embedder)     # + MiniLM similarity when ambiguous
+    verifier = HeuristicVerifier(load_embedder=engine.load_embedder)  # loaded on first need
+    verdict = verifier.verify(statement, passages)
+
+The base label comes from how well the best window (a sentence or two adjacent sentences)
+covers the statement's content words: supported at ``SUPPORTED_AT`` or more, partial at
+``PARTIAL_AT``, else unsupported. Then every rule in :mod:`medcite.verify.rules` may lower it;
+the worst finding wins (contradicted < unsupported < partial). No NLI model is involved: the
+labels are heuristic and every output says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from medcite.index.base import Embedder
+from medcite.verify import signals
+from medcite.verify.align import align, windows
+from medcite.verify.base import (
+    CONTRADICTED,
+    LABELS,
+    PARTIAL,
+    SUPPORTED,
+    UNSUPPORTED,
+    PassageLike,
+    Verdict,
+)
+from medcite.verify.drugs import DrugLexicon
+from medcite.verify.rules import RULES, Context, Finding, Rule
+
+SUPPORTED_AT = 0.75
+PARTIAL_AT = 0.45
+_SEVERITY = {label: rank for rank, label in enumerate(LABELS)}  # higher = worse
+
+
+class HeuristicVerifier:
+    """Lexical/embedding alignment with passage sentences, then the documented rules."""
+
+    name = "heuristic"
+    version = "1"
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        load_embedder: Callable[[], Embedder | None] | None = None,
+        drugs: DrugLexicon | None = None,
+        cache_dir: Path | None = None,
+        rules: Sequence[Rule] = RULES,
+    ) -> None:
+        self._embedder = embedder
+        self._load_embedder = None if embedder is not None else load_embedder
+        self.drugs = drugs if drugs is not None else DrugLexicon.load(cache_dir)
+        self.rules = tuple(rules)
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "heuristic": True,
+            "embedding": getattr(self._embedder, "model_id", None),
+            "drug_lexicon": self.drugs.available,
+        }
+
+    def verify(self, statement: str, passages: Sequence[PassageLike]) -> Verdict:
+        """The verdict of ``statement`` against ``passages`` taken together."""
+        needed = signals.content_stems(statement)
+        candidates = windows(passages)
+        if not candidates or not needed:
+            reason = "no passages to check against" if not candidates else "nothing to check"
+            return Verdict(UNSUPPORTED, 0.0, reasons=[reason])
+        ranked = align(statement, needed, candidates, self._embedder_when_needed)
+        best = ranked[0] if ranked else None
+        alignment = best.score if best else 0.0
+        label = _base_label(alignment)
+        reasons = [_alignment_reason(alignment, best.coverage if best else 0.0)]
+        findings = self._findings(Context(statement, best, candidates, self.drugs))
+        contradicting = []
+        for finding in findings:
+            reasons.append(finding.reason)
+            if _SEVERITY[finding.effect] > _SEVERITY[label]:
+                label = finding.effect
+            if finding.effect == CONTRADICTED and finding.window is not None:
+                contradicting.append(finding.window.span(alignment))
+        supporting = [a.window.span(a.score) for a in ranked[:3] if a.score >= PARTIAL_AT]
+        if label == CONTRADICTED:
+            supporting = []
+        return Verdict(label, alignment, supporting, contradicting, reasons)
+
+    def _embedder_when_needed(self) -> Embedder | None:
+        """The embedder, loaded on the first ambiguous alignment (None: lexical only)."""
+        if self._load_embedder is not None:
+            self._embedder, self._load_embedder = self._load_embedder(), None
+        return self._embedder
+
+    def _findings(self, ctx: Context) -> list[Finding]:
+        return [f for rule in self.rules if (f := rule(ctx)) is not None]
+
+
+def _base_label(alignment: float) -> str:
+    if alignment >= SUPPORTED_AT:
+        return SUPPORTED
+    return PARTIAL if alignment >= PARTIAL_AT else UNSUPPORTED
+
+
+def _alignment_reason(alignment: float, lexical: float) -> str:
+    if alignment >= 0.999:
+        return "alignment: a source sentence contains every content word"
+    how = f"{lexical:.0%} of the content words" + (
+        f", similarity-adjusted {alignment:.2f}" if alignment > lexical else ""
+    )
+    return f"alignment: the best source sentence has {how}"
+
+
+def lexical_baseline_label(statement: str, passages: Sequence[PassageLike]) -> str:
+    """The "lexical overlap only" baseline: the base label, with no rules and no embeddings."""
+    needed = signals.content_stems(statement)
+    ranked = align(statement, needed, windows(passages)) if needed else []
+    return _base_label(ranked[0].score if ranked else 0.0)
