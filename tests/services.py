@@ -96,10 +96,10 @@ class LlamaServer:
 
 @contextmanager
 def llama_server(
-    model_path: Path, *, embedding: bool = False, n_ctx: int = 4096
+    model_path: Path, *, embedding: bool = False, n_ctx: int = 4096, api_key: str | None = None
 ) -> Iterator[LlamaServer]:
     """Start llama-cpp-python's OpenAI-compatible server on a free port; stop it afterwards
-    (tests may also kill ``process`` themselves)."""
+    (tests may also kill ``process`` themselves). With ``api_key`` it refuses other keys."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="medcite-llama-", suffix=".log")[1])
     command = [
@@ -118,12 +118,13 @@ def llama_server(
         "2",
         "--embedding",
         str(embedding),
+        *(["--api_key", api_key] if api_key else []),
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        _wait_ready(f"{url}/models", process, log)
+        _wait_ready(f"{url}/models", process, log, api_key)
         yield LlamaServer(url, process, log)
     finally:
         if process.poll() is None:
@@ -136,13 +137,18 @@ def llama_server(
         log.unlink(missing_ok=True)
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, limit: float = 120) -> None:
+def _wait_ready(
+    url: str, process: subprocess.Popen[bytes], log: Path, api_key: str | None, limit: float = 120
+) -> None:
+    request = urllib.request.Request(url)
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"llama server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:

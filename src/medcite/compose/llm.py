@@ -21,6 +21,7 @@ warning plus ``engine["composer"]`` and ``engine["fallback"]``).
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,6 +95,8 @@ class LLMComposer:
                 "the LLM composer is not configured: set MEDCITE_LLM_BASE_URL (and "
                 "MEDCITE_LLM_MODEL, MEDCITE_LLM_API_KEY if the endpoint needs them)"
             )
+        if importlib.util.find_spec("httpx") is None:
+            raise LLMNotConfigured("the LLM composer needs httpx: pip install 'medcite[llm]'")
         self.settings = settings
         self.verifier = verifier
         self.fallback = fallback
@@ -309,19 +312,17 @@ def _statement(
     *,
     label: str | None = None,
 ) -> Statement:
+    """A statement citing each hit, with the verdict's best span as that citation's evidence."""
     evidence = []
     for hit, verdict in verdicts:
-        n = numbering.number(hit)
         span = verdict.best
-        if span is None:
-            evidence.append(Evidence(n, "", verdict.score, hit.passage.passage_id, 0, 0))
-        else:
-            evidence.append(
-                Evidence(n, span.quote, span.score, hit.passage.passage_id, span.start, span.end)
-            )
+        start, end, quote = (span.start, span.end, span.quote) if span else (0, 0, "")
+        pid = hit.passage.passage_id
+        n = numbering.number(hit)
+        evidence.append(Evidence(n, quote, verdict.score, pid, start, end, verdict.label))
     labels = {v.label for _, v in verdicts}
     support = label or (SUPPORTED if labels == {SUPPORTED} else PARTIAL)
-    return Statement(text, [e.n for e in evidence], support, evidence)
+    return Statement(text, [e.n for e in evidence], support, evidence, label=support)
 
 
 def _by_overlap(text: str, hits: list[Hit]) -> list[Hit]:
