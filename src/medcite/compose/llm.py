@@ -37,12 +37,12 @@ from medcite.compose.draft import (
     parse_draft,
     readable_text,
 )
-from medcite.compose.extractive import evidence_currency
+from medcite.compose.extractive import _Numbering, evidence_currency
 from medcite.compose.intent import TEMPLATES, QuestionAnalysis, analyse
 from medcite.compose.prompts import Prompt, build_prompt
 from medcite.config import LLMSettings
 from medcite.errors import MedciteError
-from medcite.models import Answer, AnswerSection, Evidence, Hit, Reference, Statement
+from medcite.models import Answer, AnswerSection, Evidence, Hit, Statement
 from medcite.verify.base import PARTIAL, SUPPORTED, UNSUPPORTED, Verdict, Verifier
 
 # Passages tried, by word overlap, when a statement needs a new citation.
@@ -196,7 +196,7 @@ class LLMComposer:
         usable: list[Hit],
     ) -> Answer:
         gate = _Gate(generated=len(draft.statements()))
-        numbering = _Numbering()
+        numbering = _Numbering()  # by first use among the statements that survive
         bottom = self._checked(draft.bottom_line, context, usable, gate, numbering)
         titles = {spec.kind: spec.title for spec in TEMPLATES[analysis.intent]}
         sections: dict[str, AnswerSection] = {}
@@ -288,21 +288,6 @@ class LLMComposer:
             "from verbatim source sentences instead.",
         )
         return answer
-
-
-class _Numbering:
-    """Reference numbers by first use among the statements that survive verification."""
-
-    def __init__(self) -> None:
-        self.references: list[Reference] = []
-        self._by_passage: dict[str, int] = {}
-
-    def number(self, hit: Hit) -> int:
-        pid = hit.passage.passage_id
-        if pid not in self._by_passage:
-            self._by_passage[pid] = len(self.references) + 1
-            self.references.append(Reference(self._by_passage[pid], hit.passage, hit.document))
-        return self._by_passage[pid]
 
 
 def _statement(
