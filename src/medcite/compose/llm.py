@@ -139,6 +139,7 @@ class LLMComposer:
         )
         reply = ChatReply()
         started = time.perf_counter()
+        generated: float | None = None
         try:
             if not context:
                 raise NothingVerified("no passage was retrieved to write from")
@@ -147,10 +148,10 @@ class LLMComposer:
             draft = parse_draft(reply.text)
             answer = self._verified_answer(question, audience, analysis, draft, context, usable)
         except (ChatError, UnparseableOutput, NothingVerified) as exc:
+            generated = generated or time.perf_counter()
             reason = _reason(exc)
             yield {"type": "fallback", "reason": reason}
             answer = self._fallback(question, hits, audience, analysis, reason)
-            generated = time.perf_counter()
         verified = time.perf_counter()
         answer.engine.update(self._describe(prompt, reply))
         answer.engine["timings_ms"] = {
@@ -172,10 +173,12 @@ class LLMComposer:
                     shown = readable
 
     def _describe(self, prompt: Prompt, reply: ChatReply) -> dict[str, Any]:
-        endpoint = urlsplit(self.settings.base_url or "")
+        url = urlsplit(self.settings.base_url or "")
+        port = f":{url.port}" if url.port else ""
         return {
             "llm": {
-                "endpoint": f"{endpoint.scheme}://{endpoint.netloc}{endpoint.path}",
+                # Host and path only: a URL may carry credentials (user:password@).
+                "endpoint": f"{url.scheme}://{url.hostname}{port}{url.path}",
                 "model": reply.model or self.settings.model,
                 "response_format": reply.response_format,
                 "finish_reason": reply.finish_reason,
