@@ -3,8 +3,8 @@ vLLM, Ollama, hosted APIs), streaming over plain httpx.
 
 Structured output is negotiated: the OpenAI ``json_schema`` response format first, then
 llama-cpp-python's ``json_object`` + ``schema``, then none (the reply is parsed leniently).
-A server that rejects a format with 400/422 is asked again with the next one, and the
-working format is remembered per endpoint for the life of the process.
+A server that rejects a format (400/422, or a 500 naming it) is asked again with the next
+one, and the working format is remembered per endpoint for the life of the process.
 
 Every failure is a :class:`ChatError` whose ``reason`` says what happened in a few words
 (``timeout``, ``connection refused``, ``server error 500``...) and never contains the API key.
@@ -102,8 +102,8 @@ class ChatClient:
                 with self._http.stream(
                     "POST", f"{self.base_url}/chat/completions", json=body
                 ) as response:
-                    if response.status_code in (400, 422) and position + 1 < len(formats):
-                        continue  # this server does not take this response format
+                    if position + 1 < len(formats) and _refuses_format(response, fmt):
+                        continue
                     _raise_for_status(response)
                     reply.response_format = fmt
                     _WORKING_FORMAT.setdefault(self.base_url, fmt)
@@ -160,6 +160,14 @@ class ChatClient:
                     yield text
         if not done and reply.finish_reason is None:
             raise ChatError("the stream ended before the reply was complete")
+
+
+def _refuses_format(response: Any, fmt: str) -> bool:
+    """A 400/422 (or llama-cpp-python's 500 naming the field): try the next format."""
+    if response.status_code not in (400, 422, 500):
+        return False
+    response.read()
+    return response.status_code != 500 or "response_format" in response.text or fmt in response.text
 
 
 def _raise_for_status(response: Any) -> None:
