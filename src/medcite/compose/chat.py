@@ -34,10 +34,11 @@ class ChatError(Exception):
 
 @dataclass
 class ChatReply:
-    """What the model wrote, with the server's token counts (None when it sent none)."""
+    """What the model wrote, with the server's token counts (empty when it sent none)."""
 
     text: str = ""
     usage: dict[str, int] = field(default_factory=dict)
+    chunks: int = 0  # content chunks streamed: one token each on llama.cpp
     finish_reason: str | None = None
     response_format: str = "none"
     model: str | None = None
@@ -106,7 +107,8 @@ class ChatClient:
                         continue
                     _raise_for_status(response)
                     reply.response_format = fmt
-                    _WORKING_FORMAT.setdefault(self.base_url, fmt)
+                    if self.settings.response_format == "auto":
+                        _WORKING_FORMAT.setdefault(self.base_url, fmt)
                     yield from self._deltas(response, reply, deadline)
                     return
             except httpx.TimeoutException as exc:
@@ -156,6 +158,7 @@ class ChatClient:
                 reply.finish_reason = choice.get("finish_reason") or reply.finish_reason
                 text = (choice.get("delta") or {}).get("content") or ""
                 if text:
+                    reply.chunks += 1
                     reply.text += text
                     yield text
         if not done and reply.finish_reason is None:
@@ -198,3 +201,13 @@ def _usage(raw: dict[str, Any]) -> dict[str, int]:
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+
+
+def token_counts(reply: ChatReply) -> dict[str, Any] | None:
+    """The server's ``usage``; when a server streams without it (llama-cpp-python ignores
+    ``stream_options``), the number of streamed chunks as completion tokens, labelled so."""
+    if reply.usage:
+        return {**reply.usage, "source": "server usage"}
+    if reply.chunks:
+        return {"completion_tokens": reply.chunks, "source": "stream chunks (no usage sent)"}
+    return None

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from medcite.compose.base import Composer
-from medcite.compose.chat import ChatClient, ChatError, ChatReply
+from medcite.compose.chat import ChatClient, ChatError, ChatReply, token_counts
 from medcite.compose.draft import (
     Draft,
     DraftStatement,
@@ -184,7 +184,7 @@ class LLMComposer:
                 "finish_reason": reply.finish_reason,
             },
             "prompt": prompt.describe(),
-            "tokens": reply.usage or None,
+            "tokens": token_counts(reply),
         }
 
     # -- verification --------------------------------------------------------------------
