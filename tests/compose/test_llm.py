@@ -52,7 +52,7 @@ def test_only_verified_correctly_cited_statements_survive(
     settings = llm_settings(llm_server.url)
     generated = kept = 0
     with Engine(settings) as engine:
-        for question, audience in QUESTIONS:
+        for question, audience in QUESTIONS[:3]:
             answer = engine.ask(question, audience=audience, composer="llm")
             data = answer.to_dict()
             jsonschema.validate(data, answer_schema)
@@ -89,7 +89,7 @@ def test_free_text_output_cannot_invent_citations(
     """Without a JSON schema the model may cite any number; none may reach the answer."""
     settings = llm_settings(llm_server.url, response_format="none")
     with Engine(settings) as engine:
-        for question, audience in QUESTIONS[:2]:
+        for question, audience in QUESTIONS[2:]:
             answer = engine.ask(question, audience=audience, composer="llm")
             jsonschema.validate(answer.to_dict(), answer_schema)
             numbers = {r.n for r in answer.references}
@@ -98,9 +98,9 @@ def test_free_text_output_cannot_invent_citations(
 
 def test_parser_on_real_free_text_replies(llm_server, llm_settings, engine: Engine) -> None:
     """Replies written without a schema either parse to a draft or raise UnparseableOutput."""
-    settings = llm_settings(llm_server.url, response_format="none", max_tokens=200).llm
+    settings = llm_settings(llm_server.url, response_format="none", max_tokens=120).llm
     outcomes = []
-    for question, audience in QUESTIONS:
+    for question, audience in QUESTIONS[:2]:
         hits = engine.search(question, k=4)
         prompt = build_prompt(
             question, hits, intent="treatment", audience=audience, version="v1", passage_chars=600
@@ -116,7 +116,7 @@ def test_parser_on_real_free_text_replies(llm_server, llm_settings, engine: Engi
             continue
         assert all(s.text for s in draft.statements())
         outcomes.append("parsed")
-    assert len(outcomes) == len(QUESTIONS)
+    assert len(outcomes) == 2
 
 
 def test_truncated_output_falls_back(llm_server, llm_settings, answer_schema: dict) -> None:
