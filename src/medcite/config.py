@@ -175,6 +175,35 @@ class ScaleSettings(_Section):
     )
 
 
+class LLMSettings(_Section):
+    """The optional LLM composer (any OpenAI-compatible chat endpoint).
+
+    Besides ``MEDCITE_LLM__<FIELD>``, the three connection fields read the plain
+    ``MEDCITE_LLM_BASE_URL``, ``MEDCITE_LLM_MODEL`` and ``MEDCITE_LLM_API_KEY``.
+    """
+
+    base_url: str | None = Field(
+        None, description="e.g. http://127.0.0.1:8080/v1; unset = the LLM composer is off."
+    )
+    model: str = Field("default", description="Model name sent to the endpoint.")
+    api_key: SecretStr | None = Field(None, description="Bearer token; never logged or shown.")
+    connect_timeout: float = Field(5.0, gt=0, description="Seconds to connect.")
+    timeout: float = Field(
+        120.0, gt=0, description="Seconds the whole generation may take before falling back."
+    )
+    max_tokens: int = Field(900, ge=16, description="Upper bound of generated tokens.")
+    temperature: float = Field(0.0, ge=0, le=2)
+    context_passages: int = Field(8, ge=1, le=40, description="Numbered passages in the prompt.")
+    passage_chars: int = Field(1200, ge=100, description="Each passage is cut to this length.")
+    response_format: Literal["auto", "json_schema", "json_object", "none"] = Field(
+        "auto", description="auto tries JSON schema, then json_object, then plain text."
+    )
+    unsupported: Literal["drop", "show"] = Field(
+        "drop", description="Generated statements no passage supports: drop, or show flagged."
+    )
+    prompt_version: str = Field("v1", description="Prompt set under medcite/compose/prompts/.")
+
+
 class Settings(BaseSettings):
     """All medcite settings. Construct with overrides: ``Settings(home=tmp_path)``."""
 
@@ -211,6 +240,7 @@ class Settings(BaseSettings):
         "postgresql+psycopg://...; default: corpus.sqlite in the home directory.",
     )
     scale: ScaleSettings = Field(default_factory=ScaleSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -221,7 +251,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, _config_file()))
+        return (
+            init_settings,
+            env_settings,
+            _LLMEnvAliases(settings_cls),
+            TomlConfigSettingsSource(settings_cls, _config_file()),
+        )
 
     @property
     def corpus_db(self) -> Path:
@@ -252,3 +287,21 @@ def _config_file() -> Path:
         return Path(explicit)
     home = os.environ.get("MEDCITE_HOME")
     return (Path(home) if home else default_home()) / "medcite.toml"
+
+
+class _LLMEnvAliases(PydanticBaseSettingsSource):
+    """``MEDCITE_LLM_BASE_URL``/``_MODEL``/``_API_KEY``: the names every OpenAI-style tool
+    documents, which the ``__`` nesting (``MEDCITE_LLM__BASE_URL``) would not read."""
+
+    FIELDS = ("base_url", "model", "api_key")
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything comes from __call__
+
+    def __call__(self) -> dict[str, Any]:
+        found = {
+            name: os.environ[f"MEDCITE_LLM_{name.upper()}"]
+            for name in self.FIELDS
+            if os.environ.get(f"MEDCITE_LLM_{name.upper()}")
+        }
+        return {"llm": found} if found else {}

@@ -14,12 +14,13 @@ for nothing else.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medcite.compose.base import Composer
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
@@ -35,6 +36,7 @@ from medcite.retrieve.hybrid import Retriever
 if TYPE_CHECKING:
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
+    from medcite.reader.pipeline import Reading
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
@@ -261,23 +263,81 @@ class Engine:
         return self.retriever.search(query, k=k, mode=mode, filters=filters, priors=priors)
 
     def ask(
-        self, question: str, *, audience: str = "clinician", history: Sequence[str] = ()
+        self,
+        question: str,
+        *,
+        audience: str = "clinician",
+        history: Sequence[str] = (),
+        composer: str | None = None,
     ) -> Answer:
         """A structured, cited answer; see :mod:`medcite.compose.extractive`. ``history``
         holds the thread's earlier questions (oldest first): a follow-up is rewritten in
-        their context (``answer.answering``), see :mod:`medcite.reader.followup`."""
+        their context (``answer.answering``), see :mod:`medcite.reader.followup`.
+
+        ``composer``: "extractive", "llm" (needs ``MEDCITE_LLM_BASE_URL``), or None for the
+        LLM when one is configured and the extractive composer otherwise.
+        """
+        prepared = self._prepare(question, audience, composer, history)
+        for event in self._answer_events(*prepared):
+            if event["type"] == "answer":
+                return event["answer"]
+        raise AssertionError("_answer_events always ends with an answer")  # pragma: no cover
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        audience: str = "clinician",
+        history: Sequence[str] = (),
+        composer: str | None = "llm",
+    ) -> Iterator[dict[str, Any]]:
+        """:meth:`ask` as events, for server-sent events: ``{"type": "delta", "text"}`` as the
+        model writes, ``{"type": "fallback", "reason"}`` if it fails, and last ``{"type":
+        "answer", "answer": <answer dict>}`` once every statement is verified. Bad input
+        raises here, before the first event."""
+        events = self._answer_events(*self._prepare(question, audience, composer, history))
+        return (
+            {"type": "answer", "answer": e["answer"].to_dict()} if e["type"] == "answer" else e
+            for e in events
+        )
+
+    def composer(self, name: str | None = None) -> Composer:
+        """The composer called ``name`` (see :meth:`ask`)."""
         from medcite.compose.extractive import ExtractiveComposer
-        from medcite.reader.pipeline import finish, prepare
-        from medcite.verify.answers import verify_answer
+
+        extractive = ExtractiveComposer(self.settings.compose)
+        if name is None:
+            name = "llm" if self.settings.llm.base_url else "extractive"
+        if name == "extractive":
+            return extractive
+        if name == "llm":
+            from medcite.compose.llm import LLMComposer
+
+            return LLMComposer(self.settings.llm, self.verifier, fallback=extractive)
+        raise QuestionError(f"unknown composer {name!r}; choose extractive or llm")
+
+    def _prepare(
+        self, question: str, audience: str, composer_name: str | None, history: Sequence[str]
+    ) -> tuple[str, str, Composer, Reading]:
+        from medcite.reader.pipeline import prepare
 
         question = self.check_question(question)
         if audience not in AUDIENCES:
             raise QuestionError(
                 f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}"
             )
-        started = time.perf_counter()
+        composer = self.composer(composer_name)
         self._require_index()
-        reading = prepare(question, history)
+        return question, audience, composer, prepare(question, history)
+
+    def _answer_events(
+        self, question: str, audience: str, composer: Composer, reading: Reading
+    ) -> Iterator[dict[str, Any]]:
+        from medcite.compose.base import compose_events
+        from medcite.reader.pipeline import finish
+        from medcite.verify.answers import verify_answer
+
+        started = time.perf_counter()
         analysis = reading.analysis
         hits = self.retriever.search(
             reading.query,
@@ -286,11 +346,28 @@ class Engine:
             intent=analysis.intent,
         )
         retrieved = time.perf_counter()
-        answer = ExtractiveComposer(self.settings.compose).compose(
-            question, hits, audience=audience, analysis=analysis
-        )
-        composed = time.perf_counter()
-        verify_ms = verify_answer(answer, self.verifier)
+        for event in compose_events(composer, question, hits, audience, analysis):
+            if event["type"] != "answer":
+                yield event
+                continue
+            answer = event["answer"]
+            composed = time.perf_counter()
+            verify_ms = verify_answer(answer, self.verifier)
+            self._finish(answer)
+            finish(answer, reading, self.related_questions)
+            timings = answer.engine.get("timings_ms", {})
+            answer.engine["timings_ms"] = {
+                **timings,
+                "retrieve": round((retrieved - started) * 1000, 1),
+                "compose": round((composed - retrieved) * 1000, 1),
+                # The LLM composer verifies while composing (its gate); both count here.
+                "verify": round(timings.get("verify", 0.0) + verify_ms, 1),
+                "total": round((time.perf_counter() - started) * 1000, 1),
+            }
+            yield event
+
+    def _finish(self, answer: Answer) -> None:
+        """What every answer carries whichever composer wrote it."""
         manifest = self.manifest()
         answer.engine.update(
             {
@@ -300,12 +377,6 @@ class Engine:
                 "corpus_version": manifest.get("corpus_snapshot"),
                 "settings_hash": self.settings.settings_hash(),
                 "medcite_version": _version(),
-                "timings_ms": {
-                    "retrieve": round((retrieved - started) * 1000, 1),
-                    "compose": round((composed - retrieved) * 1000, 1),
-                    "verify": round(verify_ms, 1),
-                    "total": round((time.perf_counter() - started) * 1000, 1),
-                },
             }
         )
         answer.review = {
@@ -317,15 +388,18 @@ class Engine:
         answer.disclaimer = DISCLAIMER
         if self._embedder_problem:
             answer.warnings.append(f"Dense search off: {self._embedder_problem}")
-        finish(answer, reading, self.related_questions)
-        return answer
 
     def ask_in_thread(
-        self, thread_id: str, question: str, *, audience: str = "clinician"
+        self,
+        thread_id: str,
+        question: str,
+        *,
+        audience: str = "clinician",
+        composer: str | None = None,
     ) -> Answer:
         """Answer ``question`` as the next turn of thread ``thread_id`` and record the turn."""
         history = self.threads.get(thread_id).questions
-        answer = self.ask(question, audience=audience, history=history)
+        answer = self.ask(question, audience=audience, history=history, composer=composer)
         answer.engine["thread_id"] = thread_id
         self.threads.add_turn(thread_id, question, answer.answering or question, answer.to_dict())
         self.related.remember(answer.answering or question)

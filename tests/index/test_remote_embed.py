@@ -12,7 +12,7 @@ from medcite.config import Settings
 from medcite.index.embed import EmbedderUnavailable
 from medcite.index.remote_embed import RemoteEmbedder
 from medcite.service import Engine
-from services import free_port, llama_server
+from services import free_port, llama_server, smollm2_gguf
 
 pytest.importorskip("llama_cpp")
 pytestmark = pytest.mark.llm
@@ -28,8 +28,8 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    with llama_server(embedding=True) as url:
-        yield url
+    with llama_server(smollm2_gguf(), embedding=True) as server:
+        yield server.url
 
 
 # llama-cpp-python 0.3.36 serving a model without pooling (SmolLM2) answers wrong token

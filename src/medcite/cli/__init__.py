@@ -52,6 +52,11 @@ class Mode(StrEnum):
     hybrid = "hybrid"
 
 
+class ComposerName(StrEnum):
+    extractive = "extractive"
+    llm = "llm"
+
+
 class Audience(StrEnum):
     clinician = "clinician"
     pharmacist = "pharmacist"
@@ -243,6 +248,12 @@ def ask(
     output: Annotated[
         Output, typer.Option("--format", help="text, markdown or json.")
     ] = Output.text,
+    composer: Annotated[
+        ComposerName | None,
+        typer.Option(
+            help="extractive (offline) or llm (MEDCITE_LLM_BASE_URL); default: llm when configured."
+        ),
+    ] = None,
     home: HomeOption = None,
     thread: Annotated[
         str | None, typer.Option(help="Continue this thread: a follow-up in its context.")
@@ -260,14 +271,16 @@ def ask(
     """Answer a question with a structured, cited answer from the corpus."""
     from medcite.cli.reader import ask_in_thread
 
+    name = composer.value if composer else None
+
     if thread and new_thread:
         _fail("give either --thread ID or --new-thread, not both")
     try:
         with _engine(home) as engine:
             if thread or new_thread:
-                answer = ask_in_thread(engine, question, audience.value, thread)
+                answer = ask_in_thread(engine, question, audience.value, thread, name)
             else:
-                answer = engine.ask(question, audience=audience.value)
+                answer = engine.ask(question, audience=audience.value, composer=name)
             if save_draft:
                 from medcite.cli.library import save_draft as save
 

@@ -7,14 +7,16 @@ from typing import Any
 from rich.markup import escape
 
 
-def ask_in_thread(engine: Any, question: str, audience: str, thread_id: str | None) -> Any:
+def ask_in_thread(
+    engine: Any, question: str, audience: str, thread_id: str | None, composer: str | None = None
+) -> Any:
     """Answer in thread ``thread_id``, or in a new thread whose id is printed to stderr."""
     from medcite.cli.render import errors
 
     if thread_id is None:
         thread_id = engine.threads.create(audience=audience).thread_id
         errors.print(f"thread {thread_id} (continue with --thread {thread_id})", highlight=False)
-    return engine.ask_in_thread(thread_id, question, audience=audience)
+    return engine.ask_in_thread(thread_id, question, audience=audience, composer=composer)
 
 
 def print_answering(answer: Any) -> None:
