@@ -52,9 +52,11 @@ def verify_statement(
 ) -> Verdict:
     """The statement's verdict against all its citations, and one evidence entry per citation
     saying whether that citation alone supports it."""
-    # Lexical alignment: the composer's statements are verbatim source sentences, and the
-    # embedder would cost more than the 50 ms an answer's verification may take.
-    verdict = verifier.verify(statement.text, [p for _, p in cited], embeddings=False)
+    # A verbatim source sentence (the extractive composer's) needs lexical alignment only; the
+    # embedder would cost more than the 50 ms an answer's verification may take. A paraphrase
+    # (the LLM composer's) gets the same check its composer's gate gave it, embeddings included.
+    embeddings = not any(statement.text in passage.text for _, passage in cited)
+    verdict = verifier.verify(statement.text, [p for _, p in cited], embeddings=embeddings)
     statement.label = verdict.label
     statement.support = schema_support(verdict.label)
     statement.reasons = list(verdict.reasons)
@@ -63,7 +65,7 @@ def verify_statement(
         alone = (
             verdict
             if len(cited) == 1
-            else verifier.verify(statement.text, [passage], embeddings=False)
+            else verifier.verify(statement.text, [passage], embeddings=embeddings)
         )
         best = alone.best
         evidence.append(
