@@ -23,7 +23,7 @@ from medcite.web.app import ANSWER_PATHS, create_app
 from medcite.web.recent import RecentAnswers
 from medcite.web.server import serve_in_thread
 from medcite.web.stream import STREAM_PATH
-from services import llama_server, smollm2_gguf
+from services import LlamaServer, llama_server, smollm2_gguf
 
 QUESTION = "What are the symptoms of multiple sclerosis?"
 
@@ -45,6 +45,11 @@ def read_events(response: httpx.Response) -> list[tuple[str, Any]]:
 def stream(client: httpx.Client, **params: Any) -> list[tuple[str, Any]]:
     with client.stream("GET", STREAM_PATH, params=params) as response:
         return read_events(response)
+
+
+def completions(llm: LlamaServer) -> int:
+    """How many chat completions the llama.cpp server has answered (from its access log)."""
+    return llm.log.read_text(errors="replace").count('"POST /v1/chat/completions')
 
 
 def assert_verified_answer(answer: dict, answer_schema: dict, question: str) -> None:
@@ -97,7 +102,7 @@ def test_recent_answers_expire_and_stay_bounded() -> None:
 
 
 @pytest.fixture(scope="module")
-def llm_site(web_settings: Settings) -> Iterator[str]:
+def llm_site(web_settings: Settings) -> Iterator[tuple[str, LlamaServer]]:
     """A real uvicorn whose answers are written by a real llama.cpp server (SmolLM2-135M)."""
     with llama_server(smollm2_gguf()) as llm:
         # Small enough for a 135M model on 2 cores to answer in seconds (as tests/compose).
@@ -109,13 +114,21 @@ def llm_site(web_settings: Settings) -> Iterator[str]:
         }
         settings = Settings(home=web_settings.home, web=web_settings.web, llm=section)
         with serve_in_thread(create_app(settings)) as base_url:
-            yield base_url
+            yield base_url, llm
 
 
 @pytest.mark.llm
-def test_with_llm_deltas_then_the_verified_answer(llm_site: str, answer_schema: dict) -> None:
-    with httpx.Client(base_url=llm_site, timeout=180) as http:
+def test_with_llm_deltas_then_the_verified_answer(
+    llm_site: tuple[str, LlamaServer], answer_schema: dict
+) -> None:
+    base_url, llm = llm_site
+    with httpx.Client(base_url=base_url, timeout=180) as http:
         events = stream(http, q=QUESTION, audience="patient")
+        generations = completions(llm)
+        # The page opened next shows the streamed answer without asking the model again.
+        page = http.get("/ask", params={"q": QUESTION, "audience": "patient"})
+        assert page.status_code == 200 and "article" in page.text
+        assert completions(llm) == generations > 0
     kinds = [kind for kind, _ in events]
     assert kinds[0] == "delta" and kinds[-1] == "answer" and kinds.count("answer") == 1
     assert set(kinds) <= {"delta", "fallback", "answer"}
@@ -127,8 +140,10 @@ def test_with_llm_deltas_then_the_verified_answer(llm_site: str, answer_schema: 
 
 @pytest.mark.llm
 @pytest.mark.browser
-def test_page_shows_the_draft_then_the_verified_answer(llm_site: str, page: Page) -> None:
-    page.goto(llm_site + "/")
+def test_page_shows_the_draft_then_the_verified_answer(
+    llm_site: tuple[str, LlamaServer], page: Page
+) -> None:
+    page.goto(llm_site[0] + "/")
     page.fill("#q", QUESTION)
     page.click("form.search button[type=submit]")
     draft = page.locator("#draft")
