@@ -20,14 +20,21 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.config import Settings
-from medcite.web import api, auth, library_api, library_pages, pages, threads, view
+from medcite.web import api, auth, library_api, library_pages, pages, stream, threads, view
 from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
 from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
 
 HERE = Path(__file__).parent
-ANSWER_PATHS = ("/ask", "/ask.md", "/ask.json", "/api/v1/answers", "/api/v1/verify")
+ANSWER_PATHS = (
+    "/ask",
+    "/ask.md",
+    "/ask.json",
+    "/api/v1/answers",
+    "/api/v1/verify",
+    stream.STREAM_PATH,
+)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -53,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     auth.install(app)
     app.include_router(api.router)
+    stream.install(app)
     app.include_router(library_api.router)
     app.include_router(library_pages.router)
     app.include_router(api.health)

@@ -66,6 +66,17 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(problems)
 
 
+def medcite_error_status(exc: MedciteError) -> tuple[int, str]:
+    """The HTTP status and error code of one of medcite's own exceptions."""
+    if isinstance(exc, QuestionError):
+        return 400, "bad_question"
+    if isinstance(exc, DataNotFound):
+        return 404, "not_found"
+    if isinstance(exc, IndexNotReady):
+        return 503, "index_not_ready"
+    return 400, "bad_request"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map medcite's exceptions and FastAPI's own errors onto :func:`error_response`."""
 
@@ -82,14 +93,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, exc.status_code, code, message, exc.headers)
 
     async def on_medcite(request: Request, exc: Exception) -> Response:
-        status, code = 400, "bad_request"
-        if isinstance(exc, QuestionError):
-            code = "bad_question"
-        elif isinstance(exc, DataNotFound):
-            status, code = 404, "not_found"
-        elif isinstance(exc, IndexNotReady):
-            status, code = 503, "index_not_ready"
-        return error_response(request, status, code, str(exc))
+        assert isinstance(exc, MedciteError)
+        return error_response(request, *medcite_error_status(exc), str(exc))
 
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)

@@ -19,6 +19,7 @@ from medcite.models import Answer
 from medcite.web import view
 from medcite.web.approved import answer_dict
 from medcite.web.deps import EngineGate, GateDep, TemplatesDep
+from medcite.web.recent import recent_answer
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -52,8 +53,9 @@ def ask_page(
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> Response:
-    earlier = _clean(history)
-    context = answer_context(answer_dict(gate, q, audience, earlier), earlier)
+    earlier = clean_history(history)
+    answer = recent_answer(request, q, audience, earlier)  # just streamed to this page
+    context = answer_context(answer or answer_dict(gate, q, audience, earlier), earlier)
     if request.headers.get(FRAGMENT_HEADER) == "1":
         response = templates.TemplateResponse(request, "_answer.html", context)
     else:
@@ -72,8 +74,8 @@ def ask_export(
 ) -> Response:
     """The answer as Markdown (``/ask.md``, always live) or as the answer JSON (``/ask.json``)."""
     if fmt == "json":
-        return JSONResponse(answer_dict(gate, q, audience, _clean(history)))
-    answer = _ask(gate, q, audience, _clean(history))
+        return JSONResponse(answer_dict(gate, q, audience, clean_history(history)))
+    answer = _ask(gate, q, audience, clean_history(history))
     return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
 
 
@@ -94,7 +96,7 @@ def docs(request: Request, templates: TemplatesDep) -> Response:
     return templates.TemplateResponse(request, "docs.html", {"has_swagger": has_swagger})
 
 
-def _clean(history: list[str]) -> list[str]:
+def clean_history(history: list[str]) -> list[str]:
     return [text for text in (" ".join(h.split()) for h in history) if text]
 
 

@@ -31,7 +31,7 @@ from medcite.service import Engine
 from medcite.web.api import _errors
 from medcite.web.audience import preferred_audience, remember_audience
 from medcite.web.deps import GateDep, TemplatesDep
-from medcite.web.pages import FRAGMENT_HEADER, _clean, answer_data_context
+from medcite.web.pages import FRAGMENT_HEADER, answer_data_context, clean_history
 from medcite.web.security import TokenBucket
 
 THREAD_HEADER = "X-Medcite-Thread"
@@ -197,7 +197,7 @@ def start_thread_page(
     def run(engine: Engine) -> tuple[str, Answer, list[str]]:
         engine.check_question(q)
         thread_id = engine.threads.create(audience=audience).thread_id
-        for question in _clean(history):
+        for question in clean_history(history):
             engine.ask_in_thread(thread_id, question, audience=audience)
         return thread_id, *_next_turn(engine, thread_id, q, audience)
 

@@ -1,7 +1,8 @@
 /* medcite's own progressive enhancement. Without it every control still works as a plain
    link or form; with it the audience switch and follow-ups fetch only the answer fragment
    (with "X-Medcite-Fragment: 1": /ask for the audience, a POST to /threads for follow-ups)
-   and swap or append it without reloading the page. */
+   and swap or append it without reloading the page. With an LLM configured, questions
+   asked in the search form show the model's draft while it is written (server-sent events). */
 "use strict";
 (function () {
   document.documentElement.classList.add("js");
@@ -102,6 +103,44 @@
       }, function () {});
   }
 
+  /* With an LLM configured the search form carries data-stream: the model's draft is shown
+     as it is written (clearly not yet verified), then the answer page opens, which the server
+     renders from the answer just streamed and verified. Any failure opens the same page. */
+  function onStreamedAsk(event) {
+    var form = event.target;
+    var streamUrl = form.getAttribute("data-stream");
+    if (!streamUrl || !window.EventSource) return;
+    event.preventDefault();
+    var query = new URLSearchParams(new FormData(form)).toString();
+    var pageUrl = form.getAttribute("action") + "?" + query;
+    var old = document.getElementById("draft");
+    if (old) old.remove();
+    var draft = document.createElement("section");
+    draft.id = "draft";
+    draft.className = "draft";
+    draft.setAttribute("aria-live", "polite");
+    draft.setAttribute("aria-busy", "true");
+    var title = document.createElement("h2");
+    title.textContent = "Writing… (not yet verified)";
+    var text = document.createElement("p");
+    text.className = "draft-text";
+    draft.append(title, text);
+    form.after(draft);
+    form.querySelector("button[type=submit]").disabled = true;
+    status("Writing the answer; citations are checked before it is shown…");
+    var source = new EventSource(streamUrl + "?" + query);
+    function open() {
+      source.close();
+      window.location.assign(pageUrl);
+    }
+    source.addEventListener("delta", function (e) { text.textContent += JSON.parse(e.data).text; });
+    source.addEventListener("fallback", function () {
+      title.textContent = "The model failed; writing a verified extractive answer instead…";
+    });
+    source.addEventListener("answer", open);
+    source.addEventListener("error", open); /* an error event, or the connection failed */
+  }
+
   /* Touch screens cannot hover: the first tap on a citation opens its preview. */
   function onCitationClick(event) {
     var link = event.target.closest ? event.target.closest("a.cite") : null;
@@ -149,6 +188,7 @@
   enhance(document);
   document.addEventListener("change", onAudienceChange);
   document.addEventListener("submit", onFollowUp);
+  document.addEventListener("submit", onStreamedAsk);
   document.addEventListener("click", onCitationClick);
   document.addEventListener("click", onButton);
   document.addEventListener("keydown", onKey);
