@@ -80,3 +80,19 @@ def test_every_write_is_audited_with_before_and_after(
     )
     assert [e.action for e in log[:3]] == ["comment.add", "article.submitted", "article.create"]
     assert not hasattr(library, "delete_audit") and not hasattr(library, "update_audit")
+
+
+def test_a_library_is_in_use_only_once_its_tables_exist(tmp_path) -> None:
+    from medcite.config import Settings
+    from medcite.library.db import database_exists
+    from medcite.reader.threads import SqlThreadStore
+
+    settings = Settings(home=tmp_path / "home")
+    assert not database_exists(settings)
+    threads = SqlThreadStore(settings.threads_db)  # follow-up threads share the file
+    threads.create()
+    threads.close()
+    assert (settings.home / "library.sqlite").is_file()
+    assert not database_exists(settings)
+    Library(settings).close()
+    assert database_exists(settings)

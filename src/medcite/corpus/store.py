@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import make_url
 
 from medcite.models import Document, EvidenceLevel, IndexRecord, Passage, Section, sha256_hex
 
@@ -355,8 +356,10 @@ def open_database(url_or_path: str | Path) -> Engine:
     """An engine for a SQLAlchemy URL, or for a SQLite file path (WAL, foreign keys on)."""
     url = str(url_or_path)
     if "://" not in url:
-        Path(url).parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{url}"
+    database = make_url(url).database
+    if url.startswith("sqlite") and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

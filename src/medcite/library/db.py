@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,10 +39,15 @@ def open_database(url: str) -> Engine:
 
 
 def database_exists(settings: Settings) -> bool:
-    """Whether a library is in use: a configured URL, or the default SQLite file exists."""
-    if settings.database_url:
-        return True
-    return (settings.home / "library.sqlite").is_file()
+    """Whether a library is in use: its tables exist in the configured database, or in the
+    default SQLite file (which follow-up threads may have created on their own)."""
+    if not settings.database_url and not (settings.home / "library.sqlite").is_file():
+        return False
+    engine = create_engine(settings.library_url)
+    try:
+        return inspect(engine).has_table("article")
+    finally:
+        engine.dispose()
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
