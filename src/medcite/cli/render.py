@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from medcite.compose.markdown import cite, currency_line, reference_line
+from medcite.compose.markdown import cite, currency_line, reference_line, verifier_note
 from medcite.models import Answer, Hit
 from medcite.progress import ProgressFn
 
@@ -79,6 +79,8 @@ def print_answer(answer: Answer) -> None:
         console.print("[bold]References[/]")
         for ref in answer.references:
             console.print(f"  {escape(reference_line(ref))}", highlight=False)
+    if verifier_note(answer):
+        console.print(f"\n[dim]{escape(verifier_note(answer))}[/]")
     review = answer.review or {}
     console.print(
         f"\n[dim]Review status: {review.get('status', 'draft')} — "

@@ -8,9 +8,23 @@ from typing import Any
 from medcite.models import Answer, Reference, Statement
 from medcite.provenance import provenance, provenance_line
 
+LABEL_FLAGS = {
+    "partial": "partly supported by its sources",
+    "unsupported": "not supported by its sources",
+    "contradicted": "contradicted by its sources",
+}
+
 
 def cite(statement: Statement) -> str:
-    return f" [{', '.join(map(str, statement.citations))}]" if statement.citations else ""
+    """The citation numbers, and the verifier's flag when the sources do not fully support it."""
+    numbers = f" [{', '.join(map(str, statement.citations))}]" if statement.citations else ""
+    flag = LABEL_FLAGS.get(statement.label or "")
+    return numbers + (f" ({flag})" if flag else "")
+
+
+def verifier_note(answer: Answer) -> str:
+    """What checked the statements (heuristic), or empty when nothing did."""
+    return str(answer.engine.get("verifier", {}).get("note", ""))
 
 
 def currency_line(answer: Answer) -> str:
@@ -58,6 +72,8 @@ def to_markdown(answer: Answer) -> str:
     lines += [f"_{currency_line(answer)}_", ""]
     if answer.references:
         lines += ["## References", ""] + [reference_line(r) for r in answer.references] + [""]
+    if verifier_note(answer):
+        lines += [f"_{verifier_note(answer)}_", ""]
     review = answer.review or {}
     lines += [f"_Review status: {review.get('status', 'draft')} — {review.get('label', '')}_", ""]
     if answer.disclaimer:
