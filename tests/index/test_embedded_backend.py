@@ -64,19 +64,6 @@ def test_close_discards_uncommitted_writes(tmp_path: Path) -> None:
     again.close()
 
 
-def test_dense_and_hybrid_need_a_query_vector_once_vectors_exist(
-    backend: EmbeddedBackend,
-) -> None:
-    backend.upsert(RECORDS)
-    backend.set_vectors(["p1"], HashingEmbedder().embed(["metformin"]))
-    backend.commit()
-    for mode in ("dense", "hybrid"):
-        with pytest.raises(ValueError, match="query vector"):
-            backend.search("metformin", mode=mode)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="unknown search mode"):
-        backend.search("metformin", mode="fuzzy")  # type: ignore[arg-type]
-
-
 def test_vectors_of_the_wrong_shape_are_refused(backend: EmbeddedBackend) -> None:
     backend.upsert(RECORDS)
     backend.set_vectors(["p1"], np.ones((1, 8), dtype=np.float32))

@@ -105,14 +105,3 @@ def test_filter_values_with_quotes_are_data_not_syntax(backend: MilvusBackend) -
     backend.commit()
     hostile = SearchFilters(collections=('x" or collection != "', "guidelines"))
     assert [h.passage_id for h in backend.search("gout therapy", k=10, filters=hostile)] == ["p4"]
-
-
-def test_dense_and_hybrid_need_a_query_vector_once_vectors_exist(backend: MilvusBackend) -> None:
-    backend.upsert(RECORDS)
-    backend.set_vectors(["p1"], HashingEmbedder().embed(["metformin"]))
-    backend.commit()
-    for mode in ("dense", "hybrid"):
-        with pytest.raises(ValueError, match="query vector"):
-            backend.search("metformin", mode=mode)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="unknown search mode"):
-        backend.search("metformin", mode="fuzzy")  # type: ignore[arg-type]

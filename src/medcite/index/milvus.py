@@ -295,7 +295,12 @@ class MilvusBackend:
             limit=k,
             filter=f"has_vector == true and ({condition})" if condition else "has_vector == true",
             output_fields=["doc_id"],
-            search_params={"metric_type": "COSINE", "params": {"ef": max(64, k)}},
+            # A selective filter leaves few eligible nodes on the HNSW graph; a wider beam keeps
+            # the search from stopping short of k of them.
+            search_params={
+                "metric_type": "COSINE",
+                "params": {"ef": max(512 if condition else 64, k)},
+            },
         )
         return [
             ScoredId(h["passage_id"], h["entity"]["doc_id"], float(h["distance"])) for h in found[0]

@@ -318,6 +318,15 @@ class SearchBackendContract:
         assert all(-1.0 - 1e-3 <= h.score <= 1.0 + 1e-3 for h in hits)
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
+    def test_dense_and_hybrid_need_a_query_vector_once_vectors_exist(
+        self, vectorised: SearchBackend
+    ) -> None:
+        for mode in ("dense", "hybrid"):
+            with pytest.raises(ValueError, match="query vector"):
+                vectorised.search("metformin", mode=mode)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="unknown search mode"):
+            vectorised.search("metformin", mode="fuzzy")  # type: ignore[arg-type]
+
     def test_selective_filter_still_fills_k_in_dense_mode(
         self, backend: SearchBackend, embedder: HashingEmbedder
     ) -> None:
