@@ -12,11 +12,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.dense]
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    pytest.importorskip("bm25s")
-    pytest.importorskip("psutil")
-    # Unstemmed bm25s ranks differently from medcite's stemmed BM25 (top-10 overlap ~0.6),
-    # which would make it no reference at all.
-    pytest.importorskip("Stemmer", reason="PyStemmer (the [bench] extra) stems bm25s like tantivy")
+    # The [bench] extra's PyStemmer must be there: unstemmed bm25s ranks differently from
+    # medcite's stemmed BM25 (top-10 overlap ~0.6), which would make it no reference at all.
     from medcite.bench.run import BenchConfig, run
 
     out = tmp_path_factory.mktemp("bench") / "out"
