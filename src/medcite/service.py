@@ -124,9 +124,7 @@ class Engine:
     def related(self) -> RelatedQuestions:
         from medcite.reader.related import default_sources
 
-        sources = default_sources(
-            self.store, self.settings.demo_data, self.threads, self._approved_questions
-        )
+        sources = default_sources(self.store, self.settings.demo_data, self._approved_questions)
         return RelatedQuestions(
             sources,
             self._answerable,
@@ -402,7 +400,6 @@ class Engine:
         answer = self.ask(question, audience=audience, history=history, composer=composer)
         answer.engine["thread_id"] = thread_id
         self.threads.add_turn(thread_id, question, answer.answering or question, answer.to_dict())
-        self.related.remember(answer.answering or question)
         return answer
 
     def related_questions(

@@ -2,8 +2,10 @@
 
 Candidates come from ``QuestionSource``s: the question sets in the corpus (MedQuAD pages are
 titled by their question; PubMedQA questions sit in the ``*.jsonl`` files beside the ingested
-corpus and in the shared data folder, kept when their abstract is in the corpus), questions
-asked before (the thread store) and, later, the editorial library — each a small class.
+corpus and in the shared data folder, kept when their abstract is in the corpus) and the
+questions of approved articles in the editorial library — each a small class. Questions asked
+in threads are never candidates: a thread's rewrites are one user's conversation, shown to
+others only once an editor saved one as an article and the board approved it.
 
 Ranking: BM25 over the candidates' light stems (``compose.terms``), then maximal marginal
 relevance, ``λ·relevance − (1−λ)·max similarity to what is already chosen``, with λ = 0.7
@@ -32,7 +34,6 @@ from medcite.compose.intent import analyse
 from medcite.compose.terms import QUESTION_WORDS, STOPWORDS, content_stems, stem, tokens
 from medcite.corpus.store import CorpusStore, document_table
 from medcite.reader.followup import FOLLOW_UP_WORDS
-from medcite.reader.threads import ThreadStore
 
 MMR_LAMBDA = 0.7
 NEAR_DUPLICATE = 0.8
@@ -49,11 +50,11 @@ _GENERIC = frozenset(stem(w) for w in FOLLOW_UP_WORDS)
 @dataclass(frozen=True)
 class CandidateQuestion:
     text: str
-    source: str  # medquad, pubmedqa, asked, library
+    source: str  # medquad, pubmedqa, library
 
 
 class QuestionSource(Protocol):
-    """Where candidate questions come from (the editorial library will be one more)."""
+    """Where candidate questions come from."""
 
     name: str
 
@@ -167,12 +168,8 @@ def _pmid_question(row: object) -> tuple[str, str] | None:
     return None
 
 
-ASKED = "asked"
-
-
 class LiveQuestions:
-    """Questions read afresh for each index: asked before (``asked``, from a ``ThreadStore``)
-    or approved in the editorial library (``library``)."""
+    """Questions read afresh for each index, e.g. those of approved library articles."""
 
     def __init__(self, name: str, recent: Callable[[], list[str]]) -> None:
         self.name = name
@@ -182,16 +179,13 @@ class LiveQuestions:
         return (CandidateQuestion(q, self.name) for q in self.recent())
 
     def version(self) -> None:
-        return None  # changes with every question asked
+        return None  # changes with every approval
 
 
 def default_sources(
-    store: CorpusStore,
-    demo_data: Path | None,
-    threads: ThreadStore,
-    library_questions: Callable[[], list[str]],
+    store: CorpusStore, demo_data: Path | None, library_questions: Callable[[], list[str]]
 ) -> list[QuestionSource]:
-    """The corpus's question sets, the editorial library's and the questions asked before."""
+    """The corpus's question sets and the approved articles' questions."""
     from medcite.demo import find_shared_data
     from medcite.errors import DataNotFound
 
@@ -202,7 +196,6 @@ def default_sources(
     return [
         MedquadTitles(store),
         PubmedqaQuestions(store, pubmedqa_folders(store, shared)),
-        LiveQuestions(ASKED, threads.recent_questions),
         LiveQuestions("library", library_questions),
     ]
 
@@ -312,11 +305,6 @@ class RelatedQuestions:
         with partial.open("wb") as fh:
             pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(self.cache)
-
-    def remember(self, question: str) -> None:
-        """Add a question just asked to the candidates (the index is otherwise built once)."""
-        if self._index is not None:
-            self._index.add_new(CandidateQuestion(question, ASKED))
 
     def find(
         self,
