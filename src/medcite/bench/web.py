@@ -30,6 +30,7 @@ import numpy as np
 import typer
 
 from medcite.config import Settings
+from medcite.eval.report import machine
 from medcite.service import Engine
 
 OVERHEAD_TARGET_MS = 20.0
@@ -40,8 +41,6 @@ def run_web_bench(
     home: Path, questions: list[str], *, requests: int = 200, clients: int = 4
 ) -> dict[str, Any]:
     """Time the bare library call and the server on the same questions; returns every number."""
-    from medcite.bench.run import machine
-
     asked = [questions[i % len(questions)] for i in range(requests)]
     results: dict[str, Any] = {
         "machine": machine(),

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import platform
 import subprocess
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +45,6 @@ class EvalResult:
 
 def run_meta(corpus_hash: str | None = None, **extra: Any) -> dict[str, Any]:
     """Commit, versions, machine, corpus hash and date for a result's ``meta``."""
-    from medcite.bench.run import machine
-
     return {
         "commit": git_commit(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -51,6 +52,40 @@ def run_meta(corpus_hash: str | None = None, **extra: Any) -> dict[str, Any]:
         "machine": machine(),
         **extra,
     }
+
+
+def machine() -> dict[str, Any]:
+    """CPU, memory, Python and library versions, for the report (standard library only:
+    evaluations run with the `app` extras, without the bench's psutil)."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    packages = (
+        "medcite tantivy usearch onnxruntime tokenizers numpy bm25s PyStemmer SQLAlchemy psutil"
+    )
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "ram_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": {name: _version(name) for name in packages.split()},
+        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        # Other work on the machine skews every number; compare with "loadavg_end".
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
 
 
 def git_commit() -> str | None:
