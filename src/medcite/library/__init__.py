@@ -17,6 +17,7 @@ from medcite.lazy_imports import lazy_exports
 if TYPE_CHECKING:
     from medcite.library.errors import (
         Conflict,
+        DuplicateArticle,
         Forbidden,
         IllegalTransition,
         ImportRejected,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Actor",
     "Conflict",
+    "DuplicateArticle",
     "Forbidden",
     "IllegalTransition",
     "ImportRejected",
@@ -51,6 +53,7 @@ __getattr__ = lazy_exports(
     {
         "Actor": "medcite.library.workflow",
         "Conflict": "medcite.library.errors",
+        "DuplicateArticle": "medcite.library.errors",
         "Forbidden": "medcite.library.errors",
         "IllegalTransition": "medcite.library.errors",
         "ImportRejected": "medcite.library.errors",
