@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from medcite.cli.bench import bench
+from medcite.cli.conventions import TableOrJson, TableOrJsonOption, fail, open_engine
 
 app = typer.Typer(help="Measure quality (and speed) against references.", no_args_is_help=True)
 
@@ -25,9 +26,6 @@ SystemsOption = Annotated[
     ),
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for results and charts.")]
-FormatOption = Annotated[
-    str, typer.Option("--format", help="What to print: markdown (the table) or json (the result).")
-]
 HomeOption = Annotated[
     Path | None,
     typer.Option(
@@ -45,13 +43,15 @@ def retrieval(
     systems: SystemsOption = "bm25,dense,hybrid,hybrid-weighted",
     out: OutOption = Path("eval-out"),
     home: HomeOption = None,
-    output: FormatOption = "markdown",
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """nDCG@10, Recall@1/10/100, MRR@10 per system on a BEIR dataset."""
+    from medcite.cli.extras import require
     from medcite.eval.retrieval import load_beir
 
+    require("eval retrieval", "bm25s")  # the same-run reference
     if not (dataset / "qrels" / f"{split}.tsv").is_file():
-        _fail(f"{dataset}: no qrels/{split}.tsv (is it a BEIR folder?)")
+        fail(f"{dataset}: no qrels/{split}.tsv (is it a BEIR folder?)")
     data = load_beir(dataset, split)
 
     def run(engine: Any, chosen: list[str], progress: Any) -> Any:
@@ -75,15 +75,17 @@ def pubmedqa(
     ] = "extractive",
     out: OutOption = Path("eval-out"),
     home: HomeOption = None,
-    output: FormatOption = "markdown",
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Own-abstract Recall@1/5/10 and MRR@10; yes/no/maybe accuracy and macro-F1 on dev."""
+    from medcite.cli.extras import require
     from medcite.eval.pubmedqa import COMPOSERS
 
+    require("eval pubmedqa", "bm25s")  # the same-run reference
     if split not in ("dev", "test"):
-        _fail(f"unknown split {split!r}; use dev or test")
+        fail(f"unknown split {split!r}; use dev or test")
     if composer != "none" and composer not in COMPOSERS:
-        _fail(f"unknown composer {composer!r}; choose from {', '.join(COMPOSERS)} or none")
+        fail(f"unknown composer {composer!r}; choose from {', '.join(COMPOSERS)} or none")
 
     def run(engine: Any, chosen: list[str], progress: Any) -> Any:
         from medcite.cli.render import errors
@@ -108,39 +110,33 @@ app.command("speed", help="Alias of `medcite bench`: speed by corpus size beside
 
 
 def _evaluate(
-    run: Any, name: str, systems: str, out: Path, home: Path | None, chart: str, output: str
+    run: Any,
+    name: str,
+    systems: str,
+    out: Path,
+    home: Path | None,
+    chart: str,
+    output: TableOrJson,
 ) -> None:
-    from medcite.cli import _engine
-    from medcite.cli.render import console, print_json, progress_bar
+    from medcite.cli.extras import fail_on_missing_extra
+    from medcite.cli.render import print_table_or_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.plots import bar_chart
     from medcite.eval.pubmedqa import LeakageError
     from medcite.eval.report import markdown_summary, write_result
     from medcite.index.embed import EmbedderUnavailable
 
-    if output not in ("markdown", "json"):
-        _fail(f"unknown --format {output!r}; use markdown or json")
     chosen = [s.strip() for s in systems.split(",") if s.strip()]  # bm25s is always added
     try:
-        with (
-            _engine(home or out / "homes" / name) as engine,
-            progress_bar(output != "json") as progress,
-        ):
+        with open_engine(home or out / "homes" / name) as engine, progress_bar() as progress:
             result = run(engine, chosen, progress)
-    except (MedciteError, EmbedderUnavailable, LeakageError, ValueError, ImportError) as exc:
-        _fail(str(exc))
+    except (MedciteError, EmbedderUnavailable, LeakageError, ValueError) as exc:
+        fail(str(exc))
+    except ImportError as exc:
+        fail_on_missing_extra(exc)
     json_path, _ = write_result(result, out)
     bar_chart(result.systems, chart, out / f"{json_path.stem}.png", f"{result.dataset} {chart}")
-    if output == "json":
-        print_json(result.to_dict())
-    else:
-        console.print(markdown_summary(result), highlight=False)
-
-
-def _fail(message: str) -> None:
-    from medcite.cli import _fail as fail
-
-    fail(message)
+    print_table_or_json(result, markdown_summary(result), output is TableOrJson.json)
 
 
 @app.command("verify")
@@ -157,24 +153,29 @@ def verify_quality(
     embed: Annotated[
         bool, typer.Option(help="Also run the verifier with MiniLM similarity (if installed).")
     ] = True,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Claim verification: P/R/F1 per label and confusion matrices, vs lexical overlap."""
-    from medcite.cli.render import console
+    from medcite.cli.render import errors, print_json, print_table_or_json
     from medcite.config import Settings
     from medcite.demo import find_shared_data
     from medcite.errors import MedciteError
     from medcite.eval.verify import markdown_report, run
 
     if not pairs.is_file():
-        _fail(f"{pairs} not found; build it with `python -m medcite.verify.evalset`")
+        fail(f"{pairs} not found; build it with `python -m medcite.verify.evalset`")
     try:
         folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     embedder = _embedder_or_none(Settings()) if embed else None
-    for result, path in run(pairs, folder if folder.is_dir() else None, out, embedder):
-        console.print(markdown_report(result), highlight=False, markup=False, soft_wrap=True)
-        console.print(f"[dim]written: {path}[/]")
+    results = run(pairs, folder if folder.is_dir() else None, out, embedder)
+    if output is TableOrJson.json:
+        print_json([result.to_dict() for result, _ in results])
+    for result, path in results:
+        if output is TableOrJson.markdown:
+            print_table_or_json(result, markdown_report(result), as_json=False)
+        errors.print(f"written: {path}", highlight=False, markup=False)
 
 
 def _embedder_or_none(settings: Any) -> Any:
@@ -195,29 +196,22 @@ def answers_quality(
         "eval-out"
     ),
     home: HomeOption = None,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
-    from medcite.cli import _engine
-    from medcite.cli.render import console, progress_bar
+    from medcite.cli.render import errors, print_table_or_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.answers import evaluate_answers, load_questions, markdown_report
-    from medcite.eval.report import write_result
+    from medcite.eval.report import markdown_summary, write_result
 
     try:
         loaded = load_questions(questions)
-        with _engine(home) as engine, progress_bar() as progress:
+        with open_engine(home) as engine, progress_bar() as progress:
             result = evaluate_answers(engine, loaded, progress=progress)
             _, md_path = write_result(result, out, corpus_hash=engine.store.snapshot_hash())
     except (MedciteError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     report = markdown_report(result)
     md_path.write_text(md_path.read_text() + "\n" + report)
-    summary = result.systems["extractive"]
-    console.print(
-        " | ".join(
-            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()
-        ),
-        highlight=False,
-        soft_wrap=True,
-    )
-    console.print(f"[dim]per-question report: {md_path}[/]")
+    print_table_or_json(result, markdown_summary(result), output is TableOrJson.json)
+    errors.print(f"per-question report: {md_path}", highlight=False, markup=False)
