@@ -164,6 +164,8 @@ def verify_quality(
 
     if not pairs.is_file():
         fail(f"{pairs} not found; build it with `python -m medcite.verify.evalset`")
+    if scifact is not None and not (scifact / "claims_dev.jsonl").is_file():
+        fail(f"{scifact}: not a SciFact folder (no claims_dev.jsonl)")
     try:
         folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
     except MedciteError as exc:
