@@ -20,23 +20,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from medcite.compose.base import Composer
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
-from medcite.index.base import Embedder, SearchBackend
-from medcite.index.build import EmbedReport, SyncReport
-from medcite.ingest.run import IngestReport
 from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.reader.related import RelatedQuestions
-from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # also keeps ingest (lxml, the parsers) out of a process that only asks
+    from medcite.compose.base import Composer
+    from medcite.index.base import Embedder, SearchBackend
+    from medcite.index.build import EmbedReport, SyncReport
+    from medcite.ingest.run import IngestReport
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
     from medcite.reader.pipeline import Reading
+    from medcite.reader.threads import ThreadStore
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (

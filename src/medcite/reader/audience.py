@@ -14,8 +14,8 @@ patients, citation-free notes that are clearly marked as such:
   notes (never inside a quoted statement, so a citation still supports its exact text); and
   a "talk to your care team" note is always shown.
 
-Readability is measured with textstat's Flesch-Kincaid grade over the bottom line and
-statements (the notes are excluded, so the grade is that of the cited evidence).
+Readability is the Flesch-Kincaid grade (:mod:`medcite.reader.readability`) over the bottom
+line and statements (the notes are excluded, so the grade is that of the cited evidence).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 from medcite.compose.intent import DOSE
 from medcite.models import Answer, Document, EvidenceLevel
+from medcite.reader.readability import fk_grade
 
 # Section kinds shown right after an answer's main section, in this order; others follow in
 # their template order.
@@ -162,15 +163,6 @@ def answer_text(answer: Answer) -> str:
     """The bottom line and every statement, one per line."""
     statements = [answer.bottom_line, *(s for sec in answer.sections for s in sec.statements)]
     return "\n".join(s.text for s in statements)
-
-
-def fk_grade(text: str) -> float | None:
-    """Flesch-Kincaid grade of ``text`` (None without textstat or text)."""
-    try:
-        import textstat
-    except ImportError:
-        return None
-    return round(float(textstat.flesch_kincaid_grade(text)), 2) if text.strip() else None
 
 
 def tailor_answer(answer: Answer) -> None:
