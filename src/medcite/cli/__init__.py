@@ -87,7 +87,7 @@ def _show_version(asked: bool) -> None:
 
 
 @app.callback()
-def medcite(
+def root_options(
     version: Annotated[
         bool,
         typer.Option(
