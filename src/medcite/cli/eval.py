@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from medcite.cli.bench import bench
+from medcite.cli.conventions import HomeOption as DataHomeOption
 from medcite.cli.conventions import TableOrJson, TableOrJsonOption, fail, open_engine
 
 app = typer.Typer(help="Measure quality (and speed) against references.", no_args_is_help=True)
@@ -197,7 +198,7 @@ def answers_quality(
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
         "eval-out"
     ),
-    home: HomeOption = None,
+    home: DataHomeOption = None,
     output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
