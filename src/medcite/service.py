@@ -20,23 +20,23 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from medcite.compose.base import Composer
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
-from medcite.index.base import Embedder, SearchBackend
-from medcite.index.build import EmbedReport, SyncReport
-from medcite.ingest.report import IngestReport
 from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.reader.related import RelatedQuestions
-from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # also keeps ingest (lxml, the parsers) out of a process that only asks
+    from medcite.compose.base import Composer
+    from medcite.index.base import Embedder, SearchBackend
+    from medcite.index.build import EmbedReport, SyncReport
+    from medcite.ingest.report import IngestReport
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
     from medcite.question.reading import Reading
+    from medcite.reader.threads import ThreadStore
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
@@ -125,10 +125,7 @@ class Engine:
         from medcite.reader.related import default_sources
 
         sources = default_sources(
-            self.store,
-            self.settings.reader.question_folders,
-            self.threads,
-            self._approved_questions,
+            self.store, self.settings.reader.question_folders, self._approved_questions
         )
         return RelatedQuestions(
             sources,
@@ -410,7 +407,6 @@ class Engine:
         answer = self.ask(question, audience=audience, history=history, composer=composer)
         answer.engine["thread_id"] = thread_id
         self.threads.add_turn(thread_id, question, answer.answering or question, answer.to_dict())
-        self.related.remember(answer.answering or question)
         return answer
 
     def related_questions(

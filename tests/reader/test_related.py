@@ -85,12 +85,21 @@ def test_pubmedqa_questions_of_ingested_abstracts_are_candidates(reader_engine: 
     )
 
 
-def test_questions_asked_in_threads_become_candidates(reader_settings: Settings) -> None:
-    asked = "What is the dose of ocrelizumab for primary progressive multiple sclerosis?"
+def test_questions_asked_in_threads_are_never_candidates(reader_settings: Settings) -> None:
+    first = "What is the dose of ocrelizumab for primary progressive multiple sclerosis?"
     with Engine(reader_settings) as engine:
-        engine.ask_in_thread(engine.threads.create().thread_id, asked)
-    with Engine(reader_settings) as engine:  # a new process: from the thread store
-        assert asked in engine.related_questions("ocrelizumab dose", 10)
+        mine = engine.threads.create().thread_id
+        engine.ask_in_thread(mine, first)
+        rewrite = engine.ask_in_thread(mine, "and in pregnancy?").answering
+        assert rewrite != "and in pregnancy?"  # rewritten to stand alone
+        theirs = engine.threads.create().thread_id
+        in_their_thread = engine.ask_in_thread(theirs, "How is ocrelizumab dosed?")
+        same_process = in_their_thread.related_questions
+    with Engine(reader_settings) as engine:  # a new process: the thread store is there
+        later = engine.related_questions("ocrelizumab dose multiple sclerosis", 10)
+    assert later, "the corpus has related questions on ocrelizumab"
+    for related in (same_process, later):
+        assert first not in related and rewrite not in related
 
 
 def test_the_index_is_cached_and_gives_the_same_answer(reader_settings: Settings) -> None:

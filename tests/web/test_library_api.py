@@ -124,6 +124,18 @@ def test_review_flow_with_a_stale_second_reviewer(site: Site) -> None:
     assert_error(move(site, "reviewer", approved, "changes_requested"), 409, "illegal_transition")
 
 
+def test_a_second_draft_names_the_article_that_exists(site: Site) -> None:
+    question = "Which drugs treat gout flares in older adults?"
+    first = draft(site, question)
+    with site.api("editor") as editor:
+        again = editor.post("/api/v1/articles", json={"question": question.upper()})
+        error = assert_error(again, 409, "conflict")
+        assert error["article_url"] == f"/api/v1/articles/{first['id']}"
+        assert error["state"] == "draft" and error["article_id"] == first["id"]
+        assert editor.get(error["article_url"]).json()["question"] == question
+    assert draft(site, question, "patient")["id"] != first["id"]  # another audience: its own
+
+
 def test_invalid_requests_are_422(site: Site) -> None:
     with site.api("editor") as editor:
         assert_error(editor.post("/api/v1/articles", json={}), 422)

@@ -97,11 +97,6 @@ class ThreadStore(Protocol):
         self, thread_id: str, question: str, answering: str, answer: dict[str, Any] | None
     ) -> ThreadTurn: ...
 
-    def recent_questions(self, limit: int = 1000) -> list[str]:
-        """Distinct questions of any thread as answered (follow-ups rewritten to stand
-        alone), newest first."""
-        ...
-
     def close(self) -> None: ...
 
 
@@ -182,17 +177,6 @@ class SqlThreadStore:
                 )
             )
         return turn
-
-    def recent_questions(self, limit: int = 1000) -> list[str]:
-        newest = func.max(turn_table.c.asked_at)
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(turn_table.c.answering)
-                .group_by(turn_table.c.answering)
-                .order_by(newest.desc())
-                .limit(limit)
-            ).all()
-        return [r.answering for r in rows]
 
 
 def _now() -> str:
