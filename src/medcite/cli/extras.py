@@ -24,7 +24,7 @@ EXTRA_OF_MODULE = {
     "jinja2": "web",
     "fastapi_swagger": "web",
     "pdfminer": "sources",
-    "textstat": "reader",
+    "pyphen": "reader",
     "alembic": "library",
     "argon2": "library",
     "itsdangerous": "library",
