@@ -131,3 +131,33 @@ def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert Settings().library_url == url
     monkeypatch.delenv("MEDCITE_DATABASE_URL")
     assert Settings(home=Path("/tmp/h")).library_url == "sqlite:////tmp/h/library.sqlite"
+
+
+def test_ask_serves_the_approved_article(tmp_path: Path, built_home: Path) -> None:
+    library_url = f"sqlite:///{tmp_path / 'library.sqlite'}"
+    env = {"MEDCITE_DATABASE_URL": library_url}
+    home = ["--home", str(built_home)]
+    question = "How is gout treated?"
+    live = runner.invoke(app, ["ask", question, "--format", "json", *home], env=env)
+    assert live.exit_code == 0, live.output
+    assert json.loads(live.stdout)["review"]["status"] == "draft"
+    with Library(Settings(home=built_home, database_url=library_url)) as library:
+        system = Actor.system("tests")
+        editor = library.add_user(system, "ed", "editor")
+        reviewer = library.add_user(system, "rev", "reviewer")
+        ed, rev = library.local_actor(editor.username), library.local_actor(reviewer.username)
+        article = library.create_draft(ed, answer=json.loads(live.stdout))
+        for actor, to in [(ed, "submitted"), (rev, "under_review"), (rev, "approved")]:
+            library.transition(actor, article.id, to, version=1)
+        approved = library.approved_answer(question, "clinician")
+    served = runner.invoke(app, ["ask", question, "--format", "json", *home], env=env)
+    assert served.exit_code == 0, served.output
+    assert json.loads(served.stdout) == approved
+    assert approved["review"]["label"].startswith("Approved by the Medical Advisory Board")
+    text = runner.invoke(app, ["ask", question, *home], env=env)
+    assert "Review status: approved — Approved by the Medical Advisory Board" in text.stdout
+    # A follow-up in a thread is always composed, never served as approved.
+    followed = runner.invoke(
+        app, ["ask", question, "--new-thread", "--format", "json", *home], env=env
+    )
+    assert json.loads(followed.stdout)["review"]["status"] == "draft"

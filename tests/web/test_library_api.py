@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,18 @@ def test_the_approved_article_is_what_readers_get(site: Site, answer_schema: dic
         live = anonymous.post("/api/v1/answers", json={"question": question, "audience": "patient"})
         ask_page = anonymous.get("/ask", params={"q": question, "audience": "nurse"})
         ask_json = anonymous.get("/ask.json", params={"q": question, "audience": "nurse"})
+        ask_md = anonymous.get("/ask.md", params={"q": question, "audience": "nurse"})
+        stream = anonymous.get(
+            "/api/v1/answers/stream", params={"q": question, "audience": "nurse"}
+        )
     assert served.status_code == 200, served.text
     jsonschema.validate(served.json(), answer_schema)
     review = served.json()["review"]
     assert review["status"] == "approved" and review["label"].startswith(APPROVED_LINE)
-    assert ask_json.json()["review"] == review
+    assert ask_json.json() == served.json()
+    assert f"_Review status: approved — {review['label']}_" in ask_md.text
+    assert stream.text.startswith("event: answer\n")  # the approved answer, nothing composed
+    assert json.loads(stream.text.split("data: ", 1)[1]) == served.json()
     assert live.json()["review"]["status"] == "draft"
     assert live.json()["review"]["label"].endswith(PENDING_LINE)
     strip = review_strip(ask_page)

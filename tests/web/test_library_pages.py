@@ -232,4 +232,4 @@ def test_secure_cookies_and_the_due_for_review_banner(
 
 def engine_answer(home: Path) -> dict:
     with Engine(Settings(home=home)) as engine:
-        return engine.ask("How should vaccines be stored?").to_dict()
+        return engine.answer("How should vaccines be stored?").to_dict()

@@ -129,7 +129,7 @@ def demo(
                 )
                 demo_data.mark_current(engine.settings.home, paths)
                 _hint_dense(engine)
-            _show_answer(engine.ask(question or DEMO_QUESTION), output)
+            _show_answer(engine.answer(question or DEMO_QUESTION), output)
     except MedciteError as exc:
         fail(str(exc))
 
@@ -306,7 +306,7 @@ def ask(
             if thread or new_thread:
                 answer = ask_in_thread(engine, question, audience.value, thread, name)
             else:
-                answer = engine.ask(question, audience=audience.value, composer=name)
+                answer = engine.answer(question, audience=audience.value, composer=name)
             if save_draft:
                 from medcite.cli.library import save_draft as save
 

@@ -2,7 +2,7 @@
 
     with Library(settings) as library:
         editor = library.login("ed", "a long password")
-        draft = library.create_draft(editor, answer=engine.ask(question).to_dict())
+        draft = library.create_draft(editor, answer=engine.answer(question, live=True).to_dict())
         library.transition(editor, draft.id, "submitted", version=draft.version)
 
 Needs the ``library`` extra (alembic, argon2-cffi). See :mod:`medcite.library.service`.

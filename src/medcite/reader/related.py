@@ -28,14 +28,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 
 from medcite.corpus.store import CorpusStore, document_table
 from medcite.question.followup import FOLLOW_UP_WORDS
 from medcite.question.intent import analyse
-from medcite.text.terms import QUESTION_WORDS, content_stems, cosine, stem
+from medcite.text.terms import QUESTION_WORDS, content_stems, cosine, coverage, stem, stem_set
+
+if TYPE_CHECKING:
+    from medcite.models import Hit
+    from medcite.retrieve.hybrid import Retriever
 
 MMR_LAMBDA = 0.7
 NEAR_DUPLICATE = 0.8
@@ -240,6 +244,27 @@ class _QuestionIndex:
                 norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[i] / average)
                 scores[i] += weight * idf * tf * (BM25_K1 + 1) / norm
         return sorted(scores.items(), key=lambda s: -s[1])[:limit]
+
+
+class CorpusEvidence:
+    """Whether the corpus can answer a question: one of its best BM25 hits covers at least
+    ``MIN_EVIDENCE_COVERAGE`` of the question's topic stems."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+
+    def __call__(self, question: str) -> bool:
+        hits = self.retriever.search(question, k=3, mode="bm25", priors=False)
+        return has_evidence(question, hits)
+
+
+def has_evidence(question: str, hits: Sequence[Hit]) -> bool:
+    """Whether one of ``hits`` covers enough of the question's topic to answer it."""
+    topic = analyse(question).topic_stems
+    return bool(topic) and any(
+        coverage(topic, stem_set(f"{h.document.title} {h.passage.text}")) >= MIN_EVIDENCE_COVERAGE
+        for h in hits
+    )
 
 
 class RelatedQuestions:

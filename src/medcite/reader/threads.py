@@ -75,6 +75,14 @@ class Thread:
         """The questions asked so far, oldest first: a follow-up's ``history``."""
         return [t.question for t in self.turns]
 
+    @property
+    def latest_audience(self) -> str:
+        """The audience of the thread's latest answer (readers may switch mid-thread)."""
+        for turn in reversed(self.turns):
+            if turn.answer and turn.answer.get("audience"):
+                return str(turn.answer["audience"])
+        return self.audience
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "thread_id": self.thread_id,

@@ -3,7 +3,7 @@
 For the demo corpus and for a synthetic corpus (see :mod:`medcite.eval.bench.corpus`) in fresh data
 directories, one run measures: ingest throughput (parse + chunk + store + BM25 index), dense
 embedding throughput through ``Engine.embed``, single-query search latency for BM25, dense and
-hybrid (query embedding included) beside ``bm25s`` on the same passages, warm ``Engine.ask`` and
+hybrid (query embedding included) beside ``bm25s`` on the same passages, warm ``Engine.answer`` and
 cold ``medcite ask`` (a new process) latency, index size on disk and resident memory. Once per
 run it also times the embedder against the raw ONNX session on the same pre-tokenised batch.
 
@@ -106,7 +106,7 @@ class BenchConfig:
     sizes: tuple[int, ...] = (10_000, 100_000)  # synthetic documents (each >= 1 passage)
     demo: bool = True  # also measure the demo corpus (and the embedder against raw ONNX)
     queries: int = 500  # PubMedQA questions (dev, then test) timed per search mode
-    asks: int = 30  # questions for warm Engine.ask
+    asks: int = 30  # questions for warm Engine.answer
     cold_runs: int = 3  # `medcite ask` processes per mode; the median is reported
     embed_limit: int = 1000  # passages embedded for real through Engine.embed
     embed_batch: int = 128  # passages in the embedder-vs-raw-ONNX comparison
@@ -278,7 +278,7 @@ def bench_corpus(
     del bm25s_search, texts, ids  # frees the reference index
     gc.collect()
     _percentiles(r, "search_bm25", questions, lambda q: engine.search(q, k=K, mode="bm25"))
-    _percentiles(r, "ask_bm25", asks, engine.ask, warmup=1)
+    _percentiles(r, "ask_bm25", asks, partial(engine.answer, live=True), warmup=1)
     r["cold_ask_bm25_s"], r["ask_process_bm25_rss_mib"] = cold_ask(
         engine.settings.home, asks[0], config.cold_runs
     )
@@ -313,7 +313,7 @@ def bench_corpus(
             lambda q, m=mode: backend.search(q, k=K, mode=m, vector=embedder.embed([q])[0]),
         )
     _percentiles(r, "search_hybrid", questions, lambda q: engine.search(q, k=K, mode="hybrid"))
-    _percentiles(r, "ask_hybrid", asks, engine.ask, warmup=1)
+    _percentiles(r, "ask_hybrid", asks, partial(engine.answer, live=True), warmup=1)
     r["cold_ask_hybrid_s"], r["ask_process_hybrid_rss_mib"] = cold_ask(
         engine.settings.home, asks[0], config.cold_runs
     )
