@@ -193,6 +193,40 @@ def test_section_fit_requires_the_sections_content(kind: str, fits: str, misfits
     assert m.section_fit(kind, misfits) is False
 
 
+def test_emerging_refuses_approval_statements_not_approved_drugs_tried_elsewhere() -> None:
+    trying = (
+        "We aimed to investigate whether FTY720, the first approved oral therapy for MS, works."
+    )
+    assert m.section_fit("emerging", trying) is True
+    assert m.section_fit("emerging", "Xyrem has been approved in clinical trials.") is False
+
+
+def test_a_dose_of_another_diseases_drug_does_not_fit_dosing() -> None:
+    other = answer(
+        statement("x"),
+        [("dosing", "Dosing", [statement("Firazyr is self-administered by injection.", 2)])],
+        [GOUT_REF, CYSTITIS_REF],
+    )
+    shown = m.shown_statements(other)[1]
+    assert m.section_fit(shown.section, shown.text) is True  # a route: the content fits
+    assert m.fits_section(shown, other, ["gout"]) is False  # but not for the topic asked
+    assert m.fits_section(shown, other, ["cystitis"]) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "scaffold"),
+    [
+        ("OBJECTIVE To test whether exercise prevents postnatal depression.", True),
+        ("Design, Setting, and Patients Phase 2, randomized, 26-week trial.", True),
+        ("Objectives To compare oral semaglutide with placebo.", True),
+        ("Results were similar in both groups.", False),
+        ("Objective measures of sleep improved with CPAP.", False),
+    ],
+)
+def test_abstract_scaffolding_is_recognised(text: str, scaffold: bool) -> None:
+    assert m.scaffolding(text) is scaffold
+
+
 def test_sections_without_a_content_rule_are_not_judged_and_titles_stand_in_for_kinds() -> None:
     assert m.section_fit("first_line", "anything") is None
     untyped = {

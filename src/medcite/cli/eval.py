@@ -253,3 +253,27 @@ def _answer_questions(path: Path, split: str) -> list[Any]:
         raise ValueError(f"unknown split {split!r}; use dev, test or all")
     loaded = load_questions(path)
     return [q for q in loaded if split == "all" or not q.split or q.split == split]
+
+
+@app.command("judged")
+def judged(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Judgement files (<split>/judgements-*.jsonl).", exists=True),
+    ],
+) -> None:
+    """Shares of statements judged by reading: answers / on topic but not the question /
+    irrelevant, and misleading, per file and over all of them."""
+    from medcite.cli.render import console
+    from medcite.eval.judgements import COUNTS, judged_shares, load_judgements
+
+    try:
+        loaded = {str(path): load_judgements(path) for path in files}
+    except ValueError as exc:
+        _fail(str(exc))
+    if len(loaded) > 1:
+        loaded["all"] = [row for rows in list(loaded.values()) for row in rows]
+    for name, rows in loaded.items():
+        shares = judged_shares(rows)
+        cells = [f"{k} {v:.0f}" if k in COUNTS else f"{k} {v:.3f}" for k, v in shares.items()]
+        console.print(f"{name}: " + ", ".join(cells), highlight=False, markup=False, soft_wrap=True)

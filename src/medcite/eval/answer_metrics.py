@@ -15,8 +15,11 @@ Every function reads an answer dict (``answer.schema.json``) and the question's 
 - **dangling antecedent**: a statement that opens by leaning on text it does not carry
   (:data:`DANGLING`: "This drug…", "However, …", "They …", "The disorder …");
 - **section fit**: a statement under a dosing, emerging, evidence-gap, pre-treatment, safety or
-  interactions section holds the content that section promises (:data:`SECTION_CONTENT`);
-  other sections are not judged;
+  interactions section holds the content that section promises (:data:`SECTION_CONTENT`) and
+  is on topic (a dose of another disease's drug does not fit "Dosing"); other sections are
+  not judged;
+- **scaffolding**: a statement that opens with an abstract's section label ("OBJECTIVE To
+  test…", "Design, Setting, and Patients…", :data:`SCAFFOLDING`);
 - **aspect coverage**: every aspect asked has a section whose title names it
   (:data:`ASPECT_TITLES`) or is declared not found in the answer's own words.
 """
@@ -81,6 +84,14 @@ EXPLETIVE = re.compile(
     re.IGNORECASE,
 )
 
+SCAFFOLDING = re.compile(
+    r"^\W*(?:(?-i:OBJECTIVES?|BACKGROUND|METHODS?|RESULTS?|CONCLUSIONS?|CONTEXT|DESIGN|SETTING"
+    r"|PARTICIPANTS|PATIENTS|INTERVENTIONS?|MAIN OUTCOME MEASURES?|IMPORTANCE|PURPOSE|AIMS?"
+    r"|FINDINGS|INTERPRETATION|FUNDING|STUDY DESIGN)\b"
+    r"|(?:Objectives?|Importance|Context|Background|Methods|Results|Conclusions?|Interventions)"
+    r" (?-i:[A-Z])|Design, Setting|Main Outcomes? and Measures?)",
+)
+
 DOSE = (
     r"\b\d+(?:[.,]\d+)?\s?(?:-|to)?\s?\d*(?:[.,]\d+)?\s?"
     r"(?:mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|mL|units?|IU|mg/kg|mg/m2|mmol)\b"
@@ -89,6 +100,7 @@ FREQUENCY = (
     r"\b(?:once|twice|three times|four times)\s+(?:a |per |each )?(?:day|daily|week|weekly|month)\b"
     r"|\bevery\s+\d+(?:\s*(?:to|-)\s*\d+)?\s*(?:hours?|days?|weeks?|months?)\b"
     r"|\b(?:daily|weekly|monthly|per day|a day|at bedtime|single dose|second dose)\b"
+    r"|\bfor (?:\d+|a few|several) (?:days?|weeks?|months?|years?)\b"
 )
 ROUTE = (
     r"\b(?:orally|by mouth|oral|intravenous(?:ly)?|(?-i:IV)|subcutaneous(?:ly)?"
@@ -103,7 +115,12 @@ INVESTIGATIONAL = (
     r"|\bresearchers?\b|\bstudies? (?:are|is) (?:under way|ongoing)\b|\bearly stages?\b"
     r"|\bpreliminary\b|\bpilot\b|\bpotential (?:new )?(?:treatments?|therap\w+)\b"
 )
-APPROVED = r"(?<!not )(?<!not yet )\bapproved\b"
+# An approval statement ("was approved for marketing by the FDA in 2004") is no emerging
+# therapy; "the first approved oral therapy for MS, may be effective in HD models" can be.
+APPROVED = (
+    r"\b(?:was|were|has been|have been|have now been|is|are) approved\b"
+    r"|\bapproved (?:for marketing|by the (?:U\.S\. )?(?:FDA|Food and Drug))"
+)
 GAP = (
     r"\bno (?:known |definitive |absolute )?cure\b|\bnot (?:yet )?(?:known|clear|established|proven"
     r"|understood)\b|\bunknown\b|\bunclear\b|\buncertain|\binsufficient\b"
@@ -299,12 +316,23 @@ def dangling(text: str) -> str | None:
     return hit.group(0).strip() if hit and not EXPLETIVE.match(text) else None
 
 
+def scaffolding(text: str) -> bool:
+    return SCAFFOLDING.match(text) is not None
+
+
 def section_fit(kind: str, text: str) -> bool | None:
-    """Whether a statement fits its section (None: the section's content is not judged)."""
+    """Whether a statement's content fits its section (None: the section is not judged);
+    the eval also wants it on topic, see :func:`fits_section`."""
     if kind not in SECTION_CONTENT:
         return None
     required, forbidden = SECTION_CONTENT[kind]
     return required.search(text) is not None and not (forbidden and forbidden.search(text))
+
+
+def fits_section(shown: Shown, answer: dict[str, Any], topic_terms: Sequence[str]) -> bool | None:
+    """Section fit as reported: the right content, and not about another topic."""
+    fit = section_fit(shown.section, shown.text)
+    return fit if not fit else on_topic(shown, answer, topic_terms) is not False
 
 
 def aspect_coverage(answer: dict[str, Any], aspects: Sequence[str]) -> dict[str, bool]:

@@ -80,7 +80,7 @@ def clinician_scores(answer: dict[str, Any], question: Question) -> dict[str, An
     shown = metrics.shown_statements(answer)
     off_topic = metrics.off_topic_statements(answer, question.topic_terms)
     dangling = [(s, metrics.dangling(s.text)) for s in shown]
-    fits = [(s, metrics.section_fit(s.section, s.text)) for s in shown]
+    fits = [(s, metrics.fits_section(s, answer, question.topic_terms)) for s in shown]
     recall, missed = metrics.key_fact_recall(answer, question.key_facts)
     coverage = metrics.aspect_coverage(answer, question.aspects)
     return {
@@ -117,6 +117,7 @@ def clinician_scores(answer: dict[str, Any], question: Question) -> dict[str, An
                 "on_topic": metrics.on_topic(s, answer, question.topic_terms),
                 "dangling": word,
                 "section_fit": fit,
+                "scaffolding": metrics.scaffolding(s.text),
             }
             for (s, word), (_, fit) in zip(dangling, fits, strict=True)
         ],
@@ -189,6 +190,7 @@ def aggregate_clinician(per_item: Sequence[dict[str, Any]]) -> dict[str, float |
         ),
         "names_missing": _average([float(v) for v in named]),
         "dangling_share": _share_true([bool(s["dangling"]) for s in statements]),
+        "scaffolding_share": _share_true([s["scaffolding"] for s in statements]),
         "section_fit": _share_true([bool(s["section_fit"]) for s in checked]),
         "aspect_coverage": _ratio(
             sum(i["aspects_covered"] for i in answerable),
@@ -285,6 +287,7 @@ CLINICIAN_METRICS = (
     "answered_abstained",
     "names_missing",
     "dangling_share",
+    "scaffolding_share",
     "section_fit",
     "aspect_coverage",
     "statements_mean",
@@ -331,6 +334,7 @@ def clinician_report(result: EvalResult) -> str:
                 "off topic" if shown["on_topic"] is False else "",
                 f"dangling ({shown['dangling']})" if shown["dangling"] else "",
                 "misplaced" if shown["section_fit"] is False else "",
+                "scaffolding" if shown["scaffolding"] else "",
             ]
             if any(flags):
                 where = shown["title"] or "bottom line"
