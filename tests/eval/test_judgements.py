@@ -63,9 +63,12 @@ def test_a_bad_judgement_names_its_line(tmp_path: Path, change: dict, message: s
 def test_the_judged_command_prints_shares_per_file_and_overall(tmp_path: Path) -> None:
     dev, test = tmp_path / "dev.jsonl", tmp_path / "test.jsonl"
     dev.write_text(json.dumps(row("a", "answers")) + "\n")
-    test.write_text(json.dumps(row("b", "irrelevant", misleading=True)) + "\n")
+    absent = row("c", "irrelevant") | {"answerable": False}
+    test.write_text(json.dumps(row("b", "irrelevant", misleading=True)) + "\n" + json.dumps(absent))
     result = CliRunner().invoke(app, ["eval", "judged", str(dev), str(test)])
     assert result.exit_code == 0, result.output
-    last = result.output.strip().splitlines()[-1]
-    assert last.startswith("all: questions 2, statements 2, answers 0.500")
-    assert "misleading 0.500" in last
+    lines = {line.split(": ")[0]: line for line in result.output.strip().splitlines()}
+    assert lines["all"].startswith("all: questions 3, statements 3, answers 0.333")
+    assert "misleading 0.333" in lines["all"]
+    answerable = lines["all (answerable questions)"]
+    assert "questions 2, statements 2, answers 0.500" in answerable

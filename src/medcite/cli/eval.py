@@ -263,7 +263,8 @@ def judged(
     ],
 ) -> None:
     """Shares of statements judged by reading: answers / on topic but not the question /
-    irrelevant, and misleading, per file and over all of them."""
+    irrelevant, and misleading, per file and over all of them (also over the answerable
+    questions alone when a file holds unanswerable ones)."""
     from medcite.cli.render import console
     from medcite.eval.judgements import COUNTS, judged_shares, load_judgements
 
@@ -273,6 +274,11 @@ def judged(
         _fail(str(exc))
     if len(loaded) > 1:
         loaded["all"] = [row for rows in list(loaded.values()) for row in rows]
+    for name, rows in list(loaded.items()):
+        if any(row.get("answerable") is False for row in rows):
+            loaded[f"{name} (answerable questions)"] = [
+                r for r in rows if r.get("answerable", True)
+            ]
     for name, rows in loaded.items():
         shares = judged_shares(rows)
         cells = [f"{k} {v:.0f}" if k in COUNTS else f"{k} {v:.3f}" for k, v in shares.items()]

@@ -3,7 +3,7 @@ cited passage, and the shares they add up to.
 
 One JSONL row per judged statement::
 
-    {"question_id", "split", "statement", "section", "doc_ids", "passage_ids",
+    {"question_id", "split", "answerable", "statement", "section", "doc_ids", "passage_ids",
      "label": "answers" | "on_topic_not_question" | "irrelevant",
      "misleading": true | false, "reason": "one line"}
 
