@@ -296,10 +296,10 @@ def test_scores_and_aggregates_over_a_split() -> None:
         missing_terms=(("bupropion",),),
     )
     items = [
-        clinician_scores(good, _question()) | {"latency_ms": 10.0},
-        clinician_scores(bad, _question()) | {"latency_ms": 30.0},
-        clinician_scores(junk, unanswerable) | {"latency_ms": 20.0},
-        clinician_scores(honest, unanswerable) | {"latency_ms": 40.0},
+        clinician_scores(good, _question()) | {"latency_ms": 10.0, "search_ms": 1.0},
+        clinician_scores(bad, _question()) | {"latency_ms": 30.0, "search_ms": 1.0},
+        clinician_scores(junk, unanswerable) | {"latency_ms": 20.0, "search_ms": 1.0},
+        clinician_scores(honest, unanswerable) | {"latency_ms": 40.0, "search_ms": 2.0},
     ]
     assert items[0]["dangling_statements"] == 1 and items[0]["section_misfits"] == 1
     assert items[1]["off_topic_statements"] == 1 and items[1]["expected_source_cited"] is True
@@ -313,6 +313,7 @@ def test_scores_and_aggregates_over_a_split() -> None:
     assert summary["dangling_share"] == 2 / 6  # "This drug…", "Taken together, …"
     assert summary["section_fit"] == 0.0  # "This drug works early." has no dose; "helps" no gap
     assert summary["latency_ms_p50"] in (20.0, 30.0) and summary["latency_ms_p95"] == 40.0
+    assert summary["latency_over_search_p50"] == summary["latency_ms_p50"] / 1.0
     table = text_table(EvalResult("answers", "x", {"dev": summary}))
     assert table.splitlines()[0].split() == ["metric", "dev"]
     assert "abstention" in table and "0.500" in table

@@ -7,7 +7,8 @@
 **What a clinician sees** (:mod:`medcite.eval.answer_metrics`, no verifier as judge), for
 the clinician set (``eval/answers``): key-fact recall, expected source cited, topic-lock rate,
 abstention on unanswerable questions, dangling antecedents, section fit, aspect coverage and
-warm ``ask`` latency (one untimed question first), aggregated per split (``systems[split]``).
+warm ``ask`` latency (one untimed question first; beside it, as the same-run reference, a BM25
+search of the same question), aggregated per split (``systems[split]``).
 
 **What medcite's own verifier says** (following ALCE, Gao et al. 2023), kept for comparison:
 
@@ -138,6 +139,9 @@ def evaluate_answers(
         started = time.perf_counter()
         answer = engine.ask(question.question, audience=question.audience).to_dict()
         latency = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()  # the same-run reference: BM25 search alone
+        engine.search(question.question, k=10, mode="bm25")
+        search_ms = (time.perf_counter() - started) * 1000
         scores = score_answer(answer, question.expected_facts)
         if question.split:
             scores |= clinician_scores(answer, question)
@@ -148,6 +152,7 @@ def evaluate_answers(
             "intent": answer.get("intent"),
             "search_mode": answer["engine"].get("search_mode"),
             "latency_ms": round(latency, 1),
+            "search_ms": round(search_ms, 2),
             "verify_ms": timings.get("verify"),
         }
         per_item.append(scores)
@@ -176,6 +181,7 @@ def aggregate_clinician(per_item: Sequence[dict[str, Any]]) -> dict[str, float |
     checked = [s for s in statements if s["section_fit"] is not None]
     named = [i["names_missing"] for i in per_item if i["names_missing"] is not None]
     latency = [i["latency_ms"] for i in per_item]
+    search = [i["search_ms"] for i in per_item]
     return {
         "questions": float(len(per_item)),
         "answerable": float(len(answerable)),
@@ -199,6 +205,8 @@ def aggregate_clinician(per_item: Sequence[dict[str, Any]]) -> dict[str, float |
         "statements_mean": _average([float(len(i["shown"])) for i in answerable]),
         "latency_ms_p50": _percentile(latency, 50),
         "latency_ms_p95": _percentile(latency, 95),
+        "search_ms_p50": _percentile(search, 50),
+        "latency_over_search_p50": _ratio(_percentile(latency, 50), _percentile(search, 50)),
     }
 
 
@@ -293,6 +301,8 @@ CLINICIAN_METRICS = (
     "statements_mean",
     "latency_ms_p50",
     "latency_ms_p95",
+    "search_ms_p50",
+    "latency_over_search_p50",
 )
 
 
@@ -362,7 +372,7 @@ def _share_true(values: Sequence[bool | None]) -> float | None:
     return _ratio(sum(1 for v in values if v), len(values))
 
 
-def _ratio(hits: int, total: int) -> float | None:
+def _ratio(hits: float, total: float) -> float | None:
     return hits / total if total else None
 
 
