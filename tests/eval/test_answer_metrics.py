@@ -143,6 +143,7 @@ def test_names_missing_reads_statements_warnings_and_a_missing_field() -> None:
         "They also are used to treat asthma and COPD.",
         "The drug is given by infusion every four weeks.",
         "In these patients, the risk was higher.",
+        "The disorder also may cause muscle weakness.",
         "Taken together, these data suggest that the HCMV transcriptome is isolate specific.",
     ],
 )
@@ -159,6 +160,8 @@ def test_openings_without_their_antecedent_are_dangling(text: str) -> None:
         "The drug Xyrem (sodium oxybate) was approved in July 2002 for treating cataplexy.",
         "The treatment of gout includes NSAIDs and colchicine.",
         "Theophylline is a bronchodilator; this statement names its drug first.",
+        "The medication metformin is recommended for some individuals at very high risk.",
+        "In addition to excessive daytime sleepiness, three other symptoms occur.",
     ],
 )
 def test_self_contained_statements_are_not_dangling(text: str) -> None:
@@ -309,7 +312,8 @@ def test_scores_and_aggregates_over_a_split() -> None:
     assert summary["topic_lock"] == 3 / 4  # 4 cited statements of answerable questions
     assert summary["abstention"] == 0.5  # the junk bottom line is not an abstention
     assert summary["unrelated_statements_unanswerable"] == 0.5
-    assert summary["names_missing"] == 0.0
+    assert summary["names_missing"] == 0.0  # over the unanswerable questions
+    assert summary["names_missing_part"] is None  # no answerable question lacks a part
     assert summary["dangling_share"] == 2 / 6  # "This drug…", "Taken together, …"
     assert summary["section_fit"] == 0.0  # "This drug works early." has no dose; "helps" no gap
     assert summary["latency_ms_p50"] in (20.0, 30.0) and summary["latency_ms_p95"] == 40.0

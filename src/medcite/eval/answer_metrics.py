@@ -58,8 +58,8 @@ INSUFFICIENT = _any(
     r"\bcannot (?:be )?answer",
 )
 
-# Openings that need an antecedent the statement itself does not give ("The drug Xyrem" names
-# its drug, "It is important to…" is an expletive: neither needs one).
+# Openings that need an antecedent the statement itself does not give: "The drug is…" does,
+# "The drug Xyrem…" names its drug, "It is important to…" is an expletive.
 DANGLING = re.compile(
     r"^\W*(?:"
     r"(?:this|these|those|such)\b"
@@ -67,9 +67,12 @@ DANGLING = re.compile(
     r"|(?:it|its|it's|they|them|their|he|she|his|her)\b"
     r"|the (?:drugs?|medicines?|medications?|therap(?:y|ies)|treatments?|procedures?|agents?"
     r"|compounds?|condition|disease|disorder|syndrome|infection|virus|parasite|latter|former"
-    r"|same|patients|children)\b(?! (?:of|for|with|in|that|who|used|called)\b)(?!(?-i: [A-Z]))"
-    r"|(?:however|but|also|additionally|in addition|furthermore|moreover|therefore|thus|hence"
-    r"|consequently|nevertheless|nonetheless|in contrast|similarly|likewise|instead|otherwise"
+    r"|same|patients|children)\b(?=,| (?:is|are|was|were|may|might|can|could|should|must|will"
+    r"|would|has|have|had|does|do|did|also|often|usually|then|alone|itself|works?|causes?|helps?"
+    r"|reduces?|increases?|decreases?|improves?|affects?|leads?|results?|appears?|seems?|begins?"
+    r"|starts?|occurs?|acts?|blocks?|lowers?|raises?|prevents?|treats?|involves?|requires?)\b)"
+    r"|(?:however|but|also|additionally|in addition(?! to)|furthermore|moreover|therefore|thus"
+    r"|hence|consequently|nevertheless|nonetheless|in contrast|similarly|likewise|instead|otherwise"
     r"|as a result|for this reason|taken together"
     r"|in (?:this|these|such) (?:case|cases|patients|studies|study))\b"
     r")",

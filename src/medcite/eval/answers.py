@@ -179,7 +179,8 @@ def aggregate_clinician(per_item: Sequence[dict[str, Any]]) -> dict[str, float |
     statements = [s for i in per_item for s in i["shown"]]
     cited = [s for i in answerable for s in i["shown"] if s["citations"]]
     checked = [s for s in statements if s["section_fit"] is not None]
-    named = [i["names_missing"] for i in per_item if i["names_missing"] is not None]
+    named = [i["names_missing"] for i in unanswerable]
+    named_part = [i["names_missing"] for i in answerable if i["names_missing"] is not None]
     latency = [i["latency_ms"] for i in per_item]
     search = [i["search_ms"] for i in per_item]
     return {
@@ -195,6 +196,7 @@ def aggregate_clinician(per_item: Sequence[dict[str, Any]]) -> dict[str, float |
             [float(i["off_topic_statements"]) for i in unanswerable]
         ),
         "names_missing": _average([float(v) for v in named]),
+        "names_missing_part": _average([float(v) for v in named_part]),
         "dangling_share": _share_true([bool(s["dangling"]) for s in statements]),
         "scaffolding_share": _share_true([s["scaffolding"] for s in statements]),
         "section_fit": _share_true([bool(s["section_fit"]) for s in checked]),
@@ -294,6 +296,7 @@ CLINICIAN_METRICS = (
     "unrelated_statements_unanswerable",
     "answered_abstained",
     "names_missing",
+    "names_missing_part",
     "dangling_share",
     "scaffolding_share",
     "section_fit",
