@@ -20,7 +20,7 @@ def test_grades_equal_textstat_on_corpus_passages_and_answers(reader_engine: Eng
         for hit in reader_engine.search(q, k=60, mode="bm25")
     ]
     texts += [s for text in texts for s in text.split(". ")]  # single sentences too
-    answer = reader_engine.ask("How is gout treated?", audience="patient")
+    answer = reader_engine.answer("How is gout treated?", audience="patient", live=True)
     texts.append("\n".join(s.text for sec in answer.sections for s in sec.statements))
     texts += [
         "Don't stop; it's fine (mostly)... Really?! Yes.",

@@ -193,28 +193,93 @@ def _embedder_or_none(settings: Any) -> Any:
 @app.command("answers")
 def answers_quality(
     questions: Annotated[
-        Path, typer.Option(help='JSONL of {"id","question","expected_facts"?}.', exists=True)
-    ] = Path("eval/questions.jsonl"),
+        Path,
+        typer.Option(
+            help="A question set folder (<split>/questions.jsonl, see eval/answers/README.md) "
+            'or one JSONL file (also the original {"id","question","expected_facts"?} rows).',
+            exists=True,
+        ),
+    ] = Path("eval/answers"),
+    split: Annotated[
+        str, typer.Option(help="dev, test or all (questions carrying a split).")
+    ] = "dev",
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
         "eval-out"
     ),
     home: DataHomeOption = None,
     output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
-    """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
-    from medcite.cli.render import errors, print_table_or_json, progress_bar
+    """Key facts, expected source, topic lock, abstention, dangling statements, section fit and
+    warm latency per split (no verifier as judge); citation recall/precision by the verifier.
+    The search mode is the configured one (MEDCITE_SEARCH__MODE=bm25|hybrid)."""
+    from medcite.cli.render import console, errors, print_json, progress_bar
     from medcite.errors import MedciteError
-    from medcite.eval.answers import evaluate_answers, load_questions, markdown_report
-    from medcite.eval.report import markdown_summary, write_result
+    from medcite.eval.answers import clinician_report, evaluate_answers, markdown_report, text_table
+    from medcite.eval.report import write_result
 
     try:
-        loaded = load_questions(questions)
-        with open_engine(home) as engine, progress_bar() as progress:
+        loaded = _answer_questions(questions, split)
+        with open_engine(home) as engine, progress_bar(output is not TableOrJson.json) as progress:
             result = evaluate_answers(engine, loaded, progress=progress)
             _, md_path = write_result(result, out, corpus_hash=engine.store.snapshot_hash())
     except (MedciteError, ValueError) as exc:
         fail(str(exc))
-    report = markdown_report(result)
+    clinician = "extractive" not in result.systems
+    report = clinician_report(result) if clinician else markdown_report(result)
     md_path.write_text(md_path.read_text() + "\n" + report)
-    print_table_or_json(result, markdown_summary(result), output is TableOrJson.json)
+    if output is TableOrJson.json:
+        print_json(result.to_dict())
+    elif clinician:
+        console.print(text_table(result), highlight=False, markup=False, soft_wrap=True)
+    else:
+        summary = result.systems["extractive"]
+        console.print(
+            " | ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
     errors.print(f"per-question report: {md_path}", highlight=False, markup=False)
+
+
+def _answer_questions(path: Path, split: str) -> list[Any]:
+    """The questions of a set folder or file; ``split`` filters those that carry one."""
+    from medcite.eval.answer_questions import SPLITS, load_question_set, load_questions
+
+    if path.is_dir():
+        return load_question_set(path, split)
+    if split not in (*SPLITS, "all"):
+        raise ValueError(f"unknown split {split!r}; use dev, test or all")
+    loaded = load_questions(path)
+    return [q for q in loaded if split == "all" or not q.split or q.split == split]
+
+
+@app.command("judged")
+def judged(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Judgement files (<split>/judgements-*.jsonl).", exists=True),
+    ],
+) -> None:
+    """Shares of statements judged by reading: answers / on topic but not the question /
+    irrelevant, and misleading, per file and over all of them (also over the answerable
+    questions alone when a file holds unanswerable ones)."""
+    from medcite.cli.render import console
+    from medcite.eval.judgements import COUNTS, judged_shares, load_judgements
+
+    try:
+        loaded = {str(path): load_judgements(path) for path in files}
+    except ValueError as exc:
+        fail(str(exc))
+    if len(loaded) > 1:
+        loaded["all"] = [row for rows in list(loaded.values()) for row in rows]
+    for name, rows in list(loaded.items()):
+        if any(row.get("answerable") is False for row in rows):
+            loaded[f"{name} (answerable questions)"] = [
+                r for r in rows if r.get("answerable", True)
+            ]
+    for name, rows in loaded.items():
+        shares = judged_shares(rows)
+        cells = [f"{k} {v:.0f}" if k in COUNTS else f"{k} {v:.3f}" for k, v in shares.items()]
+        console.print(f"{name}: " + ", ".join(cells), highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,130 @@
+"""The clinician question set (eval/answers) loads, is split fairly, and fits the demo data."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from medcite.eval.answer_questions import (
+    check_against_corpus,
+    load_question_set,
+    load_questions,
+    parse_question,
+)
+
+SET = Path(__file__).resolve().parents[2] / "eval" / "answers"
+
+ROW = {
+    "id": "gout",
+    "question": "An older patient with a gout flare cannot take NSAIDs: what else?",
+    "split": "dev",
+    "answerable": True,
+    "audience": "clinician",
+    "source": "NIHSeniorHealth",
+    "aspects": ["treatment"],
+    "expected_documents": ["medquad:7_SeniorHealth_QA/0000028-4"],
+    "key_facts": [["colchicine"], ["12 hours"]],
+    "topic_terms": ["gout"],
+}
+
+
+def test_the_set_has_enough_answerable_and_unanswerable_questions_in_both_splits() -> None:
+    questions = load_question_set(SET, "all")
+    kinds = Counter((q.split, q.answerable) for q in questions)
+    assert kinds[("dev", True)] + kinds[("test", True)] >= 60
+    assert kinds[("dev", False)] + kinds[("test", False)] >= 15
+    assert min(kinds.values()) >= 7
+    assert abs(kinds[("dev", True)] - kinds[("test", True)]) <= 2
+    assert {q.audience for q in questions} == {"clinician", "patient"}
+    assert sum(len(q.aspects) > 1 for q in questions) >= 10
+
+
+def test_every_source_with_several_questions_is_in_both_splits() -> None:
+    by_source: dict[str, Counter[str]] = {}
+    for q in load_question_set(SET, "all"):
+        by_source.setdefault(q.source, Counter())[q.split] += 1
+    assert {"NINDS", "NIDDK", "GARD", "NHLBI", "CDC", "PubMedQA", "SciFact"} <= set(by_source)
+    for source, splits in by_source.items():
+        if sum(splits.values()) >= 2:
+            assert splits["dev"] and splits["test"], source
+            assert abs(splits["dev"] - splits["test"]) <= 1, (source, splits)
+
+
+def test_a_split_loads_only_its_own_questions() -> None:
+    dev = load_question_set(SET, "dev")
+    test = load_question_set(SET, "test")
+    assert {q.split for q in dev} == {"dev"} and {q.split for q in test} == {"test"}
+    assert not {q.id for q in dev} & {q.id for q in test}
+    with pytest.raises(ValueError, match="unknown split"):
+        load_question_set(SET, "train")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"split": "train"}, "split must be one of"),
+        ({"key_facts": []}, "needs expected_documents and key_facts"),
+        ({"key_facts": [["colchicine("]]}, "missing \\)"),
+        ({"key_facts": "colchicine"}, "key_facts must be a list"),
+        ({"answerable": "yes"}, "answerable must be true or false"),
+        ({"answerable": False}, "must say what is missing"),
+        ({"audience": "doctor"}, "unknown audience"),
+        ({"topic_terms": []}, "must not be empty"),
+    ],
+)
+def test_a_bad_row_is_refused_with_its_line_number(
+    tmp_path: Path, change: dict, message: str
+) -> None:
+    path = tmp_path / "questions.jsonl"
+    path.write_text(json.dumps(ROW) + "\n" + json.dumps(ROW | change) + "\n")
+    with pytest.raises(ValueError, match="line 2") as error:
+        load_questions(path)
+    assert error.match(message)  # and the message names the rule broken
+
+
+def test_a_folder_refuses_a_question_filed_under_the_wrong_split(tmp_path: Path) -> None:
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "questions.jsonl").write_text(json.dumps(ROW | {"split": "test"}) + "\n")
+    with pytest.raises(ValueError, match="not marked split 'dev'"):
+        load_question_set(tmp_path, "dev")
+
+
+def test_the_original_rows_still_load() -> None:
+    q = parse_question({"id": "x", "question": "How is gout treated?", "expected_facts": ["a"]})
+    assert q.expected_facts == ("a",) and q.split == "" and q.key_facts == ()
+
+
+@pytest.mark.slow
+def test_every_question_fits_the_demo_data(shared_data: Path) -> None:
+    """Expected documents exist under the ids the demo index gives them, each key fact and a
+    topic term is stated by an expected document, and what unanswerable questions ask about is
+    absent from every document."""
+    assert check_against_corpus(load_question_set(SET, "all"), shared_data) == []
+
+
+@pytest.mark.slow
+def test_the_corpus_check_finds_unfair_questions(shared_data: Path) -> None:
+    unfair = [
+        parse_question(ROW | {"key_facts": [["colchicine"], ["febuxostat 40 mg"]]}),
+        parse_question(ROW | {"id": "ghost", "expected_documents": ["medquad:no-such-page"]}),
+        parse_question(
+            ROW
+            | {
+                "id": "present",
+                "answerable": False,
+                "expected_documents": [],
+                "key_facts": [],
+                "missing": "nothing on colchicine",
+                "missing_terms": [["colchicine"], ["gout"]],
+            }
+        ),
+    ]
+    problems = check_against_corpus(unfair, shared_data)
+    assert "gout: no expected document states ['febuxostat 40 mg']" in problems
+    assert "ghost: no document medquad:no-such-page" in problems
+    assert (
+        "present: medquad:7_SeniorHealth_QA/0000028-4 holds what is said to be missing" in problems
+    )
