@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from medcite.compose.base import Composer
+from medcite.compose.references import last_updated
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
@@ -379,9 +380,11 @@ class Engine:
                 "medcite_version": _version(),
             }
         )
+        updated, basis = last_updated(answer.references, answer.generated_at)
         answer.review = {
             "status": "draft",
-            "last_updated": answer.generated_at,
+            "last_updated": updated,
+            "last_updated_basis": basis,
             "reviewed_by": None,
             "label": UNREVIEWED,
         }
