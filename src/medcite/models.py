@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from medcite.provenance import provenance
+
 
 class EvidenceLevel(StrEnum):
     """Evidence levels, strongest first. Values are the `evidence_level` strings in answers."""
@@ -160,8 +162,6 @@ class Hit:
     document: Document
 
     def to_dict(self) -> dict[str, Any]:
-        from medcite.provenance import provenance
-
         return {
             "rank": self.rank,
             "doc_id": self.document.doc_id,
@@ -275,8 +275,6 @@ class Reference:
         return tuple(p for p in self.passages if p.passage_id in named) or self.passages
 
     def to_dict(self) -> dict[str, Any]:
-        from medcite.provenance import provenance
-
         doc = self.document
         return {
             "n": self.n,
