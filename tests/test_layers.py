@@ -22,7 +22,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # Stage of each top-level module or package of medcite; a module may import only from stages
 # at or below its own.
 STAGES: dict[str, int] = {
-    **dict.fromkeys(("models", "config", "errors", "progress", "provenance"), 0),
+    **dict.fromkeys(("models", "config", "errors", "progress", "provenance", "lazy_imports"), 0),
     "text": 1,
     **dict.fromkeys(("sources", "fetch"), 2),
     "corpus": 3,

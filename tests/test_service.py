@@ -29,13 +29,13 @@ def test_search_finds_the_page_about_the_query(engine: Engine) -> None:
 
 
 def test_answer_validates_against_the_shared_schema(engine: Engine, answer_schema: dict) -> None:
-    answer = engine.ask(MS_QUESTION).to_dict()
+    answer = engine.answer(MS_QUESTION).to_dict()
     jsonschema.validate(answer, answer_schema)
     json.dumps(answer)  # serialisable as is
 
 
 def test_every_citation_resolves_and_every_statement_is_in_its_passage(engine: Engine) -> None:
-    answer = engine.ask(MS_QUESTION)
+    answer = engine.answer(MS_QUESTION)
     refs = {r.n: r for r in answer.references}
     assert [r.n for r in answer.references] == list(range(1, len(refs) + 1))
     statements = [answer.bottom_line] + [s for sec in answer.sections for s in sec.statements]
@@ -55,7 +55,7 @@ def test_every_citation_resolves_and_every_statement_is_in_its_passage(engine: E
 
 
 def test_ms_answer_has_treatment_sections_and_currency(engine: Engine) -> None:
-    answer = engine.ask(MS_QUESTION)
+    answer = engine.answer(MS_QUESTION)
     assert answer.intent == "treatment"
     kinds = {s.kind for s in answer.sections}
     assert "first_line" in kinds or "evidence_gap" in kinds
@@ -73,7 +73,7 @@ def test_ms_answer_has_treatment_sections_and_currency(engine: Engine) -> None:
 def test_unrelated_question_gets_an_honest_insufficient_answer(
     engine: Engine, answer_schema: dict
 ) -> None:
-    answer = engine.ask("What is the recommended torque for a bicycle crank bolt?")
+    answer = engine.answer("What is the recommended torque for a bicycle crank bolt?")
     assert answer.insufficient_evidence
     assert answer.sections == [] and answer.references == []
     jsonschema.validate(answer.to_dict(), answer_schema)
@@ -82,7 +82,7 @@ def test_unrelated_question_gets_an_honest_insufficient_answer(
 @pytest.mark.parametrize("question", ["", "   ", "x" * 10_000])
 def test_bad_questions_get_a_clear_error(engine: Engine, question: str) -> None:
     with pytest.raises(QuestionError, match="empty|limit"):
-        engine.ask(question)
+        engine.answer(question)
 
 
 def test_reingest_is_idempotent(engine: Engine, fixture_corpus: list[Path]) -> None:

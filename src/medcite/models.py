@@ -6,6 +6,7 @@ them and validation happens once, at the edges (sources, config, API).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -215,6 +216,18 @@ class Evidence:
             fields["label"] = self.label
         return fields
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(
+            n=data["n"],
+            quote=data["quote"],
+            score=data.get("score", 0.0),
+            passage_id=data.get("passage_id", ""),
+            start=data.get("start", 0),
+            end=data.get("end", 0),
+            label=data.get("label"),
+        )
+
 
 @dataclass(slots=True)
 class Statement:
@@ -236,6 +249,17 @@ class Statement:
             fields.update(label=self.label, reasons=list(self.reasons))
         return fields
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Statement:
+        return cls(
+            text=data["text"],
+            citations=list(data["citations"]),
+            support=data.get("support", "not_checked"),
+            evidence=[Evidence.from_dict(e) for e in data.get("evidence", [])],
+            label=data.get("label"),
+            reasons=list(data.get("reasons", [])),
+        )
+
 
 @dataclass(slots=True)
 class AnswerSection:
@@ -250,6 +274,11 @@ class AnswerSection:
             "statements": [s.to_dict() for s in self.statements],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnswerSection:
+        statements = [Statement.from_dict(s) for s in data["statements"]]
+        return cls(data["title"], data.get("kind", "other"), statements)
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -257,12 +286,17 @@ class Reference:
 
     ``passage`` is the first passage cited (the reference's ``passage_id``/``text`` in the JSON,
     as when references were per passage); ``other_passages`` are the rest, in order of first use.
+    A reference read back from an answer JSON (:meth:`from_dict`) knows only what the JSON
+    holds: its document's text is the first cited passage, and ``provenance`` (the first
+    passage's) and ``passage_provenance`` (every passage's) are the stored ones.
     """
 
     n: int
     passage: Passage
     document: Document
+    provenance: dict[str, Any] | None = None  # as stored; else computed from the document
     other_passages: tuple[Passage, ...] = ()
+    passage_provenance: tuple[dict[str, Any], ...] | None = None  # as stored, per passage
 
     @property
     def passages(self) -> tuple[Passage, ...]:
@@ -276,6 +310,7 @@ class Reference:
 
     def to_dict(self) -> dict[str, Any]:
         doc = self.document
+        stored = self.passage_provenance
         return {
             "n": self.n,
             "doc_id": doc.doc_id,
@@ -293,15 +328,51 @@ class Reference:
                     "passage_id": p.passage_id,
                     "text": p.text,
                     "heading": p.section,
-                    "provenance": provenance(doc, p),
+                    "provenance": provenance(doc, p) if stored is None else stored[i],
                 }
-                for p in self.passages
+                for i, p in enumerate(self.passages)
             ],
             "collection": doc.collection,
             "retracted": bool(doc.metadata.get("retracted", False)),
-            "provenance": provenance(doc, self.passage),
+            "provenance": (
+                provenance(doc, self.passage) if self.provenance is None else self.provenance
+            ),
             "ingested_at": doc.ingested_at,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reference:
+        text = data["text"]
+        metadata: dict[str, Any] = {"retracted": True} if data.get("retracted") else {}
+        date, year = data.get("date"), data.get("year")
+        if date and date != str(year):  # a label's effective date: more precise than its year
+            metadata["effective_date"] = date
+        document = Document(
+            doc_id=data["doc_id"],
+            collection=data.get("collection", ""),
+            title=data["title"],
+            text=text,
+            source=data["source"],
+            year=year,
+            url=data.get("url"),
+            evidence_level=EvidenceLevel(data.get("evidence_level") or EvidenceLevel.OTHER),
+            metadata=metadata,
+            ingested_at=data.get("ingested_at"),
+        )
+        first = Passage(
+            data["passage_id"], data["doc_id"], 0, 0, len(text), text, data.get("section")
+        )
+        stored = data.get("provenance") or {}
+        # Answers stored before references were per document list no passages.
+        listed = data.get("passages") or [{"provenance": stored}]
+        others = tuple(
+            Passage(
+                p["passage_id"], data["doc_id"], i, 0, len(p["text"]), p["text"], p.get("heading")
+            )
+            for i, p in enumerate(listed[1:], 1)
+        )
+        provenances = tuple(p.get("provenance") or {} for p in listed)
+        return cls(data["n"], first, document, stored, others, provenances)
 
 
 def document_date(document: Document) -> str | None:
@@ -381,3 +452,29 @@ class Answer:
             "answering": self.answering,
             "audience_notes": [dict(n) for n in self.audience_notes],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """An answer from its JSON (e.g. a stored article version): ``to_dict()`` of the result
+        equals ``data`` when ``data`` came from ``to_dict()``; fields the schema does not
+        require may be missing. The dict is copied, never shared."""
+        data = copy.deepcopy(data)
+        return cls(
+            question=data["question"],
+            audience=data["audience"],
+            intent=data.get("intent", ""),
+            bottom_line=Statement.from_dict(data["bottom_line"]),
+            sections=[AnswerSection.from_dict(s) for s in data["sections"]],
+            references=[Reference.from_dict(r) for r in data["references"]],
+            generated_at=data["generated_at"],
+            engine=data["engine"],
+            conflicts=data["conflicts"],
+            warnings=data["warnings"],
+            related_questions=data.get("related_questions", []),
+            evidence_currency=data.get("evidence_currency", {}),
+            insufficient_evidence=data.get("insufficient_evidence", False),
+            review=data.get("review"),
+            disclaimer=data.get("disclaimer", ""),
+            answering=data.get("answering"),
+            audience_notes=data.get("audience_notes", []),
+        )

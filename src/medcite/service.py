@@ -4,7 +4,7 @@
     engine.ingest([Path("corpus.jsonl")])        # parse, chunk, store, index (BM25)
     engine.embed()                               # optional dense vectors, resumable
     hits = engine.search("statin myopathy", k=5)
-    answer = engine.ask("What are the treatment options for gout?")
+    answer = engine.answer("What are the treatment options for gout?")  # approved, else live
     print(answer.to_dict())                      # the shared answer.schema.json shape
 
 Heavy parts (index, embedder) open lazily on first use, so a process that only asks pays
@@ -15,29 +15,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from medcite.compose.base import Composer
-from medcite.compose.references import last_updated
 from medcite.config import AUDIENCES, Settings
 from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
-from medcite.index.base import Embedder, SearchBackend
-from medcite.index.build import EmbedReport, SyncReport
-from medcite.ingest.report import IngestReport
 from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.reader.related import RelatedQuestions
-from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # also keeps ingest (lxml, the parsers) out of a process that only asks
+    from medcite.compose.base import Composer
+    from medcite.index.base import Embedder, SearchBackend
+    from medcite.index.build import EmbedReport, SyncReport
+    from medcite.ingest.report import IngestReport
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
     from medcite.question.reading import Reading
+    from medcite.reader.threads import ThreadStore
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
@@ -47,6 +46,15 @@ DISCLAIMER = (
     "and guidelines."
 )
 UNREVIEWED = "Educational purpose only • pending human review"
+
+
+@dataclass(frozen=True)
+class ThreadAnswer:
+    """A thread's new turn: its answer and the questions asked before it (oldest first)."""
+
+    thread_id: str
+    answer: Answer
+    earlier: list[str]
 
 
 class Engine:
@@ -123,17 +131,14 @@ class Engine:
 
     @cached_property
     def related(self) -> RelatedQuestions:
-        from medcite.reader.related import default_sources
+        from medcite.reader.related import CorpusEvidence, default_sources
 
         sources = default_sources(
-            self.store,
-            self.settings.reader.question_folders,
-            self.threads,
-            self._approved_questions,
+            self.store, self.settings.reader.question_folders, self._approved_questions
         )
         return RelatedQuestions(
             sources,
-            self._answerable,
+            CorpusEvidence(self.retriever),
             mmr_lambda=self.settings.reader.mmr_lambda,
             cache=self.settings.home / "related-questions.pickle",
         )
@@ -271,47 +276,77 @@ class Engine:
         self._require_index()
         return self.retriever.search(query, k=k, mode=mode, filters=filters, priors=priors)
 
-    def ask(
+    def answer(
         self,
         question: str,
         *,
         audience: str = "clinician",
         history: Sequence[str] = (),
         composer: str | None = None,
+        live: bool = False,
     ) -> Answer:
-        """A structured, cited answer; see :mod:`medcite.compose.extractive`. ``history``
-        holds the thread's earlier questions (oldest first): a follow-up is rewritten in
-        their context (``answer.answering``), see :mod:`medcite.question.followup`.
+        """The answer to serve: the approved article's stored answer for this question and
+        audience, exactly as the advisory board approved it (no retrieval, no composing),
+        unless ``live`` or a ``history`` is given; else a structured, cited answer composed
+        now and verified (see :mod:`medcite.compose.extractive`).
 
-        ``composer``: "extractive", "llm" (needs ``MEDCITE_LLM_BASE_URL``), or None for the
-        LLM when one is configured and the extractive composer otherwise.
+        ``history`` holds the thread's earlier questions (oldest first): a follow-up is
+        rewritten in their context (``answer.answering``, see :mod:`medcite.question.followup`)
+        and always composed. ``composer``: "extractive", "llm" (needs
+        ``MEDCITE_LLM_BASE_URL``), or None for the LLM when one is configured and the
+        extractive composer otherwise.
         """
-        prepared = self._prepare(question, audience, composer, history)
-        for event in self._answer_events(*prepared):
+        events = self.answer_events(
+            question, audience=audience, history=history, composer=composer, live=live
+        )
+        for event in events:
             if event["type"] == "answer":
                 return event["answer"]
-        raise AssertionError("_answer_events always ends with an answer")  # pragma: no cover
+        raise AssertionError("answer_events always ends with an answer")  # pragma: no cover
 
-    def ask_stream(
+    def answer_events(
         self,
         question: str,
         *,
         audience: str = "clinician",
         history: Sequence[str] = (),
-        composer: str | None = "llm",
+        composer: str | None = None,
+        live: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """:meth:`ask` as events, for server-sent events: ``{"type": "delta", "text"}`` as the
-        model writes, ``{"type": "fallback", "reason"}`` if it fails, and last ``{"type":
-        "answer", "answer": <answer dict>}`` once every statement is verified. Bad input
-        raises here, before the first event."""
-        events = self._answer_events(*self._prepare(question, audience, composer, history))
-        return (
-            {"type": "answer", "answer": e["answer"].to_dict()} if e["type"] == "answer" else e
-            for e in events
-        )
+        """:meth:`answer` as events, for server-sent events: ``{"type": "delta", "text"}`` as
+        the model writes, ``{"type": "fallback", "reason"}`` if it fails, and last ``{"type":
+        "answer", "answer": Answer}`` once every statement is verified (an approved answer is
+        that one event). Bad input raises here, before the first event."""
+        question = self.check_question(question)
+        if audience not in AUDIENCES:
+            raise QuestionError(
+                f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}"
+            )
+        if not live and not history:
+            approved = self.approved_answer(question, audience)
+            if approved is not None:
+                return iter([{"type": "answer", "answer": approved}])
+        chosen = self.composer(composer)
+        self._require_index()
+        from medcite.question.reading import prepare
+
+        return self._composed(question, audience, chosen, prepare(question, history))
+
+    def approved_answer(self, question: str, audience: str) -> Answer | None:
+        """The approved article's stored answer, or None: none approved, no library in use
+        (nothing is created to find out), or the library extra not installed."""
+        try:
+            from medcite.library.db import database_exists
+
+            if "library" not in self.__dict__ and not database_exists(self.settings):
+                return None
+            stored = self.library.approved_answer(question, audience)
+        except ImportError:  # medcite[library] not installed: there is no approved article
+            return None
+        return None if stored is None else Answer.from_dict(stored)
 
     def composer(self, name: str | None = None) -> Composer:
-        """The composer called ``name`` (see :meth:`ask`)."""
+        """The composer called ``name`` (see :meth:`answer`)."""
         from medcite.compose.extractive import ExtractiveComposer
 
         extractive = ExtractiveComposer(self.settings.compose)
@@ -325,23 +360,10 @@ class Engine:
             return LLMComposer(self.settings.llm, self.verifier, fallback=extractive)
         raise QuestionError(f"unknown composer {name!r}; choose extractive or llm")
 
-    def _prepare(
-        self, question: str, audience: str, composer_name: str | None, history: Sequence[str]
-    ) -> tuple[str, str, Composer, Reading]:
-        from medcite.question.reading import prepare
-
-        question = self.check_question(question)
-        if audience not in AUDIENCES:
-            raise QuestionError(
-                f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}"
-            )
-        composer = self.composer(composer_name)
-        self._require_index()
-        return question, audience, composer, prepare(question, history)
-
-    def _answer_events(
+    def _composed(
         self, question: str, audience: str, composer: Composer, reading: Reading
     ) -> Iterator[dict[str, Any]]:
+        """Retrieve, compose, verify, finish: the composer's events, the answer last."""
         from medcite.compose.base import compose_events
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
@@ -362,22 +384,26 @@ class Engine:
             answer = event["answer"]
             composed = time.perf_counter()
             verify_ms = verify_answer(answer, self.verifier)
-            self._finish(answer)
-            finish(answer, reading, self.related_questions)
-            timings = answer.engine.get("timings_ms", {})
-            answer.engine["timings_ms"] = {
-                **timings,
-                "retrieve": round((retrieved - started) * 1000, 1),
-                "compose": round((composed - retrieved) * 1000, 1),
-                # The LLM composer verifies while composing (its gate); both count here.
-                "verify": round(timings.get("verify", 0.0) + verify_ms, 1),
-                "total": round((time.perf_counter() - started) * 1000, 1),
+            count = self.settings.reader.related_questions
+            related_ms = finish(answer, reading, self.related, count)
+            steps = {
+                "retrieve": (retrieved - started) * 1000,
+                "compose": (composed - retrieved) * 1000,
+                "verify": verify_ms,
+                "related": related_ms,
+                "total": (time.perf_counter() - started) * 1000,
             }
+            self._stamp(answer, reading, steps)
             yield event
 
-    def _finish(self, answer: Answer) -> None:
-        """What every answer carries whichever composer wrote it."""
+    def _stamp(self, answer: Answer, reading: Reading, steps: dict[str, float]) -> None:
+        """What every composed answer carries whichever composer wrote it: the ``engine``
+        block (index, models, corpus, settings, thread, step timings), the draft review
+        status and the disclaimer."""
         manifest = self.manifest()
+        timings = answer.engine.get("timings_ms", {})  # the composer's own, e.g. the LLM's
+        # The LLM composer verifies while composing (its gate); both count as verifying.
+        steps = {**steps, "verify": timings.get("verify", 0.0) + steps["verify"]}
         answer.engine.update(
             {
                 "index_backend": self.backend.name,
@@ -386,8 +412,13 @@ class Engine:
                 "corpus_version": manifest.get("corpus_snapshot"),
                 "settings_hash": self.settings.settings_hash(),
                 "medcite_version": _version(),
+                "thread_turns": len(reading.history),
+                "follow_up": reading.rewrite.follow_up,
+                "timings_ms": {**timings, **{k: round(v, 1) for k, v in steps.items()}},
             }
         )
+        from medcite.compose.references import last_updated
+
         updated, basis = last_updated(answer.references, answer.generated_at)
         answer.review = {
             "status": "draft",
@@ -400,21 +431,44 @@ class Engine:
         if self._embedder_problem:
             answer.warnings.append(f"Dense search off: {self._embedder_problem}")
 
-    def ask_in_thread(
+    def answer_in_thread(
         self,
-        thread_id: str,
+        thread_id: str | None,
         question: str,
         *,
-        audience: str = "clinician",
+        audience: str | None = None,
         composer: str | None = None,
-    ) -> Answer:
-        """Answer ``question`` as the next turn of thread ``thread_id`` and record the turn."""
-        history = self.threads.get(thread_id).questions
-        answer = self.ask(question, audience=audience, history=history, composer=composer)
+        earlier: Sequence[str] = (),
+    ) -> ThreadAnswer:
+        """Answer ``question`` as the next turn of thread ``thread_id`` and record the turn.
+
+        ``thread_id`` None starts a thread, whose first turns answer ``earlier`` (e.g. the
+        questions of the page the reader continues from). ``audience`` defaults to that of
+        the thread's latest answer. Every turn is composed live in the context of the turns
+        before it."""
+        for text in (*earlier, question):
+            self.check_question(text)
+        if thread_id is None:
+            thread_id = self.threads.create(audience=audience or "clinician").thread_id
+        for text in earlier:
+            self._next_turn(thread_id, text, audience, composer)
+        return self._next_turn(thread_id, question, audience, composer)
+
+    def _next_turn(
+        self, thread_id: str, question: str, audience: str | None, composer: str | None
+    ) -> ThreadAnswer:
+        thread = self.threads.get(thread_id)
+        answer = self.answer(
+            question,
+            audience=audience or thread.latest_audience,
+            history=thread.questions,
+            composer=composer,
+            live=True,
+        )
         answer.engine["thread_id"] = thread_id
-        self.threads.add_turn(thread_id, question, answer.answering or question, answer.to_dict())
-        self.related.remember(answer.answering or question)
-        return answer
+        answering = answer.answering or question
+        self.threads.add_turn(thread_id, question, answering, answer.to_dict())
+        return ThreadAnswer(thread_id, answer, thread.questions)
 
     def related_questions(
         self,
@@ -429,13 +483,6 @@ class Engine:
         self._require_index()
         count = self.settings.reader.related_questions if n is None else n
         return self.related.find(question, count, exclude, context) if count else []
-
-    def _answerable(self, question: str) -> bool:
-        from medcite.reader.pipeline import has_evidence
-
-        return has_evidence(
-            question, self.retriever.search(question, k=3, mode="bm25", priors=False)
-        )
 
     def verify_text(self, text: str, *, fmt: str = "auto") -> dict[str, Any]:
         """Check an answer produced elsewhere (our JSON, Markdown/plain text with numbered

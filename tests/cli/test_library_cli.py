@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,8 @@ def test_users_add_list_disable(tmp_path: Path) -> None:
         "editor",
         "--password-stdin",
         *home,
-        "--json",
+        "--format",
+        "json",
         stdin="a long password\n",
     )
     assert added.exit_code == 0, added.output
@@ -55,7 +57,7 @@ def test_users_add_list_disable(tmp_path: Path) -> None:
     assert duplicate.exit_code == 2 and "already exists" in duplicate.stderr
     bad = invoke("users", "add", "x1", "--role", "boss", "--no-password", *home)
     assert bad.exit_code == 2 and "unknown role 'boss'" in bad.stderr
-    listed = json.loads(invoke("users", "list", "--json", *home).stdout)
+    listed = json.loads(invoke("users", "list", "--format", "json", *home).stdout)
     assert [(u["username"], u["role"], u["has_password"]) for u in listed] == [
         ("bot", "reviewer", False),
         ("ed", "editor", True),
@@ -68,6 +70,21 @@ def test_users_add_list_disable(tmp_path: Path) -> None:
             False,
             True,
         ]
+
+
+@pytest.mark.parametrize(
+    "command", [["users", "add", "bob", "--role", "admin"], ["users", "password", "ada"]]
+)
+def test_a_password_without_a_terminal_points_at_password_stdin(
+    tmp_path: Path, command: list[str]
+) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    assert invoke("users", "add", "ada", "--no-password", *home).exit_code == 0
+    refused = invoke(*command, *home, stdin="")  # the runner's stdin is no terminal
+    assert refused.exit_code == 2, refused.output
+    (line,) = refused.stderr.strip().splitlines()
+    assert "--password-stdin" in line and "Traceback" not in refused.output
+    assert "Password:" not in refused.output
 
 
 def test_ask_save_draft_then_export_and_import(tmp_path: Path, built_home: Path) -> None:
@@ -86,6 +103,9 @@ def test_ask_save_draft_then_export_and_import(tmp_path: Path, built_home: Path)
     assert saved.exit_code == 0, saved.output
     answer = json.loads(saved.stdout)
     assert "saved as draft article 1" in saved.stderr
+    again = runner.invoke(app, ["ask", question, "--save-draft", "--as", "ed", *home], env=env)
+    assert again.exit_code == 2 and len(again.stderr.strip().splitlines()) == 1
+    assert re.search(r"article 1 \([a-z-]+, draft\) already answers", again.stderr)
     with Library(Settings(home=built_home, database_url=library_url)) as lib:
         stored = lib.article(lib.local_actor("ed"), 1)
         assert stored.status == "draft" and stored.answer["bottom_line"] == answer["bottom_line"]
@@ -94,7 +114,9 @@ def test_ask_save_draft_then_export_and_import(tmp_path: Path, built_home: Path)
     exported = runner.invoke(app, ["library", "export", str(backup), *home], env=env)
     assert exported.exit_code == 0 and "without secrets" in exported.stderr
     target = {"MEDCITE_DATABASE_URL": f"sqlite:///{tmp_path / 'moved.sqlite'}"}
-    imported = runner.invoke(app, ["library", "import", str(backup), "--json", *home], env=target)
+    imported = runner.invoke(
+        app, ["library", "import", str(backup), "--format", "json", *home], env=target
+    )
     assert imported.exit_code == 0, imported.output
     assert json.loads(imported.stdout)["article_version"] == 1
     again = runner.invoke(app, ["library", "import", str(backup), *home], env=target)
@@ -109,3 +131,33 @@ def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert Settings().library_url == url
     monkeypatch.delenv("MEDCITE_DATABASE_URL")
     assert Settings(home=Path("/tmp/h")).library_url == "sqlite:////tmp/h/library.sqlite"
+
+
+def test_ask_serves_the_approved_article(tmp_path: Path, built_home: Path) -> None:
+    library_url = f"sqlite:///{tmp_path / 'library.sqlite'}"
+    env = {"MEDCITE_DATABASE_URL": library_url}
+    home = ["--home", str(built_home)]
+    question = "How is gout treated?"
+    live = runner.invoke(app, ["ask", question, "--format", "json", *home], env=env)
+    assert live.exit_code == 0, live.output
+    assert json.loads(live.stdout)["review"]["status"] == "draft"
+    with Library(Settings(home=built_home, database_url=library_url)) as library:
+        system = Actor.system("tests")
+        editor = library.add_user(system, "ed", "editor")
+        reviewer = library.add_user(system, "rev", "reviewer")
+        ed, rev = library.local_actor(editor.username), library.local_actor(reviewer.username)
+        article = library.create_draft(ed, answer=json.loads(live.stdout))
+        for actor, to in [(ed, "submitted"), (rev, "under_review"), (rev, "approved")]:
+            library.transition(actor, article.id, to, version=1)
+        approved = library.approved_answer(question, "clinician")
+    served = runner.invoke(app, ["ask", question, "--format", "json", *home], env=env)
+    assert served.exit_code == 0, served.output
+    assert json.loads(served.stdout) == approved
+    assert approved["review"]["label"].startswith("Approved by the Medical Advisory Board")
+    text = runner.invoke(app, ["ask", question, *home], env=env)
+    assert "Review status: approved — Approved by the Medical Advisory Board" in text.stdout
+    # A follow-up in a thread is always composed, never served as approved.
+    followed = runner.invoke(
+        app, ["ask", question, "--new-thread", "--format", "json", *home], env=env
+    )
+    assert json.loads(followed.stdout)["review"]["status"] == "draft"

@@ -79,7 +79,7 @@ def _statements(answer: Answer) -> list:
 def test_every_audience_keeps_citations_on_every_statement(
     reader_engine: Engine, answer_schema: dict, audience: str
 ) -> None:
-    answer = reader_engine.ask(MS, audience=audience)
+    answer = reader_engine.answer(MS, audience=audience)
     jsonschema.validate(answer.to_dict(), answer_schema)
     assert answer.audience == audience
     for statement in _statements(answer):
@@ -94,8 +94,8 @@ def test_every_audience_keeps_citations_on_every_statement(
 
 
 def test_patient_answer_has_notes_no_doses_and_is_plainer(reader_engine: Engine) -> None:
-    clinician = reader_engine.ask(MS, audience="clinician")
-    patient = reader_engine.ask(MS, audience="patient")
+    clinician = reader_engine.answer(MS, audience="clinician")
+    patient = reader_engine.answer(MS, audience="patient")
     kinds = [n["kind"] for n in patient.audience_notes]
     assert kinds[:2] == ["talk_to_care_team", "ask_your_clinician"]
     assert patient.audience_notes[0]["text"] == TALK_TO_CARE_TEAM

@@ -35,7 +35,7 @@ QUESTIONS = [
 
 def _ask(settings: Settings, question: str, audience: str = "clinician") -> dict[str, Any]:
     with Engine(settings) as engine:
-        return engine.ask(question, audience=audience, composer="llm").to_dict()
+        return engine.answer(question, audience=audience, composer="llm").to_dict()
 
 
 def _assert_fell_back(answer: dict[str, Any], answer_schema: dict, reason: str) -> None:
@@ -53,7 +53,7 @@ def test_only_verified_correctly_cited_statements_survive(
     generated = kept = 0
     with Engine(settings) as engine:
         for question, audience in QUESTIONS[:3]:
-            answer = engine.ask(question, audience=audience, composer="llm")
+            answer = engine.answer(question, audience=audience, composer="llm")
             data = answer.to_dict()
             jsonschema.validate(data, answer_schema)
             assert data["disclaimer"] and data["review"]["status"] == "draft"
@@ -91,7 +91,7 @@ def test_free_text_output_cannot_invent_citations(
     settings = llm_settings(llm_server.url, response_format="none")
     with Engine(settings) as engine:
         for question, audience in QUESTIONS[2:]:
-            answer = engine.ask(question, audience=audience, composer="llm")
+            answer = engine.answer(question, audience=audience, composer="llm")
             jsonschema.validate(answer.to_dict(), answer_schema)
             numbers = {r.n for r in answer.references}
             assert {n for s in statements(answer) for n in s.citations} <= numbers
@@ -142,14 +142,14 @@ def test_server_killed_mid_answer_falls_back(
 ) -> None:
     with llama_server(smollm2_gguf()) as server, Engine(llm_settings(server.url)) as engine:
         events = []
-        for event in engine.ask_stream(QUESTIONS[0][0]):
+        for event in engine.answer_events(QUESTIONS[0][0]):
             events.append(event)
             if event["type"] == "delta" and server.process.poll() is None:
                 server.process.kill()  # the model is writing: pull the plug
                 server.process.wait()
     kinds = [e["type"] for e in events]
     assert kinds[0] == "delta" and kinds[-1] == "answer" and "fallback" in kinds
-    answer = events[-1]["answer"]
+    answer = events[-1]["answer"].to_dict()
     reason = answer["engine"]["fallback"]["reason"]
     assert next(e for e in events if e["type"] == "fallback")["reason"] == reason
     _assert_fell_back(answer, answer_schema, "")
@@ -157,12 +157,12 @@ def test_server_killed_mid_answer_falls_back(
 
 def test_stream_yields_deltas_then_the_verified_answer(llm_server, llm_settings) -> None:
     with Engine(llm_settings(llm_server.url)) as engine:
-        events = list(engine.ask_stream(QUESTIONS[1][0], audience="patient"))
+        events = list(engine.answer_events(QUESTIONS[1][0], audience="patient"))
     kinds = [e["type"] for e in events]
     assert kinds.count("answer") == 1 and kinds[-1] == "answer"
     assert kinds[0] == "delta" and kinds.count("delta") > 1
     written = "".join(e["text"] for e in events if e["type"] == "delta")
-    answer = events[-1]["answer"]
+    answer = events[-1]["answer"].to_dict()
     json.dumps(answer)  # plain data, ready for server-sent events
     if answer["engine"]["composer"] == "llm":  # what survived was written by the model
         texts = [answer["bottom_line"]["text"]]

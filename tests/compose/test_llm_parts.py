@@ -43,7 +43,7 @@ def test_llm_is_off_unless_configured(built_home: Path) -> None:
     with Engine(Settings(home=built_home)) as engine:
         assert engine.composer(None).name == "extractive"
         with pytest.raises(LLMNotConfigured, match="MEDCITE_LLM_BASE_URL"):
-            engine.ask("What is multiple sclerosis?", composer="llm")
+            engine.answer("What is multiple sclerosis?", composer="llm")
     configured = Settings(home=built_home, llm={"base_url": "http://127.0.0.1:9/v1"})
     with Engine(configured) as engine:
         assert isinstance(engine.composer(None), LLMComposer)

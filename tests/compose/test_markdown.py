@@ -9,7 +9,7 @@ MS = "What are the treatment options for multiple sclerosis?"
 
 
 def test_markdown_says_the_labels_are_heuristic_and_flags_weak_statements(engine: Engine) -> None:
-    answer = engine.ask(MS)
+    answer = engine.answer(MS)
     statements = [s for section in answer.sections for s in section.statements]
     assert statements and all(s.label == "supported" for s in statements)
     clean = to_markdown(answer)

@@ -42,8 +42,10 @@ def test_fetch_and_ingest_then_retracted_paper_is_never_cited(
     with Engine(Settings(home=home)) as engine:
         hits = engine.search("natalizumab progressive multiple sclerosis", k=3)
         assert hits[0].document.doc_id == "pmid:99999901"  # found, flagged ...
-        answer = engine.ask("What is the dose of natalizumab for progressive multiple sclerosis?")
-        asthma = engine.ask("How is mild asthma treated?").to_dict()
+        answer = engine.answer(
+            "What is the dose of natalizumab for progressive multiple sclerosis?"
+        )
+        asthma = engine.answer("How is mild asthma treated?").to_dict()
     data = answer.to_dict()
     jsonschema.validate(data, answer_schema)
     assert data["insufficient_evidence"] and data["references"] == []  # ... never cited

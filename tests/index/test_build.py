@@ -48,7 +48,7 @@ def test_a_missing_model_leaves_search_on_bm25_with_one_line_saying_why(
         engine.embed()
     broken = Settings(home=home, embed=EmbedSettings(model_path=tmp_path / "missing.onnx"))
     with Engine(broken) as engine:
-        answer = engine.ask("How is acute gout treated with colchicine?")
+        answer = engine.answer("How is acute gout treated with colchicine?")
         assert answer.engine["search_mode"] == "bm25"
         notes = [w for w in answer.warnings if w.startswith("Dense search off")]
         assert len(notes) == 1 and "\n" not in notes[0] and "missing.onnx" in notes[0]

@@ -46,7 +46,7 @@ def test_engine_ingests_and_answers_on_milvus(milvus_engine: Engine) -> None:
     assert milvus_engine.backend.count() == milvus_engine.store.stats()["passages"]
     hits = milvus_engine.search("copolymer I (Copaxone) relapse rate in MS", k=5)
     assert hits[0].document.doc_id == "medquad:6_NINDS_QA/0000202-2"
-    answer = milvus_engine.ask(MS_QUESTION)
+    answer = milvus_engine.answer(MS_QUESTION)
     assert answer.engine["index_backend"] == "milvus"
     assert not answer.insufficient_evidence and answer.sections
     refs = {r.n: r for r in answer.references}

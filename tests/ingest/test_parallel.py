@@ -135,7 +135,7 @@ def test_sigkill_mid_run_then_rerun_finishes_without_redoing_files(
     finished_first = _done_files(db)
     assert 0 < len(finished_first) < len(made), "the kill must land mid-run"
 
-    done = subprocess.run(cmd + ["--json"], capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd + ["--format", "json"], capture_output=True, text=True, check=True)
     assert str(tmp_path / "in") in done.stdout
     for name, finished_at in finished_first.items():
         assert _done_files(db)[name] == finished_at, f"{name} was ingested twice"

@@ -75,7 +75,7 @@ def people(library: Library) -> dict[str, Actor]:
 def real_answer(built_home: Path) -> dict[str, Any]:
     """A real answer from the engine over the fixture corpus (composed once per session)."""
     with Engine(Settings(home=built_home)) as engine:
-        return engine.ask(
+        return engine.answer(
             "What are the treatment options for progressive multiple sclerosis?"
         ).to_dict()
 

@@ -61,7 +61,7 @@ def test_reingest_of_a_changed_passage_sends_the_article_back_to_review(
     with Engine(library_settings) as engine:
         engine.ingest([corpus])
         assert engine.stale_articles == []
-        answer = engine.ask(QUESTION).to_dict()
+        answer = engine.answer(QUESTION, live=True).to_dict()
         cited = {r["doc_id"] for r in answer["references"]}
         assert cited and cited <= {"jsonl:g1", "jsonl:g2"}
         article_id = _approve(library, people, answer)
@@ -100,7 +100,7 @@ def test_a_removed_document_is_reported_as_gone(
 ) -> None:
     with Engine(library_settings) as engine:
         engine.ingest([write_jsonl(tmp_path / "gout.jsonl", DOCS)])
-        answer = engine.ask(QUESTION).to_dict()
+        answer = engine.answer(QUESTION, live=True).to_dict()
     article_id = _approve(library, people, answer)
     gone = answer["references"][0]["doc_id"]
     # A fresh data directory without that document stands in for a source withdrawn upstream.

@@ -6,8 +6,7 @@ import jsonschema
 
 from medcite.config import Settings
 from medcite.eval.reader import mean_pairwise_similarity
-from medcite.reader.pipeline import has_evidence
-from medcite.reader.related import CandidateQuestion, RelatedQuestions
+from medcite.reader.related import CandidateQuestion, RelatedQuestions, has_evidence
 from medcite.service import Engine
 
 MS_TREATMENT = "What are the treatment options for multiple sclerosis?"
@@ -85,12 +84,21 @@ def test_pubmedqa_questions_of_ingested_abstracts_are_candidates(reader_engine: 
     )
 
 
-def test_questions_asked_in_threads_become_candidates(reader_settings: Settings) -> None:
-    asked = "What is the dose of ocrelizumab for primary progressive multiple sclerosis?"
+def test_questions_asked_in_threads_are_never_candidates(reader_settings: Settings) -> None:
+    first = "What is the dose of ocrelizumab for primary progressive multiple sclerosis?"
     with Engine(reader_settings) as engine:
-        engine.ask_in_thread(engine.threads.create().thread_id, asked)
-    with Engine(reader_settings) as engine:  # a new process: from the thread store
-        assert asked in engine.related_questions("ocrelizumab dose", 10)
+        mine = engine.threads.create().thread_id
+        engine.answer_in_thread(mine, first)
+        rewrite = engine.answer_in_thread(mine, "and in pregnancy?").answer.answering
+        assert rewrite and rewrite != "and in pregnancy?"  # rewritten to stand alone
+        theirs = engine.threads.create().thread_id
+        in_their_thread = engine.answer_in_thread(theirs, "How is ocrelizumab dosed?")
+        same_process = in_their_thread.answer.related_questions
+    with Engine(reader_settings) as engine:  # a new process: the thread store is there
+        later = engine.related_questions("ocrelizumab dose multiple sclerosis", 10)
+    assert later, "the corpus has related questions on ocrelizumab"
+    for related in (same_process, later):
+        assert first not in related and rewrite not in related
 
 
 def test_the_index_is_cached_and_gives_the_same_answer(reader_settings: Settings) -> None:
@@ -102,7 +110,7 @@ def test_the_index_is_cached_and_gives_the_same_answer(reader_settings: Settings
 
 
 def test_answers_carry_related_questions(reader_engine: Engine, answer_schema: dict) -> None:
-    answer = reader_engine.ask(MS_TREATMENT)
+    answer = reader_engine.answer(MS_TREATMENT)
     data = answer.to_dict()
     jsonschema.validate(data, answer_schema)
     assert 5 <= len(data["related_questions"]) <= 10
@@ -129,7 +137,7 @@ def test_approved_library_questions_become_candidates_and_drafts_do_not(
         as_editor = Actor(editor.username, Role(editor.role), editor.id)
         as_reviewer = Actor(reviewer.username, Role(reviewer.role), reviewer.id)
         first, _ = (
-            library.create_draft(as_editor, answer=engine.ask(question).to_dict())
+            library.create_draft(as_editor, answer=engine.answer(question, live=True).to_dict())
             for question in (approved, drafted)
         )
         for to, actor in [

@@ -1,4 +1,4 @@
-"""Threads: the SQLite store, follow-ups through Engine.ask, persistence, `ask --thread`."""
+"""Threads: the SQLite store, follow-ups through Engine.answer, persistence, `ask --thread`."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_store_keeps_turns_in_order_across_connections(tmp_path: Path) -> None:
         assert [t.ordinal for t in loaded.turns] == [1, 2]
         assert loaded.turns[0].answer == {"bottom_line": {"text": "x"}}
         assert reopened.get(other.thread_id).turns == []
-        assert reopened.recent_questions() == ["q1 q2", "q1"]
+        assert [t.answering for t in loaded.turns] == ["q1", "q1 q2"]
         assert other.thread_id != thread.thread_id and len(thread.thread_id) >= 12
     finally:
         reopened.close()
@@ -52,7 +52,7 @@ def test_unknown_thread_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_follow_up_is_rewritten_and_retrieval_uses_the_rewrite(reader_engine: Engine) -> None:
-    answer = reader_engine.ask("What about dosing?", history=[FIRST])
+    answer = reader_engine.answer("What about dosing?", history=[FIRST])
     assert answer.question == "What about dosing?"
     assert answer.answering == "dosing of treatments for multiple sclerosis"
     assert answer.intent == "dosing"
@@ -63,7 +63,7 @@ def test_follow_up_is_rewritten_and_retrieval_uses_the_rewrite(reader_engine: En
 
 
 def test_a_standalone_question_is_answered_as_asked(reader_engine: Engine) -> None:
-    answer = reader_engine.ask(FIRST)
+    answer = reader_engine.answer(FIRST)
     assert answer.answering == FIRST
     assert answer.engine["thread_turns"] == 0 and answer.engine["follow_up"] is False
 
@@ -71,9 +71,9 @@ def test_a_standalone_question_is_answered_as_asked(reader_engine: Engine) -> No
 def test_threads_persist_across_engine_instances(reader_settings: Settings) -> None:
     with Engine(reader_settings) as engine:
         thread_id = engine.threads.create().thread_id
-        engine.ask_in_thread(thread_id, FIRST)
+        engine.answer_in_thread(thread_id, FIRST)
     with Engine(reader_settings) as engine:
-        answer = engine.ask_in_thread(thread_id, "and in children?")
+        answer = engine.answer_in_thread(thread_id, "and in children?").answer
         thread = engine.threads.get(thread_id)
     assert answer.answering == "treatment of multiple sclerosis in children"
     assert answer.engine["thread_id"] == thread_id

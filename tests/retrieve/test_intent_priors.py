@@ -55,7 +55,7 @@ def test_dosing_question_ranks_and_cites_the_label_first(home: Path) -> None:
     assert top_level(None) == "rct"  # the trial sentence matches the query best ...
     assert top_level("dosing") == "label"  # ... but a dosing question is answered by the label
     with Engine(Settings(home=home)) as engine:
-        answer = engine.ask("What is the starting dose of atorvastatin?")
+        answer = engine.answer("What is the starting dose of atorvastatin?")
     dosing = [s for s in answer.sections if s.kind == "dosing"]
     assert dosing, answer.to_dict()
     first = dosing[0].statements[0]

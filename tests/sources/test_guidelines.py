@@ -158,7 +158,7 @@ def test_guideline_answer_provenance_and_new_version_replaces(
     second = make_guideline_pdf(tmp_path / "ms-2025.pdf", story=guideline_story(updated))
     with Engine(Settings(home=tmp_path / "home")) as engine:
         engine.ingest([first, fixture_corpus[0]])
-        answer = engine.ask(
+        answer = engine.answer(
             "What are the treatment options for primary progressive multiple sclerosis?"
         )
         data = answer.to_dict()

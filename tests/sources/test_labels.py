@@ -233,7 +233,7 @@ def test_label_provenance_and_newer_version_replaces(
     with Engine(Settings(home=tmp_path / "home")) as engine:
         engine.ingest([first])
         before = engine.status()
-        answer = engine.ask("What is the dose of Lipitor?")
+        answer = engine.answer("What is the dose of Lipitor?")
         label_refs = [
             r.to_dict() for r in answer.references if r.document.doc_id.startswith("label:")
         ]

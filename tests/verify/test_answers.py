@@ -20,7 +20,7 @@ def statements(answer_dict: dict) -> list[dict]:
 def test_extractive_answer_is_labelled_supported_and_valid(
     engine: Engine, answer_schema: dict
 ) -> None:
-    answer = engine.ask(QUESTION).to_dict()
+    answer = engine.answer(QUESTION).to_dict()
     jsonschema.validate(answer, answer_schema)
     cited = [s for s in statements(answer) if s["citations"]]
     assert cited
@@ -46,7 +46,7 @@ def test_extractive_answer_is_labelled_supported_and_valid(
 
 
 def test_a_statement_its_source_contradicts_is_labelled_and_warned(engine: Engine) -> None:
-    answer = engine.ask(QUESTION)
+    answer = engine.answer(QUESTION)
     original = answer.bottom_line.text
     answer.bottom_line.text = "It is not true that " + original[0].lower() + original[1:]
     answer.warnings.clear()

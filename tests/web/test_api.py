@@ -35,7 +35,7 @@ def test_answer_follows_the_shared_schema(client: httpx.Client, answer_schema: d
 
 def test_answer_equals_the_library_call(client: httpx.Client, engine: Engine) -> None:
     over_http = client.post("/api/v1/answers", json={"question": MS_QUESTION}).json()
-    direct = engine.ask(MS_QUESTION).to_dict()
+    direct = engine.answer(MS_QUESTION).to_dict()
     for key in ("question", "bottom_line", "sections", "references", "warnings"):
         assert over_http[key] == direct[key]
 

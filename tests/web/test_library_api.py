@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,18 @@ def test_review_flow_with_a_stale_second_reviewer(site: Site) -> None:
     assert_error(move(site, "reviewer", approved, "changes_requested"), 409, "illegal_transition")
 
 
+def test_a_second_draft_names_the_article_that_exists(site: Site) -> None:
+    question = "Which drugs treat gout flares in older adults?"
+    first = draft(site, question)
+    with site.api("editor") as editor:
+        again = editor.post("/api/v1/articles", json={"question": question.upper()})
+        error = assert_error(again, 409, "conflict")
+        assert error["article_url"] == f"/api/v1/articles/{first['id']}"
+        assert error["state"] == "draft" and error["article_id"] == first["id"]
+        assert editor.get(error["article_url"]).json()["question"] == question
+    assert draft(site, question, "patient")["id"] != first["id"]  # another audience: its own
+
+
 def test_invalid_requests_are_422(site: Site) -> None:
     with site.api("editor") as editor:
         assert_error(editor.post("/api/v1/articles", json={}), 422)
@@ -141,11 +154,18 @@ def test_the_approved_article_is_what_readers_get(site: Site, answer_schema: dic
         live = anonymous.post("/api/v1/answers", json={"question": question, "audience": "patient"})
         ask_page = anonymous.get("/ask", params={"q": question, "audience": "nurse"})
         ask_json = anonymous.get("/ask.json", params={"q": question, "audience": "nurse"})
+        ask_md = anonymous.get("/ask.md", params={"q": question, "audience": "nurse"})
+        stream = anonymous.get(
+            "/api/v1/answers/stream", params={"q": question, "audience": "nurse"}
+        )
     assert served.status_code == 200, served.text
     jsonschema.validate(served.json(), answer_schema)
     review = served.json()["review"]
     assert review["status"] == "approved" and review["label"].startswith(APPROVED_LINE)
-    assert ask_json.json()["review"] == review
+    assert ask_json.json() == served.json()
+    assert f"_Review status: approved — {review['label']}_" in ask_md.text
+    assert stream.text.startswith("event: answer\n")  # the approved answer, nothing composed
+    assert json.loads(stream.text.split("data: ", 1)[1]) == served.json()
     assert live.json()["review"]["status"] == "draft"
     assert live.json()["review"]["label"].endswith(PENDING_LINE)
     strip = review_strip(ask_page)

@@ -130,6 +130,19 @@ def test_review_pages_flow_and_a_stale_second_reviewer(site: Site) -> None:
         assert "Approved" in text_of(article.xpath("//p[@class='review-meta']")[0])
 
 
+def test_a_second_draft_page_links_to_the_article_that_exists(site: Site) -> None:
+    question = "Which drugs prevent migraine attacks?"
+    with site.browser_client("editor") as editor:
+        version_path = save_draft(editor, question)
+        article_id = int(version_path.split("/")[2])
+        (form,) = forms(editor.get("/ask", params={"q": question}), "/drafts")
+        again = editor.post("/articles/drafts", data=form_fields(form), headers=HTML)
+        assert again.status_code == 409
+        (link,) = html.fromstring(again.text).xpath("//a[@class='error-link']")
+        assert link.get("href") == f"/review/{article_id}" and "(draft)" in link.text
+        assert editor.get(link.get("href")).headers["location"] == version_path
+
+
 def test_public_library_and_article_page(site: Site) -> None:
     with site.browser_client("editor") as editor, site.browser_client("reviewer") as reviewer:
         version_path = save_draft(editor, "How is multiple sclerosis diagnosed?", "student")
@@ -219,4 +232,4 @@ def test_secure_cookies_and_the_due_for_review_banner(
 
 def engine_answer(home: Path) -> dict:
     with Engine(Settings(home=home)) as engine:
-        return engine.ask("How should vaccines be stored?").to_dict()
+        return engine.answer("How should vaccines be stored?").to_dict()

@@ -31,7 +31,7 @@ def test_home_shows_search_examples_and_corpus(client: httpx.Client, engine: Eng
 
 
 def test_answer_page_has_every_part(client: httpx.Client, engine: Engine) -> None:
-    answer = engine.ask(MS_QUESTION).to_dict()
+    answer = engine.answer(MS_QUESTION).to_dict()
     doc = page(client.get("/ask", params={"q": MS_QUESTION}))
     article = doc.xpath("//article[@class='answer']")[0]
     assert text_of(article.xpath(".//h1")[0]) == answer["question"]
@@ -138,7 +138,7 @@ def test_markdown_and_json_twins(client: httpx.Client, engine: Engine) -> None:
 
     md = client.get("/ask.md", params={"q": MS_QUESTION})
     assert md.headers["content-type"].startswith("text/markdown")
-    assert md.text == to_markdown(engine.ask(MS_QUESTION))
+    assert md.text == to_markdown(engine.answer(MS_QUESTION))
     data = client.get("/ask.json", params={"q": MS_QUESTION, "audience": "student"}).json()
     assert data["audience"] == "student" and data["question"] == MS_QUESTION
 
@@ -169,7 +169,7 @@ def test_corpus_text_is_escaped(hostile_server: str) -> None:
 def test_fields_from_later_stages_render_when_present(
     app_templates: Environment, engine: Engine
 ) -> None:
-    answer = engine.ask(MS_QUESTION)
+    answer = engine.answer(MS_QUESTION)
     context = answer_context(answer, [])
     data = context["a"]
     first = data["sections"][0]["statements"][0]

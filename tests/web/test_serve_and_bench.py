@@ -27,4 +27,4 @@ def test_web_bench_runs_medcite_serve_and_reports(built_home: Path) -> None:
     assert results["concurrent"]["answers"] == 6
     assert results["concurrent"]["throughput_per_s"] > 0
     table = markdown(results)
-    assert "Server overhead" in table and "| bare `Engine.ask` (in process) |" in table
+    assert "Server overhead" in table and "| bare `Engine.answer` (in process) |" in table

@@ -1,7 +1,9 @@
 """The `medcite` command: a thin layer over :class:`medcite.service.Engine`.
 
-Every command has ``--help``; machine output is ``--format json``; errors are one line on
-stderr with exit status 2 (1 is reserved for crashes).
+Every command has ``--help``; results print as ``--format text|json`` (``markdown`` too where
+a document or table is the result), with only JSON on stdout when JSON is asked; errors are
+one line on stderr with exit status 2 (1 is reserved for crashes). See
+:mod:`medcite.cli.conventions`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,18 @@ from typing import Annotated, Any
 
 import typer
 
-from medcite.cli.common import HomeOption, fail, open_engine, print_problems
+from medcite.cli.conventions import (
+    HomeOption,
+    JsonAlias,
+    Output,
+    TextOrJson,
+    TextOrJsonOption,
+    fail,
+    open_engine,
+    output_format,
+    print_error,
+    print_problems,
+)
 from medcite.errors import MedciteError
 
 app = typer.Typer(
@@ -24,10 +37,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: flags read as flags (rich's panels print `--quiet <bool>`), and
+    # `medcite --help` does not import rich.
+    rich_markup_mode=None,
 )
 
 
-class Format(StrEnum):
+class SourceFormat(StrEnum):
     auto = "auto"
     pubmed_xml = "pubmed-xml"
     pubmedqa = "pubmedqa"
@@ -38,12 +54,6 @@ class Format(StrEnum):
     openfda = "openfda"
     guideline_pdf = "guideline-pdf"
     guideline_html = "guideline-html"
-
-
-class Output(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
 
 
 class Mode(StrEnum):
@@ -66,13 +76,36 @@ class Audience(StrEnum):
     patient = "patient"
 
 
+AnswerFormat = Annotated[Output, typer.Option("--format", help="text, markdown or json.")]
+
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"medcite {version('medcite')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Clinical answers with verifiable citations, from a corpus you control."""
+
+
 @app.command()
 def demo(
     home: HomeOption = None,
     question: Annotated[
         str | None, typer.Option(help="Ask this instead of the demo question.")
     ] = None,
-    output: Annotated[Output, typer.Option("--format", help="Answer format.")] = Output.text,
+    output: AnswerFormat = Output.text,
 ) -> None:
     """Build the demo corpus from ../shared/data (first run only) and answer the demo question."""
     from medcite import demo as demo_data
@@ -96,7 +129,7 @@ def demo(
                 )
                 demo_data.mark_current(engine.settings.home, paths)
                 _hint_dense(engine)
-            _show_answer(engine.ask(question or DEMO_QUESTION), output)
+            _show_answer(engine.answer(question or DEMO_QUESTION), output)
     except MedciteError as exc:
         fail(str(exc))
 
@@ -106,11 +139,12 @@ def ingest(
     paths: Annotated[
         list[Path], typer.Argument(help="Files or directories to ingest.", exists=True)
     ],
-    fmt: Annotated[
-        Format, typer.Option("--format", help="Input format; auto detects it.")
-    ] = Format.auto,
+    source_format: Annotated[
+        SourceFormat, typer.Option("--input", help="Input format; auto detects it.")
+    ] = SourceFormat.auto,
     home: HomeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    output: TextOrJsonOption = TextOrJson.text,
+    json_alias: JsonAlias = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     workers: Annotated[
         int | None,
@@ -123,14 +157,20 @@ def ingest(
 ) -> None:
     """Ingest PubMed XML (.xml/.xml.gz), PubMedQA, MedQuAD, BEIR folders, generic JSONL,
     FDA drug labels (SPL XML, openFDA JSON) and guidelines (PDF, HTML)."""
+    from medcite.cli.extras import fail_on_missing_extra
     from medcite.cli.render import console, print_json, progress_bar
 
+    output = output_format(output, json_alias)
     try:
-        with open_engine(home) as engine, progress_bar(not (quiet or as_json)) as progress:
-            report = engine.ingest(paths, fmt=fmt.value, progress=progress, workers=workers)
+        with open_engine(home) as engine, progress_bar(not quiet) as progress:
+            report = engine.ingest(
+                paths, fmt=source_format.value, progress=progress, workers=workers
+            )
     except MedciteError as exc:
         fail(str(exc))
-    if as_json:
+    except ImportError as exc:  # e.g. a guideline PDF without the sources extra
+        fail_on_missing_extra(exc)
+    if output is TextOrJson.json:
         print_json(report.to_dict())
     else:
         totals = report.to_dict()["totals"]
@@ -147,18 +187,21 @@ def ingest(
 @app.command()
 def index(
     dense: Annotated[
-        bool, typer.Option("--dense", help="Also embed passages for hybrid search.")
+        bool, typer.Option("--dense/--no-dense", help="Also embed passages for hybrid search.")
     ] = False,
     limit: Annotated[int | None, typer.Option(help="Embed at most this many passages now.")] = None,
     home: HomeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    output: TextOrJsonOption = TextOrJson.text,
+    json_alias: JsonAlias = False,
 ) -> None:
     """Bring the index up to date; with --dense, embed passages (resumable, cached by content)."""
-    from medcite.cli.render import console, print_json, progress_bar
+    from medcite.cli.extras import fail_on_missing_extra
+    from medcite.cli.render import print_index_result, print_json, progress_bar
 
+    output = output_format(output, json_alias)
     result: dict[str, Any] = {}
     try:
-        with open_engine(home) as engine, progress_bar(not as_json) as progress:
+        with open_engine(home) as engine, progress_bar() as progress:
             result["lexical"] = vars(engine.index(progress=progress))
             if dense:
                 result["dense"] = vars(engine.embed(limit=limit, progress=progress))
@@ -166,11 +209,11 @@ def index(
     except MedciteError as exc:
         fail(str(exc))
     except ImportError as exc:
-        fail(str(exc))
-    if as_json:
+        fail_on_missing_extra(exc)
+    if output is TextOrJson.json:
         print_json(result)
     else:
-        console.print_json(json.dumps(result))
+        print_index_result(result)
 
 
 @app.command()
@@ -182,9 +225,12 @@ def search(
     ] = Mode.auto,
     queries: Annotated[
         Path | None,
-        typer.Option(help='JSONL of {"id","question"}: one output line per query.', exists=True),
+        typer.Option(
+            help='JSONL of {"id","question"}: one JSON line per query, whatever --format.',
+            exists=True,
+        ),
     ] = None,
-    output: Annotated[Output, typer.Option("--format", help="text or json.")] = Output.text,
+    output: TextOrJsonOption = TextOrJson.text,
     home: HomeOption = None,
 ) -> None:
     """Search passages. JSON hits: {rank, doc_id, passage_id, score, title, text, ...}."""
@@ -200,7 +246,7 @@ def search(
             hits = engine.search(query or "", k=k, mode=mode.value)
     except MedciteError as exc:
         fail(str(exc))
-    if output is Output.json:
+    if output is TextOrJson.json:
         print_json([h.to_dict() for h in hits])
     else:
         print_hits(hits)
@@ -227,9 +273,7 @@ def _search_many(engine: Any, path: Path, k: int, mode: str) -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The clinical question.")],
     audience: Annotated[Audience, typer.Option(help="Who the answer is for.")] = Audience.clinician,
-    output: Annotated[
-        Output, typer.Option("--format", help="text, markdown or json.")
-    ] = Output.text,
+    output: AnswerFormat = Output.text,
     composer: Annotated[
         ComposerName | None,
         typer.Option(
@@ -262,7 +306,7 @@ def ask(
             if thread or new_thread:
                 answer = ask_in_thread(engine, question, audience.value, thread, name)
             else:
-                answer = engine.ask(question, audience=audience.value, composer=name)
+                answer = engine.answer(question, audience=audience.value, composer=name)
             if save_draft:
                 from medcite.cli.library import save_draft as save
 
@@ -273,12 +317,19 @@ def ask(
 
 
 @app.command()
-def status(home: HomeOption = None) -> None:
-    """Corpus and index counts and the index manifest, as JSON."""
-    from medcite.cli.render import print_json
+def status(home: HomeOption = None, output: TextOrJsonOption = TextOrJson.text) -> None:
+    """Corpus and index counts, the last ingest and the index manifest."""
+    from medcite.cli.render import print_json, print_status
 
-    with open_engine(home) as engine:
-        print_json(engine.status())
+    try:
+        with open_engine(home) as engine:
+            found = engine.status()
+    except MedciteError as exc:
+        fail(str(exc))
+    if output is TextOrJson.json:
+        print_json(found)
+    else:
+        print_status(found)
 
 
 def _hint_dense(engine: Any) -> None:
@@ -336,4 +387,14 @@ _register_subcommands()
 
 
 def main() -> None:
-    app()
+    """The console script: a missing optional extra is one line, never a traceback."""
+    from medcite.cli.extras import missing_extra_message
+
+    try:
+        app()
+    except ImportError as exc:
+        message = missing_extra_message(exc)
+        if message is None:
+            raise
+        print_error(message)
+        sys.exit(2)

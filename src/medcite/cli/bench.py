@@ -52,6 +52,10 @@ def bench(
     shared eval shape) and OUT/latency-vs-passages.png; a corpus already measured in OUT is
     kept unless --force.
     """
+    from medcite.cli.extras import fail_on_missing_extra, require
+
+    require("bench", "bm25s", "psutil", "usearch", "onnxruntime")
+    from medcite.cli.conventions import fail
     from medcite.errors import MedciteError
     from medcite.eval.bench.run import BenchConfig, run
     from medcite.index.embed import EmbedderUnavailable
@@ -68,11 +72,9 @@ def bench(
     try:
         chosen = tuple(int(n) for n in sizes.split(",") if n.strip()) if sizes else None
     except ValueError:
-        typer.echo(f"error: --sizes must be comma-separated integers, got {sizes!r}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"--sizes must be comma-separated integers, got {sizes!r}")
     if chosen and min(chosen) < 100:
-        typer.echo("error: each synthetic corpus needs at least 100 documents", err=True)
-        raise typer.Exit(2)
+        fail("each synthetic corpus needs at least 100 documents")
     config = BenchConfig.quick() if quick else BenchConfig()
     if chosen:
         config = replace(config, sizes=chosen)
@@ -80,9 +82,9 @@ def bench(
         config = replace(config, demo=demo)
     try:
         run(config, out, home, force=force)
-    except (EmbedderUnavailable, ImportError) as exc:
-        typer.echo(f"error: {exc} (the bench needs the [dense] and [bench] extras)", err=True)
-        raise typer.Exit(2) from exc
+    except EmbedderUnavailable as exc:
+        fail(f"{exc} (the bench needs the dense and bench extras)")
+    except ImportError as exc:
+        fail_on_missing_extra(exc)
     except (FileExistsError, MedciteError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc))

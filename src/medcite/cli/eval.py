@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from medcite.cli.bench import bench
-from medcite.cli.common import fail
+from medcite.cli.conventions import HomeOption as DataHomeOption
+from medcite.cli.conventions import TableOrJson, TableOrJsonOption, fail, open_engine
 
 app = typer.Typer(help="Measure quality (and speed) against references.", no_args_is_help=True)
 
@@ -26,9 +27,6 @@ SystemsOption = Annotated[
     ),
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for results and charts.")]
-FormatOption = Annotated[
-    str, typer.Option("--format", help="What to print: markdown (the table) or json (the result).")
-]
 HomeOption = Annotated[
     Path | None,
     typer.Option(
@@ -46,11 +44,13 @@ def retrieval(
     systems: SystemsOption = "bm25,dense,hybrid,hybrid-weighted",
     out: OutOption = Path("eval-out"),
     home: HomeOption = None,
-    output: FormatOption = "markdown",
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """nDCG@10, Recall@1/10/100, MRR@10 per system on a BEIR dataset."""
+    from medcite.cli.extras import require
     from medcite.eval.retrieval import load_beir
 
+    require("eval retrieval", "bm25s")  # the same-run reference
     if not (dataset / "qrels" / f"{split}.tsv").is_file():
         fail(f"{dataset}: no qrels/{split}.tsv (is it a BEIR folder?)")
     data = load_beir(dataset, split)
@@ -76,11 +76,13 @@ def pubmedqa(
     ] = "extractive",
     out: OutOption = Path("eval-out"),
     home: HomeOption = None,
-    output: FormatOption = "markdown",
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Own-abstract Recall@1/5/10 and MRR@10; yes/no/maybe accuracy and macro-F1 on dev."""
+    from medcite.cli.extras import require
     from medcite.eval.pubmedqa import COMPOSERS
 
+    require("eval pubmedqa", "bm25s")  # the same-run reference
     if split not in ("dev", "test"):
         fail(f"unknown split {split!r}; use dev or test")
     if composer != "none" and composer not in COMPOSERS:
@@ -109,33 +111,33 @@ app.command("speed", help="Alias of `medcite bench`: speed by corpus size beside
 
 
 def _evaluate(
-    run: Any, name: str, systems: str, out: Path, home: Path | None, chart: str, output: str
+    run: Any,
+    name: str,
+    systems: str,
+    out: Path,
+    home: Path | None,
+    chart: str,
+    output: TableOrJson,
 ) -> None:
-    from medcite.cli.common import open_engine
-    from medcite.cli.render import console, print_json, progress_bar
+    from medcite.cli.extras import fail_on_missing_extra
+    from medcite.cli.render import print_table_or_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.plots import bar_chart
     from medcite.eval.pubmedqa import LeakageError
     from medcite.eval.report import markdown_summary, write_result
     from medcite.index.embed import EmbedderUnavailable
 
-    if output not in ("markdown", "json"):
-        fail(f"unknown --format {output!r}; use markdown or json")
     chosen = [s.strip() for s in systems.split(",") if s.strip()]  # bm25s is always added
     try:
-        with (
-            open_engine(home or out / "homes" / name) as engine,
-            progress_bar(output != "json") as progress,
-        ):
+        with open_engine(home or out / "homes" / name) as engine, progress_bar() as progress:
             result = run(engine, chosen, progress)
-    except (MedciteError, EmbedderUnavailable, LeakageError, ValueError, ImportError) as exc:
+    except (MedciteError, EmbedderUnavailable, LeakageError, ValueError) as exc:
         fail(str(exc))
+    except ImportError as exc:
+        fail_on_missing_extra(exc)
     json_path, _ = write_result(result, out)
     bar_chart(result.systems, chart, out / f"{json_path.stem}.png", f"{result.dataset} {chart}")
-    if output == "json":
-        print_json(result.to_dict())
-    else:
-        console.print(markdown_summary(result), highlight=False)
+    print_table_or_json(result, markdown_summary(result), output is TableOrJson.json)
 
 
 @app.command("verify")
@@ -152,9 +154,10 @@ def verify_quality(
     embed: Annotated[
         bool, typer.Option(help="Also run the verifier with MiniLM similarity (if installed).")
     ] = True,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Claim verification: P/R/F1 per label and confusion matrices, vs lexical overlap."""
-    from medcite.cli.render import console
+    from medcite.cli.render import errors, print_json, print_table_or_json
     from medcite.config import Settings
     from medcite.demo import find_shared_data
     from medcite.errors import MedciteError
@@ -162,14 +165,20 @@ def verify_quality(
 
     if not pairs.is_file():
         fail(f"{pairs} not found; build it with `python -m medcite.eval.verify_pairs`")
+    if scifact is not None and not (scifact / "claims_dev.jsonl").is_file():
+        fail(f"{scifact}: not a SciFact folder (no claims_dev.jsonl)")
     try:
         folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
     except MedciteError as exc:
         fail(str(exc))
     embedder = _embedder_or_none(Settings()) if embed else None
-    for result, path in run(pairs, folder if folder.is_dir() else None, out, embedder):
-        console.print(markdown_report(result), highlight=False, markup=False, soft_wrap=True)
-        console.print(f"[dim]written: {path}[/]")
+    results = run(pairs, folder if folder.is_dir() else None, out, embedder)
+    if output is TableOrJson.json:
+        print_json([result.to_dict() for result, _ in results])
+    for result, path in results:
+        if output is TableOrJson.markdown:
+            print_table_or_json(result, markdown_report(result), as_json=False)
+        errors.print(f"written: {path}", highlight=False, markup=False)
 
 
 def _embedder_or_none(settings: Any) -> Any:
@@ -189,14 +198,14 @@ def answers_quality(
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
         "eval-out"
     ),
-    home: HomeOption = None,
+    home: DataHomeOption = None,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
-    from medcite.cli.common import open_engine
-    from medcite.cli.render import console, progress_bar
+    from medcite.cli.render import errors, print_table_or_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.answers import evaluate_answers, load_questions, markdown_report
-    from medcite.eval.report import write_result
+    from medcite.eval.report import markdown_summary, write_result
 
     try:
         loaded = load_questions(questions)
@@ -207,12 +216,5 @@ def answers_quality(
         fail(str(exc))
     report = markdown_report(result)
     md_path.write_text(md_path.read_text() + "\n" + report)
-    summary = result.systems["extractive"]
-    console.print(
-        " | ".join(
-            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()
-        ),
-        highlight=False,
-        soft_wrap=True,
-    )
-    console.print(f"[dim]per-question report: {md_path}[/]")
+    print_table_or_json(result, markdown_summary(result), output is TableOrJson.json)
+    errors.print(f"per-question report: {md_path}", highlight=False, markup=False)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from medcite.cli.conventions import HomeOption, TextOrJson, TextOrJsonOption, fail, open_engine
+
 app = typer.Typer(help="Fetch sources from the outside world into files.", no_args_is_help=True)
 
 
@@ -24,21 +26,19 @@ def pubmed(
     ingest: Annotated[
         bool, typer.Option("--ingest", help="Ingest the fetched files when done.")
     ] = False,
-    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
-    home: Annotated[Path | None, typer.Option("--home", help="Data directory.")] = None,
+    output: TextOrJsonOption = TextOrJson.text,
+    home: HomeOption = None,
 ) -> None:
     """Search PubMed and save the records as PubMed XML batches, resumably.
 
     Respects NCBI's rate limits (3 requests/s, 10/s with MEDCITE_NCBI__API_KEY), retries
     429/5xx/broken answers with backoff, and continues an interrupted fetch when run again.
     """
-    from medcite.cli.common import fail, open_engine, print_problems
+    from medcite.cli.conventions import print_problems
     from medcite.cli.render import console, errors, print_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.fetch.pubmed import fetch_pubmed, pubmed_date
 
-    if output not in ("text", "json"):
-        fail(f"--format must be text or json, not {output!r}")
     try:
         if since:
             pubmed_date(since)
@@ -46,7 +46,7 @@ def pubmed(
         fail(str(exc))
     result: dict[str, object] = {}
     try:
-        with open_engine(home) as engine, progress_bar(output == "text") as progress:
+        with open_engine(home) as engine, progress_bar() as progress:
             folder = out or engine.settings.home / "fetch" / "pubmed"
             report = fetch_pubmed(
                 query,
@@ -62,7 +62,7 @@ def pubmed(
                 result["ingest"] = ingested.to_dict()
     except MedciteError as exc:
         fail(str(exc))
-    if output == "json":
+    if output is TextOrJson.json:
         print_json(result)
         return
     console.print(

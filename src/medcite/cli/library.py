@@ -17,13 +17,21 @@ from typing import Annotated, Any
 
 import typer
 
+from medcite.cli.conventions import (
+    HomeOption,
+    JsonAlias,
+    TextOrJson,
+    TextOrJsonOption,
+    fail,
+    open_engine,
+    output_format,
+)
+
 users = typer.Typer(
     help="Manage editorial library users (editors, reviewers, admins).", no_args_is_help=True
 )
 library = typer.Typer(help="Back up, restore and move the editorial library.", no_args_is_help=True)
 
-HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
 ]
@@ -38,7 +46,7 @@ def _operator() -> Any:
 @contextmanager
 def _library(home: Path | None) -> Iterator[Any]:
     """The configured library; library errors become one line on stderr, exit 2."""
-    from medcite.cli.common import fail
+    from medcite.cli.extras import fail_on_missing_extra
     from medcite.config import Settings
     from medcite.errors import MedciteError
     from medcite.library import Library
@@ -48,13 +56,19 @@ def _library(home: Path | None) -> Iterator[Any]:
             yield opened
     except MedciteError as exc:
         fail(str(exc))
-    except ImportError as exc:
-        fail(str(exc))
+    except ImportError as exc:  # e.g. a PostgreSQL URL without the postgres extra
+        fail_on_missing_extra(exc)
 
 
-def _password(from_stdin: bool) -> str:
+def _password(from_stdin: bool, command: str) -> str:
+    """The password from stdin's first line, or asked twice on the terminal."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        fail(
+            "no terminal to ask for the password on: give it on stdin with --password-stdin, "
+            f"e.g. printf '%s\\n' \"$PASSWORD\" | medcite {command} [OPTIONS] --password-stdin"
+        )
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
@@ -68,30 +82,38 @@ def add_user(
     ] = False,
     password_stdin: PasswordStdin = False,
     home: HomeOption = None,
-    as_json: JsonOption = False,
+    output: TextOrJsonOption = TextOrJson.text,
+    json_alias: JsonAlias = False,
 ) -> None:
-    """Add a user; asks for the password (argon2-hashed) unless --no-password."""
+    """Add a user; asks for the password (argon2-hashed) unless --no-password or
+    --password-stdin."""
     from medcite.cli.render import console, print_json
 
-    password = None if no_password else _password(password_stdin)
+    output = output_format(output, json_alias)
+    password = None if no_password else _password(password_stdin, f"users add {username}")
     with _library(home) as lib:
         user = lib.add_user(_operator(), username, role, password=password, display_name=name)
-    if as_json:
+    if output is TextOrJson.json:
         print_json(user.to_dict())
     else:
-        console.print(f"added {user.username} ({user.role})")
+        console.print(f"added {user.username} ({user.role})", highlight=False, markup=False)
 
 
 @users.command("list")
-def list_users(home: HomeOption = None, as_json: JsonOption = False) -> None:
+def list_users(
+    home: HomeOption = None,
+    output: TextOrJsonOption = TextOrJson.text,
+    json_alias: JsonAlias = False,
+) -> None:
     """List users with their roles and whether they are disabled."""
     from rich.table import Table
 
     from medcite.cli.render import console, print_json
 
+    output = output_format(output, json_alias)
     with _library(home) as lib:
         found = lib.users(_operator())
-    if as_json:
+    if output is TextOrJson.json:
         print_json([u.to_dict() for u in found])
         return
     table = Table("username", "name", "role", "disabled", "password", "created")
@@ -112,23 +134,28 @@ def disable_user(
     username: str,
     enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False,
     home: HomeOption = None,
+    output: TextOrJsonOption = TextOrJson.text,
 ) -> None:
     """Disable a user: no login, no API tokens (their history stays)."""
-    from medcite.cli.render import console
+    from medcite.cli.render import console, print_json
 
     with _library(home) as lib:
         user = lib.disable_user(_operator(), username, not enable)
-    console.print(f"{user.username} is {'disabled' if user.disabled else 'enabled'}")
+    if output is TextOrJson.json:
+        print_json(user.to_dict())
+    else:
+        console.print(f"{user.username} is {'disabled' if user.disabled else 'enabled'}")
 
 
 @users.command("password")
 def set_password(
     username: str, password_stdin: PasswordStdin = False, home: HomeOption = None
 ) -> None:
-    """Set a user's password (e.g. after an import without secrets)."""
+    """Set a user's password (e.g. after an import without secrets); asks for it unless
+    --password-stdin."""
     from medcite.cli.render import console
 
-    password = _password(password_stdin)
+    password = _password(password_stdin, f"users password {username}")
     with _library(home) as lib:
         lib.set_password(_operator(), username, password)
     console.print(f"password set for {username}")
@@ -172,14 +199,16 @@ def export(
 def import_(
     path: Annotated[Path, typer.Argument(help="An export file.", exists=True, dir_okay=False)],
     home: HomeOption = None,
-    as_json: JsonOption = False,
+    output: TextOrJsonOption = TextOrJson.text,
+    json_alias: JsonAlias = False,
 ) -> None:
     """Load an export into an empty library (e.g. PostgreSQL via MEDCITE_DATABASE_URL)."""
     from medcite.cli.render import console, print_json
 
+    output = output_format(output, json_alias)
     with _library(home) as lib, path.open(encoding="utf-8") as lines:
         counts = lib.import_(_operator(), lines, source=str(path))
-    if as_json:
+    if output is TextOrJson.json:
         print_json(counts)
     else:
         console.print(f"imported {sum(counts.values()):,} records into {lib.url.split('@')[-1]}")
@@ -219,7 +248,6 @@ def bench(
     """Serve-approved vs live-ask latency and review-queue/list/search p50/p95 (JSON)."""
     import tempfile
 
-    from medcite.cli.common import fail, open_engine
     from medcite.cli.render import print_json
     from medcite.errors import MedciteError
     from medcite.eval.bench.library import http_view, run

@@ -13,10 +13,11 @@ def ask_in_thread(
     """Answer in thread ``thread_id``, or in a new thread whose id is printed to stderr."""
     from medcite.cli.render import errors
 
+    turn = engine.answer_in_thread(thread_id, question, audience=audience, composer=composer)
     if thread_id is None:
-        thread_id = engine.threads.create(audience=audience).thread_id
-        errors.print(f"thread {thread_id} (continue with --thread {thread_id})", highlight=False)
-    return engine.ask_in_thread(thread_id, question, audience=audience, composer=composer)
+        tid = turn.thread_id
+        errors.print(f"thread {tid} (continue with --thread {tid})", highlight=False)
+    return turn.answer
 
 
 def print_answering(answer: Any) -> None:

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from medcite.cli.conventions import HomeOption, TableOrJson, TableOrJsonOption, fail, open_engine
+
 EVAL_DIR = Path("eval/reader")
-HomeOption = Annotated[Path | None, typer.Option("--home", help="Data directory.")]
 OutOption = Annotated[Path, typer.Option(help="Directory for the JSON and Markdown results.")]
 QuestionsOption = Annotated[
     Path, typer.Option(help='JSONL of {"question": ...} records.', exists=True)
@@ -24,12 +25,13 @@ def followups(
     / "followups.jsonl",
     out: OutOption = Path("bench-out/reader"),
     home: HomeOption = None,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Rewrite accuracy and Recall@10 with and without thread context."""
     from medcite.eval.reader import evaluate_followups, load_jsonl
 
     items = _load(lambda: load_jsonl(data, ("id", "history", "question", "expected_intent")))
-    _run(lambda engine: evaluate_followups(engine, items), out, home)
+    _run(lambda engine: evaluate_followups(engine, items), out, home, output)
 
 
 def related(
@@ -37,24 +39,26 @@ def related(
     n: Annotated[int, typer.Option(help="Related questions per question.")] = 8,
     out: OutOption = Path("bench-out/reader"),
     home: HomeOption = None,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Related questions: count, share with corpus evidence, diversity (MMR vs relevance)."""
     from medcite.eval.reader import evaluate_related
 
     texts = _questions(questions)
-    _run(lambda engine: evaluate_related(engine, texts, n), out, home)
+    _run(lambda engine: evaluate_related(engine, texts, n), out, home, output)
 
 
 def readability(
     questions: QuestionsOption = EVAL_DIR / "questions.jsonl",
     out: OutOption = Path("bench-out/reader"),
     home: HomeOption = None,
+    output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
     """Flesch-Kincaid grade of clinician and patient answers to the same questions."""
     from medcite.eval.reader import evaluate_readability
 
     texts = _questions(questions)
-    _run(lambda engine: evaluate_readability(engine, texts), out, home)
+    _run(lambda engine: evaluate_readability(engine, texts), out, home, output)
 
 
 def register(app: typer.Typer) -> None:
@@ -70,7 +74,6 @@ def _questions(path: Path) -> list[str]:
 
 
 def _load(read: Any) -> Any:
-    from medcite.cli.common import fail
     from medcite.eval.reader import EvalDataError
 
     try:
@@ -79,9 +82,8 @@ def _load(read: Any) -> Any:
         fail(str(exc))
 
 
-def _run(measure: Any, out: Path, home: Path | None) -> None:
-    from medcite.cli.common import fail, open_engine
-    from medcite.cli.render import console
+def _run(measure: Any, out: Path, home: Path | None, output: TableOrJson) -> None:
+    from medcite.cli.render import errors, print_table_or_json
     from medcite.errors import MedciteError
     from medcite.eval.report import markdown_summary, write_result
 
@@ -91,5 +93,5 @@ def _run(measure: Any, out: Path, home: Path | None) -> None:
             json_path, _ = write_result(result, out, corpus_hash=engine.store.snapshot_hash())
     except MedciteError as exc:
         fail(str(exc))
-    console.print(markdown_summary(result), highlight=False)
-    console.print(f"[dim]written to {json_path}[/]")
+    print_table_or_json(result, markdown_summary(result), output is TableOrJson.json)
+    errors.print(f"written to {json_path}", highlight=False, markup=False)

@@ -117,7 +117,64 @@ def print_hits(hits: list[Hit]) -> None:
         )
 
 
+def print_table_or_json(result: Any, table: str, as_json: bool) -> None:
+    """A measurement: the whole result (``to_dict()``) as JSON, or its Markdown table."""
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        console.print(table, highlight=False, markup=False, soft_wrap=True)
+
+
 def print_json(data: Any) -> None:
     import json
 
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_index_result(result: dict[str, Any]) -> None:
+    """`medcite index`: what changed, the vectors, and what the index now is."""
+    lexical = result["lexical"]
+    _plain(
+        f"index: {lexical['total']:,} passages ({lexical['upserted']:,} added or updated, "
+        f"{lexical['deleted']:,} removed)"
+    )
+    if "dense" in result:
+        dense = result["dense"]
+        _plain(
+            f"dense: {dense['vectors']:,} passages with vectors ({dense['embedded']:,} embedded "
+            f"now, {dense['cached']:,} from the cache)"
+        )
+    _plain(_manifest_line(result["manifest"]))
+
+
+def print_status(status: dict[str, Any]) -> None:
+    """`medcite status`: the data directory, the corpus, the index and its manifest."""
+    corpus, index = status["corpus"], status["index"]
+    collections = ", ".join(f"{name} {n:,}" for name, n in corpus["by_collection"].items())
+    _plain(f"home: {status['home']}")
+    _plain(
+        f"corpus: {corpus['documents']:,} documents ({collections or 'none'}), "
+        f"{corpus['passages']:,} passages; last ingest {corpus['last_ingest'] or 'never'}"
+    )
+    _plain(
+        f"index: {index['passages']:,} passages, {index['vectors']:,} vectors, "
+        f"{index['pending']:,} waiting to be indexed"
+    )
+    _plain(_manifest_line(status["manifest"]))
+
+
+def _manifest_line(manifest: dict[str, Any]) -> str:
+    if not manifest:
+        return "manifest: none yet (nothing indexed)"
+    parts = [f"{manifest['backend']} backend"]
+    if manifest.get("analyzer"):
+        parts.append(f"analyzer {manifest['analyzer']}")
+    parts.append(manifest.get("embedder_model_id") or "no embedder")
+    return (
+        f"manifest: {', '.join(parts)}; corpus snapshot {manifest['corpus_snapshot']}, "
+        f"updated {manifest['updated_at']}"
+    )
+
+
+def _plain(line: str) -> None:
+    console.print(line, highlight=False, markup=False, soft_wrap=True)

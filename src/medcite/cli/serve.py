@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from medcite.cli.common import HomeOption
+from medcite.cli.conventions import HomeOption
 
 
 def serve(
@@ -22,18 +22,13 @@ def serve(
     home: HomeOption = None,
 ) -> None:
     """Serve the answer pages and the REST API (/api/v1, docs at /docs)."""
-    try:
-        import uvicorn
+    from medcite.cli.extras import require
 
-        from medcite.web.app import create_app
-    except ImportError as exc:
-        typer.echo(
-            f"error: {exc.name or exc} is missing; install the web extra: "
-            "pip install 'medcite[web]'",
-            err=True,
-        )
-        raise typer.Exit(2) from exc
+    require("serve", "uvicorn", "fastapi", "jinja2")
+    import uvicorn
+
     from medcite.config import Settings
+    from medcite.web.app import create_app
 
     settings = Settings(home=home) if home else Settings()
     bind_host = host or settings.web.host

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from medcite.cli.conventions import HomeOption, TextOrJson, TextOrJsonOption, fail, open_engine
 from medcite.errors import MedciteError
 
 _STYLE = {
@@ -26,29 +27,21 @@ class InputFormat(StrEnum):
     text = "text"
 
 
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 def verify(
     file: Annotated[
         Path, typer.Argument(help="Answer file: medcite JSON, Markdown/text, or JSONL.")
     ],
-    output: Annotated[
-        ReportFormat, typer.Option("--format", help="Report as text or json.")
-    ] = ReportFormat.text,
+    output: TextOrJsonOption = TextOrJson.text,
     input_format: Annotated[
         InputFormat, typer.Option("--input", help="Input format; auto detects it.")
     ] = InputFormat.auto,
-    home: Annotated[Path | None, typer.Option("--home", help="Data directory.")] = None,
+    home: HomeOption = None,
 ) -> None:
     """Label each statement supported / partial / unsupported / contradicted (heuristic).
 
     Statements citing numbered references (titles/PMIDs) are checked against those corpus
     documents; uncited statements and JSONL lines {"id","statement"} against a corpus search.
     """
-    from medcite.cli.common import fail, open_engine
     from medcite.cli.render import print_json
 
     try:
@@ -60,7 +53,7 @@ def verify(
             report = engine.verify_text(text, fmt=input_format.value)
     except MedciteError as exc:
         fail(f"{file}: {exc}")
-    if output is ReportFormat.json:
+    if output is TextOrJson.json:
         print_json(report)
     else:
         print_report(report)

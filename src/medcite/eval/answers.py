@@ -105,7 +105,7 @@ def evaluate_answers(
         if progress:
             progress("answers", done, len(questions))
         started = time.perf_counter()
-        answer = engine.ask(question.question).to_dict()
+        answer = engine.answer(question.question, live=True).to_dict()
         latency = (time.perf_counter() - started) * 1000
         scores = score_answer(answer, question.expected_facts)
         timings = answer["engine"].get("timings_ms", {})

@@ -37,9 +37,9 @@ ANSWER_FIELDS = frozenset(
 )
 
 # Answer composers by name: (engine, question) -> the answer's bottom-line text. The
-# extractive composer is what `Engine.ask` runs; an LLM composer registers here by name.
+# extractive composer is what `Engine.answer` runs; an LLM composer registers here by name.
 COMPOSERS: dict[str, Callable[[Any, str], str]] = {
-    "extractive": lambda engine, question: engine.ask(question).bottom_line.text,
+    "extractive": lambda engine, question: engine.answer(question, live=True).bottom_line.text,
 }
 
 

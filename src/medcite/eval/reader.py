@@ -4,13 +4,13 @@
   should become: ``expected_intent``, phrases the rewrite ``must_include`` / ``must_exclude``
   (case-insensitive), an ``expected_rewrite`` (exact match is reported, not required) and,
   where the corpus has them, ``expected_docs``. Retrieval Recall@10 (share of expected
-  documents among the documents of the top 10 passages, retrieved as ``Engine.ask`` does:
+  documents among the documents of the top 10 passages, retrieved as ``Engine.answer`` does:
   the query fused with ``Reading.also``) is compared for three queries: the follow-up
   alone (``no_context``), the previous question and the follow-up concatenated (``concat``),
   and the rewrite (``rewrite``).
 - ``related``: per question, how many related questions, the share that has corpus evidence
   (``has_evidence`` on their own BM25 top 3: the selection criterion itself, so a check of
-  the code path) and the share ``Engine.ask`` answers without "insufficient evidence" (an
+  the code path) and the share ``Engine.answer`` answers without "insufficient evidence" (an
   independent check), their diversity (mean pairwise cosine of stem
   sets; lower is more diverse) with MMR and with relevance alone (λ = 1), and the time.
 - ``readability``: Flesch-Kincaid grade of the same questions' answers per audience.
@@ -27,7 +27,7 @@ from typing import Any
 
 from medcite.eval.report import EvalResult
 from medcite.question.reading import Reading, prepare
-from medcite.reader.pipeline import has_evidence
+from medcite.reader.related import has_evidence
 from medcite.text.terms import content_stems, cosine
 
 K = 10
@@ -126,7 +126,9 @@ def evaluate_related(engine: Any, questions: list[str], n: int = 8) -> EvalResul
                 "related": chosen,
                 "count": len(chosen),
                 "with_evidence": _mean([float(_evidence(engine, q)) for q in chosen]),
-                "answered": _mean([float(not engine.ask(q).insufficient_evidence) for q in chosen]),
+                "answered": _mean(
+                    [float(not engine.answer(q, live=True).insufficient_evidence) for q in chosen]
+                ),
                 "similarity_mmr": mean_pairwise_similarity(chosen),
                 "similarity_relevance_only": mean_pairwise_similarity(plain),
                 "ms": round(elapsed, 1),
@@ -155,7 +157,7 @@ def evaluate_readability(
     for question in questions:
         row: dict[str, Any] = {"question": question}
         for audience in audiences:
-            answer = engine.ask(question, audience=audience)
+            answer = engine.answer(question, audience=audience, live=True)
             row[audience] = answer.engine["readability"]["fk_grade"]
             row[f"{audience}_statements"] = 1 + sum(len(s.statements) for s in answer.sections)
             row[f"{audience}_insufficient"] = answer.insufficient_evidence
@@ -185,7 +187,7 @@ def mean_pairwise_similarity(questions: Sequence[str]) -> float:
 
 
 def _retrieve(engine: Any, reading: Reading) -> list[Any]:
-    """What ``Engine.ask`` retrieves for a reading (the query and its focused variant)."""
+    """What ``Engine.answer`` retrieves for a reading (the query and its focused variant)."""
     return engine.retriever.search(reading.query, k=K, also=reading.also)
 
 

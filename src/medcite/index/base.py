@@ -7,11 +7,12 @@ Every backend (embedded tantivy + usearch, Milvus) passes the contract suite in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, Protocol, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from medcite.models import IndexRecord, ScoredId, SearchFilters
+
+if TYPE_CHECKING:  # numpy loads with the vectors, not with BM25
+    import numpy as np
 
 SearchMode = Literal["bm25", "dense", "hybrid"]
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from medcite.index.base import SearchMode
 from medcite.index.fusion import rrf
 from medcite.index.lexical import ANALYZER, TANTIVY_VERSION, LexicalIndex
 from medcite.index.vectors import VectorIndex
 from medcite.models import IndexRecord, ScoredId, SearchFilters
+
+if TYPE_CHECKING:  # numpy loads with the vectors, not with BM25
+    import numpy as np
 
 # Filtered dense search asks the graph for this many times ``k`` first, then 4x more per round.
 _OVERFETCH = 4

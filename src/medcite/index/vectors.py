@@ -11,7 +11,8 @@ A commit writes the next generation's two files, fsyncs them, then atomically re
 ``current.json`` and deletes older generations, so a crash at any point leaves the last
 committed generation whole. Only one process should write; readers see another process's
 commits when they reopen. usearch (the ``[dense]`` extra) is imported only when a graph
-is built or loaded, so BM25-only installs can open an index directory without it.
+is built or loaded, so BM25-only installs can open an index directory without it, and numpy
+only when there are vectors, so a BM25-only ``medcite ask`` does not load it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from medcite.index.manifest import fsync_file, write_atomic
 
 if TYPE_CHECKING:
+    import numpy as np
     from usearch.index import Index
 
 # f16 halves memory against f32 at no measured cost (SciFact dense nDCG@10 0.647 with
@@ -64,6 +64,8 @@ class VectorIndex:
 
     def set(self, passage_ids: Sequence[str], vectors: np.ndarray) -> None:
         """Stage ``vectors[i]`` as the vector of ``passage_ids[i]``, replacing any earlier one."""
+        import numpy as np
+
         vectors = np.array(vectors, dtype=np.float32)  # a copy: the caller may reuse its array
         if vectors.ndim != 2 or vectors.shape[0] != len(passage_ids):
             raise ValueError(
@@ -89,6 +91,8 @@ class VectorIndex:
         added = [(pid, vec) for pid, vec in pending.items() if vec is not None]
         if not stale and not added:
             return
+        import numpy as np
+
         graph = self._load_graph()
         if stale:
             graph.remove(np.array(stale, dtype=np.uint64))
@@ -117,6 +121,8 @@ class VectorIndex:
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Up to ``k`` ``(passage_id, cosine similarity)`` pairs nearest ``vector``, best first."""
+        import numpy as np
+
         if not self._key_of or k <= 0:
             return []
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -132,6 +138,8 @@ class VectorIndex:
             raise ValueError(f"vector has {dim} dimensions, the index holds {self.dim}")
 
     def _load_keys(self, current: dict[str, Any]) -> None:
+        import numpy as np
+
         self._generation = current["generation"]
         self.dim = current["dim"]
         with np.load(self.path / f"keys-{self._generation}.npz", allow_pickle=False) as arrays:
@@ -162,6 +170,8 @@ class VectorIndex:
         return self.path / f"hnsw-{generation}.usearch"
 
     def _save(self, graph: Index) -> None:
+        import numpy as np
+
         generation = self._generation + 1
         graph_file = self._graph_file(generation)
         keys_file = self.path / f"keys-{generation}.npz"

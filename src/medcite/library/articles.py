@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from medcite.config import AUDIENCES
 from medcite.library import audit
-from medcite.library.errors import Conflict, InvalidRequest, NotFound
+from medcite.library.errors import Conflict, DuplicateArticle, InvalidRequest, NotFound
 from medcite.library.schema import (
     Article,
     ArticleSearch,
@@ -104,13 +104,13 @@ def create_draft(
     answer = _check_answer(answer)
     normalized = normalize_question(answer["question"])
     audience = answer["audience"]
-    existing = session.scalar(
-        select(Article.id)
+    existing = session.execute(
+        select(Article.id, Question.slug, Article.status)
         .join(Question)
         .where(Question.normalized == normalized, Question.audience == audience)
-    )
+    ).first()
     if existing is not None:
-        raise Conflict(f"article {existing} already answers this question; add a version to it")
+        raise DuplicateArticle(*existing, audience)
     base = slugify(answer["question"])
     slug = _unique_slug(session, base if audience == "clinician" else f"{base}-{audience}")
     question = Question(

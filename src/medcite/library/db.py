@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from medcite.config import Settings
 from medcite.library.errors import Conflict
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _WRITE = "medcite_write"
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -67,6 +68,10 @@ class Database:
     """Sessions over one engine: ``reading()`` for queries, ``writing()`` for transactions."""
 
     def __init__(self, engine: Engine) -> None:
+        # The ORM is imported here, not with the module: `database_exists` runs in every
+        # `medcite ask` (for related questions) and needs only SQLAlchemy's core.
+        from sqlalchemy.orm import sessionmaker
+
         self.engine = engine
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(
@@ -81,6 +86,8 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error."""
+        from sqlalchemy.orm.exc import StaleDataError
+
         try:
             with self._write() as session, session.begin():
                 yield session

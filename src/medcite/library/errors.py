@@ -8,6 +8,7 @@ MedciteError
     ├── InvalidRequest           422  malformed input (unknown state, bad answer JSON, ...)
     ├── IllegalTransition        409  the workflow does not allow this move from the current state
     ├── Conflict                 409  someone else changed the article since the actor looked
+    │   └── DuplicateArticle     409  an article already answers the question for the audience
     └── ImportRejected           422  an export file cannot be imported (record named)
 
 The web layer only translates: ``JSONResponse({"error": str(exc)}, exc.http_status)``.
@@ -44,6 +45,19 @@ class IllegalTransition(LibraryError):
 
 class Conflict(LibraryError):
     http_status = 409
+
+
+class DuplicateArticle(Conflict):
+    """A second draft for a question (and audience) that has an article: names that one."""
+
+    def __init__(self, article_id: int, slug: str, state: str, audience: str) -> None:
+        super().__init__(
+            f"article {article_id} ({slug}, {state}) already answers this question for "
+            f"{audience}; add a version to it"
+        )
+        self.article_id = article_id
+        self.slug = slug
+        self.state = state
 
 
 class ImportRejected(LibraryError):

@@ -1,46 +1,31 @@
-"""Finishing a composed answer, called by the engine after composing and verifying:
+"""Finishing a composed, verified answer for its reader, called by ``Engine.answer``:
 
 reading = prepare(question, history)      # medcite.question.reading, before retrieval
 hits = retrieve(reading.query); answer = compose(question, hits, analysis=reading.analysis)
-finish(answer, reading, related)          # answering, audience notes, related questions
+finish(answer, reading, related, count)   # answering, audience notes, related questions
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 
-from medcite.models import Answer, Document, Hit
-from medcite.question.intent import analyse
+from medcite.models import Answer, Document
 from medcite.question.reading import Reading
 from medcite.reader.notes import tailor_answer
-from medcite.reader.related import MIN_EVIDENCE_COVERAGE
-from medcite.text.terms import coverage, stem_set
+from medcite.reader.related import RelatedQuestions
 
 
-def finish(answer: Answer, reading: Reading, related: Callable[..., list[str]]) -> None:
-    """Fill ``answering``, the audience's notes and grade, and ``related_questions``."""
+def finish(answer: Answer, reading: Reading, related: RelatedQuestions, count: int) -> float:
+    """Fill ``answering``, the audience's notes and grade, and up to ``count``
+    ``related_questions``; returns the milliseconds spent finding the related questions."""
     answer.answering = reading.query
-    answer.engine["thread_turns"] = len(reading.history)
-    answer.engine["follow_up"] = reading.rewrite.follow_up
     tailor_answer(answer)
     started = time.perf_counter()
     sources = [r.document.title for r in answer.references if not _untitled(r.document)]
-    answer.related_questions = related(
-        reading.query, exclude=(answer.question, *reading.history), context=sources
-    )
-    timings = answer.engine.setdefault("timings_ms", {})
-    timings["related"] = round((time.perf_counter() - started) * 1000, 1)
+    exclude = (answer.question, *reading.history)
+    answer.related_questions = related.find(reading.query, count, exclude, sources) if count else []
+    return (time.perf_counter() - started) * 1000
 
 
 def _untitled(document: Document) -> bool:
     return document.title.startswith("PubMed ") or bool(document.metadata.get("text_is_title"))
-
-
-def has_evidence(question: str, hits: Sequence[Hit]) -> bool:
-    """Whether one of ``hits`` covers enough of the question's topic to answer it."""
-    topic = analyse(question).topic_stems
-    return bool(topic) and any(
-        coverage(topic, stem_set(f"{h.document.title} {h.passage.text}")) >= MIN_EVIDENCE_COVERAGE
-        for h in hits
-    )

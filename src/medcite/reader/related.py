@@ -3,8 +3,10 @@
 Candidates come from ``QuestionSource``s: the question sets in the corpus (MedQuAD pages are
 titled by their question; PubMedQA questions sit in the ``*.jsonl`` files beside the ingested
 corpus and in the folders ``reader.question_folders`` names, kept when their abstract is in
-the corpus), questions
-asked before (the thread store) and, later, the editorial library — each a small class.
+the corpus) and the questions of approved articles in the editorial library — each a small
+class. Questions asked in threads are never candidates: a thread's rewrites are one user's
+conversation, shown to others only once an editor saved one as an article and the board
+approved it.
 
 Ranking: BM25 over the candidates' light stems (``compose.terms``), then maximal marginal
 relevance, ``λ·relevance − (1−λ)·max similarity to what is already chosen``, with λ = 0.7
@@ -17,22 +19,27 @@ question). The index is built once per engine, on first use.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 
 from medcite.corpus.store import CorpusStore, document_table
 from medcite.question.followup import FOLLOW_UP_WORDS
 from medcite.question.intent import analyse
-from medcite.reader.threads import ThreadStore
-from medcite.text.terms import QUESTION_WORDS, content_stems, cosine, stem
+from medcite.text.terms import QUESTION_WORDS, content_stems, cosine, coverage, stem, stem_set
+
+if TYPE_CHECKING:
+    from medcite.models import Hit
+    from medcite.retrieve.hybrid import Retriever
 
 MMR_LAMBDA = 0.7
 NEAR_DUPLICATE = 0.8
@@ -49,11 +56,11 @@ _GENERIC = frozenset(stem(w) for w in FOLLOW_UP_WORDS)
 @dataclass(frozen=True)
 class CandidateQuestion:
     text: str
-    source: str  # medquad, pubmedqa, asked, library
+    source: str  # medquad, pubmedqa, library
 
 
 class QuestionSource(Protocol):
-    """Where candidate questions come from (the editorial library will be one more)."""
+    """Where candidate questions come from."""
 
     name: str
 
@@ -165,12 +172,8 @@ def _pmid_question(row: object) -> tuple[str, str] | None:
     return None
 
 
-ASKED = "asked"
-
-
 class LiveQuestions:
-    """Questions read afresh for each index: asked before (``asked``, from a ``ThreadStore``)
-    or approved in the editorial library (``library``)."""
+    """Questions read afresh for each index, e.g. those of approved library articles."""
 
     def __init__(self, name: str, recent: Callable[[], list[str]]) -> None:
         self.name = name
@@ -180,21 +183,19 @@ class LiveQuestions:
         return (CandidateQuestion(q, self.name) for q in self.recent())
 
     def version(self) -> None:
-        return None  # changes with every question asked
+        return None  # changes with every approval
 
 
 def default_sources(
     store: CorpusStore,
     question_folders: Sequence[Path],
-    threads: ThreadStore,
     library_questions: Callable[[], list[str]],
 ) -> list[QuestionSource]:
-    """The corpus's question sets (and those in ``question_folders``), the editorial library's
-    and the questions asked before."""
+    """The corpus's question sets (and those in ``question_folders``) and the approved
+    articles' questions."""
     return [
         MedquadTitles(store),
         PubmedqaQuestions(store, pubmedqa_folders(store, question_folders)),
-        LiveQuestions(ASKED, threads.recent_questions),
         LiveQuestions("library", library_questions),
     ]
 
@@ -245,6 +246,27 @@ class _QuestionIndex:
         return sorted(scores.items(), key=lambda s: -s[1])[:limit]
 
 
+class CorpusEvidence:
+    """Whether the corpus can answer a question: one of its best BM25 hits covers at least
+    ``MIN_EVIDENCE_COVERAGE`` of the question's topic stems."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+
+    def __call__(self, question: str) -> bool:
+        hits = self.retriever.search(question, k=3, mode="bm25", priors=False)
+        return has_evidence(question, hits)
+
+
+def has_evidence(question: str, hits: Sequence[Hit]) -> bool:
+    """Whether one of ``hits`` covers enough of the question's topic to answer it."""
+    topic = analyse(question).topic_stems
+    return bool(topic) and any(
+        coverage(topic, stem_set(f"{h.document.title} {h.passage.text}")) >= MIN_EVIDENCE_COVERAGE
+        for h in hits
+    )
+
+
 class RelatedQuestions:
     """Finds related questions; ``answerable(question)`` says whether the corpus can answer."""
 
@@ -291,7 +313,7 @@ class RelatedQuestions:
         if self.cache is None or not self.cache.is_file():
             return None
         try:
-            with self.cache.open("rb") as fh:
+            with self.cache.open("rb") as fh, _collector_paused():
                 stored_key, index = pickle.load(fh)  # our own file in the data directory
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
             return None
@@ -304,11 +326,6 @@ class RelatedQuestions:
         with partial.open("wb") as fh:
             pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(self.cache)
-
-    def remember(self, question: str) -> None:
-        """Add a question just asked to the candidates (the index is otherwise built once)."""
-        if self._index is not None:
-            self._index.add_new(CandidateQuestion(question, ASKED))
 
     def find(
         self,
@@ -369,6 +386,20 @@ class RelatedQuestions:
         if question not in self._answerable:
             self._answerable[question] = self.answerable(question)
         return self._answerable[question]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection meanwhile: unpickling the index allocates ~100k containers, and
+    each collection they trigger walks the whole heap (demo corpus, in `medcite ask`: the
+    load took 0.11-0.22 s with the collector on, 0.05-0.07 s with it paused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def query_weights(question: str) -> tuple[dict[str, float], frozenset[str]]:

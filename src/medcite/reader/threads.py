@@ -75,6 +75,14 @@ class Thread:
         """The questions asked so far, oldest first: a follow-up's ``history``."""
         return [t.question for t in self.turns]
 
+    @property
+    def latest_audience(self) -> str:
+        """The audience of the thread's latest answer (readers may switch mid-thread)."""
+        for turn in reversed(self.turns):
+            if turn.answer and turn.answer.get("audience"):
+                return str(turn.answer["audience"])
+        return self.audience
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "thread_id": self.thread_id,
@@ -96,11 +104,6 @@ class ThreadStore(Protocol):
     def add_turn(
         self, thread_id: str, question: str, answering: str, answer: dict[str, Any] | None
     ) -> ThreadTurn: ...
-
-    def recent_questions(self, limit: int = 1000) -> list[str]:
-        """Distinct questions of any thread as answered (follow-ups rewritten to stand
-        alone), newest first."""
-        ...
 
     def close(self) -> None: ...
 
@@ -182,17 +185,6 @@ class SqlThreadStore:
                 )
             )
         return turn
-
-    def recent_questions(self, limit: int = 1000) -> list[str]:
-        newest = func.max(turn_table.c.asked_at)
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(turn_table.c.answering)
-                .group_by(turn_table.c.answering)
-                .order_by(newest.desc())
-                .limit(limit)
-            ).all()
-        return [r.answering for r in rows]
 
 
 def _now() -> str:

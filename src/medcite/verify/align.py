@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from medcite.index.base import Embedder
 from medcite.text.sentences import split_sentences
 from medcite.verify.base import PassageLike, Span
@@ -94,6 +92,8 @@ def align(
     model = embedder()
     if model is None:
         return ranked
+    import numpy as np  # with the embedder only: a lexical verification does not load it
+
     top = ranked[:EMBED_TOP]
     vectors = model.embed([statement, *(a.window.text for a in top)])
     sims = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
@@ -105,4 +105,4 @@ def align(
 
 
 def _calibrated(similarity: float) -> float:
-    return float(np.clip((similarity - SIM_FLOOR) / (SIM_CEIL - SIM_FLOOR), 0.0, 1.0))
+    return min(1.0, max(0.0, (similarity - SIM_FLOOR) / (SIM_CEIL - SIM_FLOOR)))

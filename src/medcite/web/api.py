@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medcite.config import Audience
 from medcite.models import Document, Passage
-from medcite.web.approved import answer_dict
 from medcite.web.deps import GateDep
+from medcite.web.pages import answer_for
 
 
 class ErrorDetail(BaseModel):
@@ -58,9 +58,9 @@ class AnswerRequest(BaseModel):
 def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
     """A structured answer whose statements cite numbered passages from the corpus: the
     approved article's stored answer when the advisory board approved one, else a live one."""
-    answer = answer_dict(gate, request.question, request.audience, request.history)
+    answer = answer_for(gate, request.question, request.audience, request.history)
     # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
-    return JSONResponse(answer)
+    return JSONResponse(answer.to_dict())
 
 
 class VerifyRequest(BaseModel):

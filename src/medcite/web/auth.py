@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from medcite.library.errors import (
     Conflict,
+    DuplicateArticle,
     Forbidden,
     IllegalTransition,
     InvalidRequest,
@@ -152,10 +153,27 @@ def install(app: FastAPI) -> None:
             return RedirectResponse(f"/login?{query}", status_code=303)
         code = next((c for kind, c in ERROR_CODES.items() if isinstance(exc, kind)), "error")
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, DuplicateArticle):
+            return _existing_article(request, exc)
         return error_response(request, status, code, str(exc), headers)
 
     app.add_exception_handler(LibraryError, on_library_error)
     app.state.templates.env.globals["account"] = account
+
+
+def _existing_article(request: Request, exc: DuplicateArticle) -> Response:
+    """409 naming the article that already answers the question: its review page for a
+    browser, its API resource (``article_url``) and state for a client."""
+    page = wants_html(request)
+    url = f"/review/{exc.article_id}" if page else f"/api/v1/articles/{exc.article_id}"
+    return error_response(
+        request,
+        exc.http_status,
+        "conflict",
+        str(exc),
+        fields={"article_id": exc.article_id, "article_url": url, "state": exc.state},
+        link=(url, f"Open article {exc.article_id} ({exc.state})"),
+    )
 
 
 def _path_of(url: str) -> str:

@@ -9,6 +9,7 @@ limited, 503 index not ready or an unexpected internal error. Never a stack trac
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -42,19 +43,27 @@ def error_response(
     code: str,
     message: str,
     headers: Mapping[str, str] | None = None,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    link: tuple[str, str] | None = None,
 ) -> Response:
-    """The error as JSON, or as an HTML page when a browser asked for a page."""
+    """The error as JSON, or as an HTML page when a browser asked for a page.
+
+    ``fields`` are added to the JSON error object; ``link`` (url, text) is shown on the page.
+    """
     templates = getattr(request.app.state, "templates", None) if "app" in request.scope else None
     if templates is not None and wants_html(request):
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "code": code, "message": message},
+            {"status": status, "code": code, "message": message, "link": link},
             status_code=status,
             headers=dict(headers or {}),
         )
     return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+        {"error": {"code": code, "message": message, **(fields or {})}},
+        status_code=status,
+        headers=headers,
     )
 
 

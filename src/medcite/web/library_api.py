@@ -9,7 +9,7 @@ approved articles without a token.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -17,9 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from medcite.config import Audience
 from medcite.web.api import _errors
-from medcite.web.approved import live_answer
 from medcite.web.auth import ApiActor, library_of
 from medcite.web.deps import EngineGate, GateDep
+
+if TYPE_CHECKING:
+    from medcite.library import Actor
+    from medcite.library.queries import ArticleView
+    from medcite.service import Engine
 
 router = APIRouter(prefix="/api/v1", tags=["library"], responses=_errors(401, 403, 404, 422))
 
@@ -52,9 +56,27 @@ class TransitionRequest(BaseModel):
     )
 
 
-def compose_with(gate: EngineGate) -> Any:
-    """``compose(question, audience)`` for :meth:`Library.create_draft`: a live answer."""
-    return lambda question, audience: live_answer(gate, question, audience)
+def create_draft(
+    gate: EngineGate,
+    actor: Actor | None,
+    *,
+    question: str | None = None,
+    audience: str = "clinician",
+    answer: dict[str, Any] | None = None,
+    topic: str | None = None,
+) -> ArticleView:
+    """A draft article from ``answer``, else from ``question`` answered live: one engine
+    call (its library checks the role before anything is composed)."""
+
+    def run(engine: Engine) -> ArticleView:
+        def compose(text: str, reader: str) -> dict[str, Any]:
+            return engine.answer(text, audience=reader, live=True).to_dict()
+
+        return engine.library.create_draft(
+            actor, answer=answer, question=question, audience=audience, compose=compose, topic=topic
+        )
+
+    return gate.call(run)
 
 
 @router.post(
@@ -63,16 +85,14 @@ def compose_with(gate: EngineGate) -> Any:
     status_code=201,
     responses=_errors(400, 409),
 )
-def create_article(
-    body: DraftRequest, request: Request, gate: GateDep, actor: ApiActor
-) -> JSONResponse:
+def create_article(body: DraftRequest, gate: GateDep, actor: ApiActor) -> JSONResponse:
     """A draft from ``{"answer": ...}``, or from ``{"question", "audience"}`` answered live."""
-    draft = library_of(request).create_draft(
+    draft = create_draft(
+        gate,
         actor,
         answer=body.answer,
         question=body.question,
         audience=body.audience,
-        compose=compose_with(gate),
         topic=body.topic,
     )
     return JSONResponse(draft.to_dict(), status_code=201)

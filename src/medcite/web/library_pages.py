@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from medcite.config import Audience
 from medcite.library.errors import Unauthenticated
 from medcite.library.queries import ArticleView
+from medcite.models import Answer
 from medcite.web.auth import (
     PageActor,
     check_csrf,
@@ -33,7 +34,7 @@ from medcite.web.auth import (
     start_session,
 )
 from medcite.web.deps import GateDep, TemplatesDep
-from medcite.web.library_api import compose_with, start_of
+from medcite.web.library_api import create_draft, start_of
 from medcite.web.pages import answer_context
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -143,7 +144,7 @@ def article_page(
 ) -> Response:
     shown = library_of(request).article_by_slug(actor, slug)
     assert shown.answer is not None
-    context = {**answer_context(shown.answer, []), "article": shown}
+    context = {**answer_context(Answer.from_dict(shown.answer), []), "article": shown}
     return templates.TemplateResponse(request, "article.html", context)
 
 
@@ -157,9 +158,7 @@ def save_draft(
 ) -> Response:
     """The answer page's "Save as draft" (editors): compose the answer and keep it."""
     actor = check_csrf(request, csrf_token)
-    draft = library_of(request).create_draft(
-        actor, question=q, audience=audience, compose=compose_with(gate)
-    )
+    draft = create_draft(gate, actor, question=q, audience=audience)
     return _see_other(f"/review/{draft.id}/versions/{draft.current_version}")
 
 

@@ -16,7 +16,6 @@ from medcite.compose.markdown import currency_text, to_markdown
 from medcite.config import Audience
 from medcite.models import Answer
 from medcite.web import view
-from medcite.web.approved import answer_dict
 from medcite.web.deps import EngineGate, GateDep, TemplatesDep
 from medcite.web.recent import recent_answer
 
@@ -48,7 +47,7 @@ def ask_page(
 ) -> Response:
     earlier = clean_history(history)
     answer = recent_answer(request, q, audience, earlier)  # just streamed to this page
-    context = answer_context(answer or answer_dict(gate, q, audience, earlier), earlier)
+    context = answer_context(answer or answer_for(gate, q, audience, earlier), earlier)
     if request.headers.get(FRAGMENT_HEADER) == "1":
         response = templates.TemplateResponse(request, "_answer.html", context)
     else:
@@ -65,10 +64,10 @@ def ask_export(
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006
 ) -> Response:
-    """The answer as Markdown (``/ask.md``, always live) or as the answer JSON (``/ask.json``)."""
+    """The answer page's answer as Markdown (``/ask.md``) or as the answer JSON (``/ask.json``)."""
+    answer = answer_for(gate, q, audience, clean_history(history))
     if fmt == "json":
-        return JSONResponse(answer_dict(gate, q, audience, clean_history(history)))
-    answer = _ask(gate, q, audience, clean_history(history))
+        return JSONResponse(answer.to_dict())
     return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
 
 
@@ -93,18 +92,14 @@ def clean_history(history: list[str]) -> list[str]:
     return [text for text in (" ".join(h.split()) for h in history) if text]
 
 
-def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> Answer:
-    return gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
+def answer_for(gate: EngineGate, question: str, audience: str, history: list[str]) -> Answer:
+    """The answer to serve (the approved article's, else live; see ``Engine.answer``)."""
+    return gate.call(lambda engine: engine.answer(question, audience=audience, history=history))
 
 
-def answer_context(answer: Answer | dict[str, Any], history: list[str]) -> dict[str, Any]:
-    """What ``_answer.html`` renders: the answer (or its stored JSON) plus derived views."""
-    data = answer.to_dict() if isinstance(answer, Answer) else answer
-    return answer_data_context(data, history)
-
-
-def answer_data_context(data: dict[str, Any], history: list[str]) -> dict[str, Any]:
-    """:func:`answer_context` of an answer JSON (e.g. a stored thread turn or article)."""
+def answer_context(answer: Answer, history: list[str]) -> dict[str, Any]:
+    """What ``_answer.html`` renders: the answer JSON plus derived views."""
+    data = answer.to_dict()
     question, audience = data["question"], data["audience"]
     return {
         "a": data,

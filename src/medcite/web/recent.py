@@ -12,9 +12,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
 
 from starlette.requests import Request
+
+from medcite.models import Answer
 
 Key = tuple[str, str, tuple[str, ...]]
 
@@ -24,17 +25,17 @@ class RecentAnswers:
 
     def __init__(self, size: int = 64, ttl: float = 60.0) -> None:
         self.size, self.ttl = size, ttl
-        self._answers: OrderedDict[Key, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._answers: OrderedDict[Key, tuple[float, Answer]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, key: Key, answer: dict[str, Any]) -> None:
+    def put(self, key: Key, answer: Answer) -> None:
         with self._lock:
             self._answers[key] = (time.monotonic(), answer)
             self._answers.move_to_end(key)
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
 
-    def get(self, key: Key) -> dict[str, Any] | None:
+    def get(self, key: Key) -> Answer | None:
         with self._lock:
             at, answer = self._answers.get(key, (0.0, None))
             return answer if time.monotonic() - at <= self.ttl else None
@@ -42,7 +43,7 @@ class RecentAnswers:
 
 def recent_answer(
     request: Request, question: str, audience: str, history: Sequence[str]
-) -> dict[str, Any] | None:
+) -> Answer | None:
     """The answer streamed for exactly this question a moment ago, if any."""
     recent: RecentAnswers | None = getattr(request.app.state, "recent_answers", None)
     return recent.get((question, audience, tuple(history))) if recent else None

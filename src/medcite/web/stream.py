@@ -25,8 +25,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from medcite.errors import MedciteError
+from medcite.models import Answer
 from medcite.service import Engine
-from medcite.web.approved import approved_answer
 from medcite.web.deps import EngineGate, GateDep
 from medcite.web.errors import medcite_error_status
 from medcite.web.pages import AudienceParam, History, Question, clean_history
@@ -103,23 +103,14 @@ class _Producer:
 
     def _run(self) -> None:
         try:
-            stored = (
-                None if self.history else approved_answer(self.gate, self.question, self.audience)
-            )
-            if stored is not None:
-                self._put(_READY)
-                self._finish(stored)
-            else:
-                self.gate.call(self._compose)
+            self.gate.call(self._answer)
         except Exception as exc:  # delivered to the client as a 400 JSON or an error event
             self._put(exc)
         self._put(_DONE)
 
-    def _compose(self, engine: Engine) -> None:
-        # composer=None: the LLM when one is configured, else the extractive composer.
-        events = engine.ask_stream(
-            self.question, audience=self.audience, history=self.history, composer=None
-        )
+    def _answer(self, engine: Engine) -> None:
+        # The approved answer (one event), else composed: by the LLM when one is configured.
+        events = engine.answer_events(self.question, audience=self.audience, history=self.history)
         self._put(_READY)
         for event in events:
             if event["type"] == "answer":
@@ -129,7 +120,7 @@ class _Producer:
             if self.stopped.is_set():
                 return
 
-    def _finish(self, answer: dict[str, Any]) -> None:
+    def _finish(self, answer: Answer) -> None:
         self.recent.put((self.question, self.audience, tuple(self.history)), answer)
         self._put({"type": "answer", "answer": answer})
 
@@ -148,7 +139,9 @@ def _encode(item: Any) -> Iterator[str]:
     else:
         kind = item["type"]
         data = (
-            item["answer"] if kind == "answer" else {k: v for k, v in item.items() if k != "type"}
+            item["answer"].to_dict()
+            if kind == "answer"
+            else {k: v for k, v in item.items() if k != "type"}
         )
     yield f"event: {kind}\n"
     yield f"data: {json.dumps(data, ensure_ascii=False)}\n\n"

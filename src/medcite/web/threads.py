@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from medcite.config import Audience
 from medcite.models import Answer
 from medcite.reader.threads import Thread
-from medcite.service import Engine
+from medcite.service import Engine, ThreadAnswer
 from medcite.web.api import _errors
 from medcite.web.audience import preferred_audience, remember_audience
 from medcite.web.deps import GateDep, TemplatesDep
-from medcite.web.pages import FRAGMENT_HEADER, answer_data_context, clean_history
+from medcite.web.pages import FRAGMENT_HEADER, answer_context, clean_history
 from medcite.web.security import TokenBucket
 
 THREAD_HEADER = "X-Medcite-Thread"
@@ -104,12 +104,10 @@ def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
     """A new thread (id, URL, turns); a ``question`` is answered as its first turn."""
 
     def run(engine: Engine) -> Thread:
-        if request.question is not None:
-            engine.check_question(request.question)
-        thread = engine.threads.create(audience=request.audience)
-        if request.question is not None:
-            engine.ask_in_thread(thread.thread_id, request.question, audience=request.audience)
-        return engine.threads.get(thread.thread_id)
+        if request.question is None:
+            return engine.threads.create(audience=request.audience)
+        turn = engine.answer_in_thread(None, request.question, audience=request.audience)
+        return engine.threads.get(turn.thread_id)
 
     return JSONResponse(thread_dict(gate.call(run)), status_code=201)
 
@@ -125,11 +123,17 @@ def answer_in_thread(
     thread_id: ThreadId, request: ThreadAnswerRequest, gate: GateDep
 ) -> JSONResponse:
     """Answer ``question`` in the thread's context; ``answering`` says what was answered."""
-    answer, earlier = gate.call(
-        lambda engine: _next_turn(engine, thread_id, request.question, request.audience)
+    turn = gate.call(
+        lambda engine: engine.answer_in_thread(
+            thread_id, request.question, audience=request.audience
+        )
     )
-    thread = {"thread_id": thread_id, "turn": len(earlier) + 1, "thread_url": thread_url(thread_id)}
-    return JSONResponse({**answer.to_dict(), **thread})
+    thread = {
+        "thread_id": thread_id,
+        "turn": len(turn.earlier) + 1,
+        "thread_url": thread_url(thread_id),
+    }
+    return JSONResponse({**turn.answer.to_dict(), **thread})
 
 
 @api.get("/{thread_id}", summary="A thread with its turns", responses=_errors(404))
@@ -142,23 +146,6 @@ def thread_dict(thread: Thread) -> dict[str, Any]:
     return {**thread.to_dict(), "url": thread_url(thread.thread_id)}
 
 
-def _next_turn(
-    engine: Engine, thread_id: str, question: str, audience: str | None
-) -> tuple[Answer, list[str]]:
-    """Ask ``question`` as the thread's next turn: the answer and the questions before it."""
-    thread = engine.threads.get(thread_id)
-    answer = engine.ask_in_thread(thread_id, question, audience=audience or _latest(thread))
-    return answer, thread.questions
-
-
-def _latest(thread: Thread) -> str:
-    """The audience of the thread's latest answer (readers may switch mid-thread)."""
-    for turn in reversed(thread.turns):
-        if turn.answer and turn.answer.get("audience"):
-            return str(turn.answer["audience"])
-    return thread.audience
-
-
 # --- Pages -------------------------------------------------------------------------------
 
 
@@ -168,11 +155,11 @@ def thread_page(
 ) -> Response:
     thread = gate.call(lambda engine: engine.threads.get(thread_id))
     turns = [
-        answer_data_context(turn.answer, thread.questions[: turn.ordinal - 1])
+        answer_context(Answer.from_dict(turn.answer), thread.questions[: turn.ordinal - 1])
         for turn in thread.turns
         if turn.answer is not None
     ]
-    audience = _latest(thread) if thread.turns else preferred_audience(request)
+    audience = thread.latest_audience if thread.turns else preferred_audience(request)
     context = {
         "thread": thread,
         "turns": turns,
@@ -194,15 +181,11 @@ def start_thread_page(
 ) -> Response:
     """The answer page's follow-up box: a thread holding the page's questions, then ``q``."""
 
-    def run(engine: Engine) -> tuple[str, Answer, list[str]]:
-        engine.check_question(q)
-        thread_id = engine.threads.create(audience=audience).thread_id
-        for question in clean_history(history):
-            engine.ask_in_thread(thread_id, question, audience=audience)
-        return thread_id, *_next_turn(engine, thread_id, q, audience)
-
-    thread_id, answer, earlier = gate.call(run)
-    return _turn_response(request, templates, thread_id, answer, earlier)
+    earlier = clean_history(history)
+    turn = gate.call(
+        lambda engine: engine.answer_in_thread(None, q, audience=audience, earlier=earlier)
+    )
+    return _turn_response(request, templates, turn)
 
 
 @pages.post("/threads/{thread_id}", dependencies=[Answering])
@@ -214,21 +197,19 @@ def continue_thread_page(
     q: Annotated[str, Form(max_length=2000)],
     audience: Annotated[Audience | None, Form()] = None,
 ) -> Response:
-    answer, earlier = gate.call(lambda engine: _next_turn(engine, thread_id, q, audience))
-    return _turn_response(request, templates, thread_id, answer, earlier)
+    turn = gate.call(lambda engine: engine.answer_in_thread(thread_id, q, audience=audience))
+    return _turn_response(request, templates, turn)
 
 
-def _turn_response(
-    request: Request, templates: Any, thread_id: str, answer: Answer, earlier: list[str]
-) -> Response:
+def _turn_response(request: Request, templates: Any, turn: ThreadAnswer) -> Response:
     """The new turn as a fragment (JavaScript), else a redirect to it on the thread page."""
-    url = thread_url(thread_id)
+    url = thread_url(turn.thread_id)
     response: Response
     if request.headers.get(FRAGMENT_HEADER) == "1":
-        context = answer_data_context(answer.to_dict(), earlier)
+        context = answer_context(turn.answer, turn.earlier)
         response = templates.TemplateResponse(request, "_answer.html", context)
         response.headers[THREAD_HEADER] = url
     else:
-        response = RedirectResponse(f"{url}#a{len(earlier)}", status_code=303)
-    remember_audience(response, answer.audience)
+        response = RedirectResponse(f"{url}#a{len(turn.earlier)}", status_code=303)
+    remember_audience(response, turn.answer.audience)
     return response

@@ -37,6 +37,9 @@ def test_quick_bench_measures_everything(quick_run: tuple[Path, dict]) -> None:
     # bm25s is only a fair speed reference if it ranks the same passages the same way.
     assert results["corpora"]["synthetic-1500"]["bm25_overlap_at_10"] >= 0.7
     assert (out / "results.json").is_file() and (out / "bench.md").is_file()
+    startup = results["startup"]  # beside the bare interpreter, in the same run
+    assert 0 < startup["python_s"] < startup["help_s"]
+    assert "`medcite --help`" in (out / "bench.md").read_text()
 
 
 def test_speed_result_has_the_shared_shape_and_a_plot(quick_run: tuple[Path, dict]) -> None:

@@ -3,7 +3,7 @@
     python -m medcite.eval.bench.composers --home ~/.local/share/medcite \\
         --llm-url http://127.0.0.1:8080/v1 --out bench-out/composers.json
 
-For every question both composers answer through ``Engine.ask`` (same retrieval, same
+For every question both composers answer through ``Engine.answer`` (same retrieval, same
 verifier). Per composer it reports:
 
 * **kept**: generated statements that survived verification / generated (LLM only);
@@ -60,7 +60,7 @@ def measure(engine: Engine, composer: str, questions: list[str]) -> dict[str, An
     answers = []
     for question in questions:
         started = time.perf_counter()
-        answer = engine.ask(question, composer=composer).to_dict()
+        answer = engine.answer(question, composer=composer, live=True).to_dict()
         answer["engine"]["timings_ms"]["wall"] = (time.perf_counter() - started) * 1000
         answers.append(answer)
     statements = [
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(home=args.home, llm={"base_url": args.llm_url, "model": args.model})
     questions = QUESTIONS[: args.limit]
     with Engine(settings) as engine:
-        engine.ask(questions[0], composer="extractive")  # warm the index and verifier
+        engine.answer(questions[0], composer="extractive", live=True)  # warm the index and verifier
         results = [measure(engine, name, questions) for name in ("extractive", "llm")]
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

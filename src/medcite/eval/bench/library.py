@@ -6,7 +6,7 @@ some approvals older than the review interval), then time, as p50/p95 over repea
 after a warm-up:
 
 - serving an approved article (``Library.approved_answer``) beside computing the live answer
-  (``Engine.ask``) for the same question: the ratio is the point;
+  (``Engine.answer``) for the same question: the ratio is the point;
 - the review queue (page 1), the public list (page 1) and a two-word library search.
 
 Seeding writes rows in bulk (Core inserts) rather than through the workflow: it is the setup,
@@ -135,7 +135,7 @@ def run(
     engine: Any, library: Library, *, articles: int, repeats: int, question: str
 ) -> dict[str, Any]:
     """Seed ``articles`` into ``library`` and measure (see the module docstring)."""
-    live = engine.ask(question)
+    live = engine.answer(question, live=True)
     seed(library, live.to_dict(), articles)
     reviewer = Actor("bench-reviewer", Role.REVIEWER)
     search = " ".join(question.lower().split()[-2:]).strip("?")
@@ -146,7 +146,7 @@ def run(
         "articles": articles,
         "repeats": repeats,
         "serve_approved": timed(lambda: library.approved_answer(question, live.audience), repeats),
-        "ask_live": timed(lambda: engine.ask(question), max(10, repeats // 10)),
+        "ask_live": timed(lambda: engine.answer(question, live=True), max(10, repeats // 10)),
         "review_queue": timed(lambda: library.review_queue(reviewer), repeats),
         "public_list": timed(lambda: library.articles(None), repeats),
         "public_search": timed(lambda: library.articles(None, search=search), repeats),

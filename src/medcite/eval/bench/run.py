@@ -3,7 +3,7 @@
 For the demo corpus and for a synthetic corpus (see :mod:`medcite.eval.bench.corpus`) in fresh data
 directories, one run measures: ingest throughput (parse + chunk + store + BM25 index), dense
 embedding throughput through ``Engine.embed``, single-query search latency for BM25, dense and
-hybrid (query embedding included) beside ``bm25s`` on the same passages, warm ``Engine.ask`` and
+hybrid (query embedding included) beside ``bm25s`` on the same passages, warm ``Engine.answer`` and
 cold ``medcite ask`` (a new process) latency, index size on disk and resident memory. Once per
 run it also times the embedder against the raw ONNX session on the same pre-tokenised batch.
 
@@ -106,7 +106,7 @@ class BenchConfig:
     sizes: tuple[int, ...] = (10_000, 100_000)  # synthetic documents (each >= 1 passage)
     demo: bool = True  # also measure the demo corpus (and the embedder against raw ONNX)
     queries: int = 500  # PubMedQA questions (dev, then test) timed per search mode
-    asks: int = 30  # questions for warm Engine.ask
+    asks: int = 30  # questions for warm Engine.answer
     cold_runs: int = 3  # `medcite ask` processes per mode; the median is reported
     embed_limit: int = 1000  # passages embedded for real through Engine.embed
     embed_batch: int = 128  # passages in the embedder-vs-raw-ONNX comparison
@@ -154,6 +154,7 @@ def run(
     homes = {name: _fresh_dir(base / name) for name, _, _ in todo}  # fail early if not ours
     results: dict[str, Any] = {
         "machine": machine(),
+        "startup": startup(max(5, config.cold_runs)),
         "config": asdict(config),
         "bm25s_tokenizer": tokenizer_name(),
         "corpora": {},
@@ -277,7 +278,7 @@ def bench_corpus(
     del bm25s_search, texts, ids  # frees the reference index
     gc.collect()
     _percentiles(r, "search_bm25", questions, lambda q: engine.search(q, k=K, mode="bm25"))
-    _percentiles(r, "ask_bm25", asks, engine.ask, warmup=1)
+    _percentiles(r, "ask_bm25", asks, partial(engine.answer, live=True), warmup=1)
     r["cold_ask_bm25_s"], r["ask_process_bm25_rss_mib"] = cold_ask(
         engine.settings.home, asks[0], config.cold_runs
     )
@@ -312,7 +313,7 @@ def bench_corpus(
             lambda q, m=mode: backend.search(q, k=K, mode=m, vector=embedder.embed([q])[0]),
         )
     _percentiles(r, "search_hybrid", questions, lambda q: engine.search(q, k=K, mode="hybrid"))
-    _percentiles(r, "ask_hybrid", asks, engine.ask, warmup=1)
+    _percentiles(r, "ask_hybrid", asks, partial(engine.answer, live=True), warmup=1)
     r["cold_ask_hybrid_s"], r["ask_process_hybrid_rss_mib"] = cold_ask(
         engine.settings.home, asks[0], config.cold_runs
     )
@@ -405,6 +406,25 @@ def cold_ask(home: Path, question: str, runs: int) -> tuple[float, float]:
     return float(np.median(walls)), max(peaks)
 
 
+def startup(runs: int) -> dict[str, float]:
+    """Median wall seconds of ``python -c pass`` and ``python -m medcite --help``, run in turn
+    in new processes: the interpreter's own start is the reference that cold asks and
+    ``--help`` are read against (their ratios hold when the machine's speed drifts)."""
+    commands = {
+        "python_s": [sys.executable, "-c", "pass"],
+        "help_s": [sys.executable, "-m", "medcite", "--help"],
+    }
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            t = time.perf_counter()
+            subprocess.run(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+            )
+            walls[name].append(time.perf_counter() - t)
+    return {name: float(np.median(values)) for name, values in walls.items()}
+
+
 def _vm_hwm_mib(pid: int) -> float:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -440,6 +460,15 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             add(f"warm ask p50 ({mode})", name, r[f"ask_{mode}_p50_ms"], 300.0, "ms")
         for mode in ("bm25", "hybrid"):
             add(f"cold `medcite ask` ({mode})", name, r[f"cold_ask_{mode}_s"], 3.0, "s")
+    if "demo" in results["corpora"]:  # issue 19: start-up on the demo corpus
+        add(
+            "cold `medcite ask` (bm25)",
+            "demo",
+            results["corpora"]["demo"]["cold_ask_bm25_s"],
+            1.0,
+            "s",
+        )
+    add("`medcite --help`", "-", results["startup"]["help_s"], 0.3, "s")
     if results.get("embedding"):
         ratio = results["embedding"]["embedder_over_raw"]
         add("embedder time / raw ONNX time", "demo", ratio, 1.2, "x")
@@ -468,6 +497,7 @@ def markdown(results: dict[str, Any]) -> str:
             for name, r in corpora.items()
         ),
         *_embedding_line(results.get("embedding")),
+        _startup_line(results),
         "- measured: "
         + "; ".join(
             f"{name} {r['measured']['date']} (commit {r['measured']['commit']}, "
@@ -489,6 +519,19 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {_fmt(t['limit'])} {t['unit']} | {'pass' if t['pass'] else '**FAIL**'} |"
         )
     return "\n".join(lines)
+
+
+def _startup_line(results: dict[str, Any]) -> str:
+    python = results["startup"]["python_s"]
+    asks = "; ".join(
+        f"cold ask {name} {r['cold_ask_bm25_s']:.2f} s ({r['cold_ask_bm25_s'] / python:.0f}x)"
+        for name, r in results["corpora"].items()
+    )
+    return (
+        f"- start-up, beside `python -c pass` ({python * 1000:.0f} ms) in the same run: "
+        f"`medcite --help` {results['startup']['help_s']:.2f} s "
+        f"({results['startup']['help_s'] / python:.0f}x); {asks} (bm25)"
+    )
 
 
 def _embedding_line(emb: dict[str, Any] | None) -> list[str]:

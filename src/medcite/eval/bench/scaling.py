@@ -3,7 +3,7 @@
 ``speed-synthetic.json`` (see :mod:`medcite.eval.report`) has one system per timed path —
 ``bm25`` (tantivy), ``bm25s`` (the same-run reference), ``hybrid`` (query embedding
 included), ``hybrid_index`` (vector given), ``search_*`` (``Engine.search``), ``ask_*`` (warm
-``Engine.ask``) — and ``medcite`` for build, disk and memory. Metric names carry the synthetic
+``Engine.answer``) — and ``medcite`` for build, disk and memory. Metric names carry the synthetic
 corpus size in documents, e.g. ``p99_ms@100000``; ``per_item`` holds every number per corpus.
 ``latency-vs-passages.png`` draws p50 and p99 against passages on log-log axes.
 """

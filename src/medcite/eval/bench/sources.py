@@ -183,7 +183,7 @@ def bench_dosing(shared: Path, work: Path) -> dict[str, Any]:
     }
     for name, settings in variants.items():
         with Engine(settings) as engine:
-            answers = [engine.ask(q) for q in DOSING_QUESTIONS]
+            answers = [engine.answer(q, live=True) for q in DOSING_QUESTIONS]
         cited = [label_cited_in_dosing(a) for a in answers]
         result[name] = {
             "label_cited_share": round(sum(cited) / len(cited), 3),

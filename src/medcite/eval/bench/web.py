@@ -1,11 +1,11 @@
-"""Web server overhead: the answer endpoint over HTTP beside the bare ``Engine.ask``, same run.
+"""Web server overhead: the answer endpoint over HTTP beside the bare ``Engine.answer``, same run.
 
     OPENBLAS_NUM_THREADS=1 python -m medcite.eval.bench.web --home ~/.local/share/medcite
 
 The server is ``medcite serve`` in its own process (as deployed: uvicorn, one worker), so the
 client's threads do not share its interpreter lock. Questions cycle through the first PubMedQA
 dev questions of the shared data (or ``--questions FILE``, one JSON ``{"question"}`` per line).
-Reported: bare ``Engine.ask`` p50/p95 in this process; ``POST /api/v1/answers`` and the HTML
+Reported: bare ``Engine.answer`` p50/p95 in this process; ``POST /api/v1/answers`` and the HTML
 ``GET /ask`` p50/p95 from one client; throughput and latency with ``--clients`` concurrent
 clients; and the overhead, the median over questions of (HTTP − bare) time, each question
 asked both ways back to back (target: at most 20 ms).
@@ -61,7 +61,11 @@ def run_web_bench(
         def html(question: str) -> None:
             http.get("/ask", params={"q": question}).raise_for_status()
 
-        calls = {"bare_ask": lambda q: engine.ask(q), "api_answers": api, "html_ask": html}
+        calls = {
+            "bare_ask": lambda q: engine.answer(q, live=True),
+            "api_answers": api,
+            "html_ask": html,
+        }
         times = _interleaved(asked, calls)
         results["concurrent"] = _concurrent(base_url, asked, clients)
     results.update({name: _summary(ms) for name, ms in times.items()})
@@ -167,7 +171,7 @@ def _wait_ready(base_url: str, child: subprocess.Popen[bytes], timeout: float = 
 def markdown(results: dict[str, Any]) -> str:
     """The BENCHMARKS.md table for one run."""
     rows = [
-        ("bare `Engine.ask` (in process)", results["bare_ask"]),
+        ("bare `Engine.answer` (in process)", results["bare_ask"]),
         ("`POST /api/v1/answers`, 1 client", results["api_answers"]),
         ("`GET /ask` (HTML page), 1 client", results["html_ask"]),
         (f"`POST /api/v1/answers`, {results['clients']} clients", results["concurrent"]),
