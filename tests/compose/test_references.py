@@ -17,7 +17,7 @@ from medcite.compose.references import (
     ReferenceNumbering,
     last_updated,
 )
-from medcite.demo import DEMO_QUESTION
+from medcite.config import DEMO_QUESTION
 from medcite.ingest.chunk import chunk_document
 from medcite.models import Document, Hit, document_date
 from medcite.service import Engine
@@ -50,7 +50,7 @@ def test_passages_of_one_document_share_its_number(engine: Engine) -> None:
 
 
 def test_seed_answer_numbers_sources_not_passages(engine: Engine, answer_schema: dict) -> None:
-    answer = engine.ask(DEMO_QUESTION)
+    answer = engine.answer(DEMO_QUESTION, live=True)
     data = answer.to_dict()
     jsonschema.validate(data, answer_schema)
     doc_ids = [r["doc_id"] for r in data["references"]]
@@ -81,7 +81,7 @@ def test_seed_answer_numbers_sources_not_passages(engine: Engine, answer_schema:
 
 
 def test_warnings_come_before_the_content(engine: Engine) -> None:
-    answer = engine.ask(DEMO_QUESTION)
+    answer = engine.answer(DEMO_QUESTION, live=True)
     keys = list(answer.to_dict())
     assert keys.index("warnings") < keys.index("bottom_line") < keys.index("sections")
     markdown = to_markdown(answer)
@@ -91,7 +91,7 @@ def test_warnings_come_before_the_content(engine: Engine) -> None:
 
 
 def test_markdown_lists_each_source_once_with_its_year_and_passages(engine: Engine) -> None:
-    answer = engine.ask("What is the effect of statins on mortality?")
+    answer = engine.answer("What is the effect of statins on mortality?", live=True)
     assert any(len(r.passages) > 1 for r in answer.references)
     lines = to_markdown(answer).splitlines()
     listed = lines[lines.index("## References") :]
@@ -124,7 +124,7 @@ def test_dates_are_what_the_sources_say(shared_data: Path, engine: Engine) -> No
 
 
 def test_last_updated_is_the_sources_not_today(engine: Engine) -> None:
-    answer = engine.ask(DEMO_QUESTION)
+    answer = engine.answer(DEMO_QUESTION, live=True)
     newest = max(r.document.ingested_at or "" for r in answer.references)
     assert answer.review is not None
     assert (answer.review["last_updated"], answer.review["last_updated_basis"]) == (

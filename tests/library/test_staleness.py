@@ -142,7 +142,7 @@ def test_every_passage_of_a_source_is_stored_and_watched(
         rows = [json.loads(line) for line in fh if "multiple sclerosis" in line.lower()]
     with Engine(library_settings) as engine:
         engine.ingest([write_jsonl(tmp_path / "ms.jsonl", rows)])
-        answer = engine.ask(MS_QUESTION).to_dict()
+        answer = engine.answer(MS_QUESTION, live=True).to_dict()
     source = next(r for r in answer["references"] if len(r["passages"]) > 1)
     article_id = _approve(library, people, answer)
     with library.db.reading() as session:

@@ -69,7 +69,7 @@ def test_answer_page_has_every_part(client: httpx.Client, engine: Engine) -> Non
 def test_each_source_appears_once_with_its_passages_after_the_warnings(
     client: httpx.Client, engine: Engine
 ) -> None:
-    answer = engine.ask(MS_QUESTION).to_dict()
+    answer = engine.answer(MS_QUESTION, live=True).to_dict()
     article = page(client.get("/ask", params={"q": MS_QUESTION})).xpath("//article")[0]
     items = article.xpath(".//section[@class='references']//li")
     assert [li.get("value") for li in items] == [str(r["n"]) for r in answer["references"]]

@@ -51,7 +51,7 @@ class ReferenceNumbering:
     @property
     def references(self) -> list[Reference]:
         return [
-            Reference(n, passages[0], document, tuple(passages[1:]))
+            Reference(n, passages[0], document, other_passages=tuple(passages[1:]))
             for n, (document, passages) in enumerate(
                 zip(self._documents, self._passages, strict=True), 1
             )
