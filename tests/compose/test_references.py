@@ -132,6 +132,7 @@ def test_last_updated_is_the_sources_not_today(engine: Engine) -> None:
         BASIS_INGESTED,
     )
     assert answer.review["last_updated"] != answer.generated_at
+    assert f"_Last updated {newest[:10]} (newest ingest of its sources)_" in to_markdown(answer)
     # documents not read from a store have no ingest time: their newest source date counts
     never_stored = [
         Hit(1, 1.0, chunk_document(doc)[0], replace(doc, ingested_at=None))

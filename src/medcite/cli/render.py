@@ -27,6 +27,7 @@ from medcite.compose.markdown import (
     currency_line,
     reference_line,
     review_line,
+    updated_line,
     verifier_note,
 )
 from medcite.models import Answer, Hit
@@ -90,6 +91,8 @@ def print_answer(answer: Answer) -> None:
     if verifier_note(answer):
         console.print(f"\n[dim]{escape(verifier_note(answer))}[/]")
     console.print(f"\n[dim]{escape(review_line(answer))}[/]")
+    if updated_line(answer):
+        console.print(f"[dim]{escape(updated_line(answer))}[/]")
     console.print(f"[dim]{escape(answer.disclaimer)}[/]")
     timings = answer.engine.get("timings_ms", {})
     if timings:

@@ -69,14 +69,19 @@ def passage_lines(ref: Reference) -> list[str]:
 
 
 def review_line(answer: Answer) -> str:
-    """Review status, its label, and what "last updated" is (and is the date of)."""
+    """Review status and its label."""
     review = answer.review or {}
-    line = f"Review status: {review.get('status', 'draft')} — {review.get('label', '')}"
-    if review.get("last_updated"):
-        basis = BASIS_LABELS.get(str(review.get("last_updated_basis")))
-        line += f" · last updated {str(review['last_updated'])[:10]}"
-        line += f" ({basis})" if basis else ""
-    return line
+    return f"Review status: {review.get('status', 'draft')} — {review.get('label', '')}"
+
+
+def updated_line(answer: Answer) -> str:
+    """When the answer was last updated and what that date is ("newest ingest of its
+    sources", "approved"), or empty when it has no review block."""
+    review = answer.review or {}
+    if not review.get("last_updated"):
+        return ""
+    basis = BASIS_LABELS.get(str(review.get("last_updated_basis")))
+    return f"Last updated {str(review['last_updated'])[:10]}" + (f" ({basis})" if basis else "")
 
 
 def to_markdown(answer: Answer) -> str:
@@ -97,6 +102,7 @@ def to_markdown(answer: Answer) -> str:
     if verifier_note(answer):
         lines += [f"_{verifier_note(answer)}_", ""]
     lines += [f"_{review_line(answer)}_", ""]
+    lines += [f"_{updated_line(answer)}_", ""] if updated_line(answer) else []
     if answer.disclaimer:
         lines += [f"> {answer.disclaimer}", ""]
     return "\n".join(lines)
