@@ -11,7 +11,7 @@ import pytest
 
 from medcite.config import Settings
 from medcite.library import Actor, Library
-from medcite.models import Answer, Evidence, Statement
+from medcite.models import Answer, Evidence, Reference, Statement
 from medcite.service import Engine
 from medcite.verify.answers import verify_answer
 
@@ -108,3 +108,19 @@ def test_from_dict_copies_and_reads_a_minimal_schema_answer(answer_schema: dict)
 def test_from_dict_refuses_a_dict_without_required_fields() -> None:
     with pytest.raises(KeyError):
         Answer.from_dict({"question": "q?"})
+
+
+def test_references_by_source_round_trip_with_their_passages_and_dates(engine: Engine) -> None:
+    data = engine.answer(QUESTION, live=True).to_dict()
+    several = next(r for r in data["references"] if len(r["passages"]) > 1)
+    several.update(date="2014-01-13", year=2014)  # a label: dated by its effective date
+    answer = assert_round_trips(data)
+    read = next(r for r in answer.references if r.n == several["n"])
+    assert [p.passage_id for p in read.passages] == [p["passage_id"] for p in several["passages"]]
+    # an answer stored before references were per document: its one passage is listed
+    old = {k: v for k, v in several.items() if k not in ("passages", "date")}
+    again = Reference.from_dict(old).to_dict()
+    assert [(p["passage_id"], p["text"]) for p in again["passages"]] == [
+        (old["passage_id"], old["text"])
+    ]
+    assert again["date"] == "2014"

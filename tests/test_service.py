@@ -46,8 +46,9 @@ def test_every_citation_resolves_and_every_statement_is_in_its_passage(engine: E
         for n in statement.citations:
             assert n in refs
             first_use += [n] if n not in first_use else []
-        for ev in statement.evidence:
-            assert refs[ev.n].passage.text[ev.start : ev.end] == ev.quote
+        for ev in statement.evidence:  # in the passage of its source that it names
+            (passage,) = [p for p in refs[ev.n].passages if p.passage_id == ev.passage_id]
+            assert passage.text[ev.start : ev.end] == ev.quote
         first = statement.evidence[0]
         assert first.quote == statement.text and first.score == 1.0
     assert first_use == sorted(first_use), "references are numbered by first use"

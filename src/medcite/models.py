@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -281,19 +282,35 @@ class AnswerSection:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A numbered citation: the passage and its document.
+    """One cited document under one number, with every passage of it the answer cites.
 
+    ``passage`` is the first passage cited (the reference's ``passage_id``/``text`` in the JSON,
+    as when references were per passage); ``other_passages`` are the rest, in order of first use.
     A reference read back from an answer JSON (:meth:`from_dict`) knows only what the JSON
-    holds: its document's text is the cited passage, and ``provenance`` is the stored one.
+    holds: its document's text is the first cited passage, and ``provenance`` (the first
+    passage's) and ``passage_provenance`` (every passage's) are the stored ones.
     """
 
     n: int
     passage: Passage
     document: Document
     provenance: dict[str, Any] | None = None  # as stored; else computed from the document
+    other_passages: tuple[Passage, ...] = ()
+    passage_provenance: tuple[dict[str, Any], ...] | None = None  # as stored, per passage
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return (self.passage, *self.other_passages)
+
+    def cited_by(self, statement: Statement) -> tuple[Passage, ...]:
+        """The passages of this reference ``statement`` cites: those its evidence entries for
+        this number name, else all of them (a citation of the whole source)."""
+        named = {e.passage_id for e in statement.evidence if e.n == self.n}
+        return tuple(p for p in self.passages if p.passage_id in named) or self.passages
 
     def to_dict(self) -> dict[str, Any]:
         doc = self.document
+        stored = self.passage_provenance
         return {
             "n": self.n,
             "doc_id": doc.doc_id,
@@ -301,10 +318,20 @@ class Reference:
             "title": doc.title,
             "source": doc.source,
             "year": doc.year,
+            "date": document_date(doc),
             "url": doc.url,
             "evidence_level": doc.evidence_level.value,
             "text": self.passage.text,
             "section": self.passage.section,
+            "passages": [
+                {
+                    "passage_id": p.passage_id,
+                    "text": p.text,
+                    "heading": p.section,
+                    "provenance": provenance(doc, p) if stored is None else stored[i],
+                }
+                for i, p in enumerate(self.passages)
+            ],
             "collection": doc.collection,
             "retracted": bool(doc.metadata.get("retracted", False)),
             "provenance": (
@@ -316,22 +343,69 @@ class Reference:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reference:
         text = data["text"]
+        metadata: dict[str, Any] = {"retracted": True} if data.get("retracted") else {}
+        date, year = data.get("date"), data.get("year")
+        if date and date != str(year):  # a label's effective date: more precise than its year
+            metadata["effective_date"] = date
         document = Document(
             doc_id=data["doc_id"],
             collection=data.get("collection", ""),
             title=data["title"],
             text=text,
             source=data["source"],
-            year=data.get("year"),
+            year=year,
             url=data.get("url"),
             evidence_level=EvidenceLevel(data.get("evidence_level") or EvidenceLevel.OTHER),
-            metadata={"retracted": True} if data.get("retracted") else {},
+            metadata=metadata,
             ingested_at=data.get("ingested_at"),
         )
-        passage = Passage(
+        first = Passage(
             data["passage_id"], data["doc_id"], 0, 0, len(text), text, data.get("section")
         )
-        return cls(data["n"], passage, document, data.get("provenance") or {})
+        stored = data.get("provenance") or {}
+        # Answers stored before references were per document list no passages.
+        listed = data.get("passages") or [{"provenance": stored}]
+        others = tuple(
+            Passage(
+                p["passage_id"], data["doc_id"], i, 0, len(p["text"]), p["text"], p.get("heading")
+            )
+            for i, p in enumerate(listed[1:], 1)
+        )
+        provenances = tuple(p.get("provenance") or {} for p in listed)
+        return cls(data["n"], first, document, stored, others, provenances)
+
+
+def document_date(document: Document) -> str | None:
+    """The publication or revision date as precisely as the source gave it (ISO 8601): a drug
+    label's effective date, else the publication year; None when the source carries no date
+    (MedQuAD pages), never a guess."""
+    effective = document.metadata.get("effective_date")
+    if isinstance(effective, str) and effective:
+        return effective
+    return str(document.year) if document.year is not None else None
+
+
+def reference_passages(reference: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every cited passage of an answer-JSON reference (``passage_id``, ``text``, ...).
+
+    Answers stored before references were per document carry only ``passage_id``/``text``.
+    """
+    passages = reference.get("passages")
+    if isinstance(passages, list) and passages:
+        return [dict(p) for p in passages]
+    return [{"passage_id": reference.get("passage_id"), "text": reference.get("text", "")}]
+
+
+def cited_passages(statement: Mapping[str, Any], reference: Mapping[str, Any]) -> list[dict]:
+    """:meth:`Reference.cited_by` for answer JSON: the passages of ``reference`` that
+    ``statement`` cites (named by its evidence entries for that number), else all of them."""
+    passages = reference_passages(reference)
+    named = {
+        e.get("passage_id")
+        for e in statement.get("evidence") or ()
+        if isinstance(e, Mapping) and e.get("n") == reference.get("n")
+    }
+    return [p for p in passages if p["passage_id"] in named] or passages
 
 
 @dataclass(slots=True)
@@ -361,13 +435,15 @@ class Answer:
             "question": self.question,
             "audience": self.audience,
             "intent": self.intent,
+            # The limits of the evidence (its age, subgroups it does not address) come first,
+            # above the content, for every reader of the JSON as on the page.
+            "warnings": list(self.warnings),
             "bottom_line": self.bottom_line.to_dict(),
             "sections": [s.to_dict() for s in self.sections],
             "references": [r.to_dict() for r in self.references],
             "conflicts": list(self.conflicts),
             "related_questions": list(self.related_questions),
             "review": self.review,
-            "warnings": list(self.warnings),
             "evidence_currency": dict(self.evidence_currency),
             "insufficient_evidence": self.insufficient_evidence,
             "disclaimer": self.disclaimer,

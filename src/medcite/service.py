@@ -417,9 +417,13 @@ class Engine:
                 "timings_ms": {**timings, **{k: round(v, 1) for k, v in steps.items()}},
             }
         )
+        from medcite.compose.references import last_updated
+
+        updated, basis = last_updated(answer.references, answer.generated_at)
         answer.review = {
             "status": "draft",
-            "last_updated": answer.generated_at,
+            "last_updated": updated,
+            "last_updated_basis": basis,
             "reviewed_by": None,
             "label": UNREVIEWED,
         }

@@ -85,7 +85,8 @@ def test_every_audience_keeps_citations_on_every_statement(
     for statement in _statements(answer):
         assert statement.citations, statement.text
         for evidence in statement.evidence:  # still verbatim in the cited passage
-            passage = next(r.passage for r in answer.references if r.n == evidence.n)
+            (reference,) = [r for r in answer.references if r.n == evidence.n]
+            (passage,) = [p for p in reference.passages if p.passage_id == evidence.passage_id]
             assert passage.text[evidence.start : evidence.end] == evidence.quote
     assert answer.engine["readability"]["fk_grade"] == fk_grade(
         "\n".join(s.text for s in _statements(answer))

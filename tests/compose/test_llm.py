@@ -67,12 +67,13 @@ def test_only_verified_correctly_cited_statements_survive(
             assert counts["dropped"] == sum(w.startswith("Dropped") for w in data["warnings"])
             hits = engine.search(question, k=engine.settings.compose.retrieve_k)
             assert_citations_resolve(answer, hits)
-            passages = {r.n: r.passage for r in answer.references}
+            references = {r.n: r for r in answer.references}
             for statement in statements(answer):
                 assert statement.citations, statement.text
                 assert statement.support in (SUPPORTED, PARTIAL)
                 for n in statement.citations:  # each citation alone supports the statement
-                    verdict = engine.verifier.verify(statement.text, [passages[n]])
+                    cited = list(references[n].cited_by(statement))
+                    verdict = engine.verifier.verify(statement.text, cited)
                     assert verdict.label in (SUPPORTED, PARTIAL), (statement.text, n)
             timings = data["engine"]["timings_ms"]
             assert {"retrieve", "generate", "verify", "compose", "total"} <= set(timings)

@@ -51,8 +51,9 @@ def test_engine_ingests_and_answers_on_milvus(milvus_engine: Engine) -> None:
     assert not answer.insufficient_evidence and answer.sections
     refs = {r.n: r for r in answer.references}
     for statement in [answer.bottom_line] + [s for sec in answer.sections for s in sec.statements]:
-        for ev in statement.evidence:
-            assert refs[ev.n].passage.text[ev.start : ev.end] == ev.quote
+        for ev in statement.evidence:  # in the passage of its source that it names
+            (passage,) = [p for p in refs[ev.n].passages if p.passage_id == ev.passage_id]
+            assert passage.text[ev.start : ev.end] == ev.quote
     assert milvus_engine.manifest()["backend"] == "milvus"
 
 

@@ -123,11 +123,21 @@ def test_version_view_and_statement_comments(
     assert first["path"] == "s0.0"
     assert [c["body"] for c in first["comments"]] == ["Source [1] says otherwise"]
     assert [c["body"] for c in view["comments"]] == ["Overall fine"]
-    refs = {r["n"]: r for r in real_answer["references"]}
-    for statement in view["statements"]:
-        assert [p["n"] for p in statement["passages"]] == statement["citations"]
-        for passage in statement["passages"]:
-            assert passage["text"] == refs[passage["n"]]["text"]  # exactly as cited
+    cited = {  # one reference per source; its passages under it
+        (r["n"], p["passage_id"]): p["text"]
+        for r in real_answer["references"]
+        for p in r["passages"]
+    }
+    statements = [real_answer["bottom_line"]] + [
+        s for section in real_answer["sections"] for s in section["statements"]
+    ]
+    assert any(len(r["passages"]) > 1 for r in real_answer["references"])
+    for statement, shown in zip(statements, view["statements"], strict=True):
+        # beside each statement: exactly the passages its evidence names, as cited
+        named = [(e["n"], e["passage_id"]) for e in statement["evidence"]]
+        assert sorted((p["n"], p["passage_id"]) for p in shown["passages"]) == sorted(named)
+        for passage in shown["passages"]:
+            assert passage["text"] == cited[passage["n"], passage["passage_id"]]
 
 
 def test_diff_between_versions_is_statement_level(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from medcite.config import Settings
 from medcite.library import Actor, Library
-from medcite.library.schema import Article, utcnow
+from medcite.library.schema import Article, CitedPassage, utcnow
+from medcite.models import sha256_hex
 from medcite.service import Engine
 
 GOUT = "Gout is an inflammatory arthritis caused by urate crystals in the joints."
@@ -35,6 +39,7 @@ DOCS = [
     },
 ]
 QUESTION = "What are the treatment options for gout?"
+MS_QUESTION = "What are the treatment options for progressive multiple sclerosis?"
 
 
 def _approve(library: Library, people: dict[str, Actor], answer: dict) -> int:
@@ -121,3 +126,45 @@ def test_approvals_older_than_the_interval_are_due_for_review(
     queue = library.review_queue(people["reviewer"])
     assert [(a.id, a.due_for_review) for a in queue.items] == [(old, True)]
     assert library.article(None, fresh).due_for_review is False
+
+
+def test_every_passage_of_a_source_is_stored_and_watched(
+    library_settings: Settings,
+    library: Library,
+    people: dict[str, Actor],
+    tmp_path: Path,
+    shared_data: Path,
+    write_jsonl: Callable[[Path, list[object]], Path],
+) -> None:
+    """One reference per source: each of its cited passages is kept (with its hash) and a
+    change to any of them, not only the first, sends the approved article back to review."""
+    with (shared_data / "medquad" / "medquad.jsonl").open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if "multiple sclerosis" in line.lower()]
+    with Engine(library_settings) as engine:
+        engine.ingest([write_jsonl(tmp_path / "ms.jsonl", rows)])
+        answer = engine.answer(MS_QUESTION, live=True).to_dict()
+    source = next(r for r in answer["references"] if len(r["passages"]) > 1)
+    article_id = _approve(library, people, answer)
+    with library.db.reading() as session:
+        stored = {
+            c.passage_id: (c.doc_id, c.text, c.content_hash)
+            for c in session.scalars(select(CitedPassage))
+        }
+    assert stored == {
+        p["passage_id"]: (r["doc_id"], p["text"], sha256_hex(p["text"]))
+        for r in answer["references"]
+        for p in r["passages"]
+    }
+
+    later = source["passages"][-1]["text"]  # not the reference's first passage
+    record = source["doc_id"].removeprefix("medquad:")
+    word = next(w for w in later.split() if len(w) > 6 and later.count(w) == 1)
+    changed = [
+        {**r, "answer": r["answer"].replace(word, word.upper())} if r["id"] == record else r
+        for r in rows
+    ]
+    with Engine(library_settings) as engine:
+        engine.ingest([write_jsonl(tmp_path / "ms.jsonl", changed)])
+        assert [s.article_id for s in engine.stale_articles] == [article_id]
+    reason = library.article(people["reviewer"], article_id).stale_reason
+    assert f"passage [{source['n']}] of {source['doc_id']} changed on re-ingest" in reason

@@ -241,6 +241,7 @@ def test_label_provenance_and_newer_version_replaces(
         origin = label_refs[0]["provenance"]
         assert origin["kind"] == "label" and origin["set_id"] == SET_ID
         assert origin["version"] == "11" and origin["effective_date"] == "2014-01-13"
+        assert label_refs[0]["date"] == "2014-01-13"  # a label is dated by its effective date
         assert origin["section"].startswith(("Dosage and administration", "Indications"))
         assert label_refs[0]["ingested_at"]
 

@@ -26,14 +26,17 @@ def test_extractive_answer_is_labelled_supported_and_valid(
     assert cited
     for statement in cited:
         assert statement["label"] in LABELS and statement["reasons"]
-        assert [e["n"] for e in statement["evidence"]] == statement["citations"]
+        assert list(dict.fromkeys(e["n"] for e in statement["evidence"])) == statement["citations"]
         assert all(e["label"] in LABELS for e in statement["evidence"])
     # the extractive composer quotes its sources verbatim
     assert all(s["label"] == "supported" for s in cited)
-    references = {r["n"]: r["text"] for r in answer["references"]}
+    # one reference per source: each evidence entry names the passage of it that it quotes
+    references = {
+        r["n"]: {p["passage_id"]: p["text"] for p in r["passages"]} for r in answer["references"]
+    }
     for statement in cited:
         for evidence in statement["evidence"]:
-            text = references[evidence["n"]]
+            text = references[evidence["n"]][evidence["passage_id"]]
             assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
     verifier = answer["engine"]["verifier"]
     assert verifier["heuristic"] is True and "heuristic" in verifier["note"]

@@ -66,6 +66,46 @@ def test_answer_page_has_every_part(client: httpx.Client, engine: Engine) -> Non
     assert article.xpath(".//a[starts-with(@href, '/ask.json?')]")
 
 
+def test_each_source_appears_once_with_its_passages_after_the_warnings(
+    client: httpx.Client, engine: Engine
+) -> None:
+    answer = engine.answer(MS_QUESTION, live=True).to_dict()
+    article = page(client.get("/ask", params={"q": MS_QUESTION})).xpath("//article")[0]
+    items = article.xpath(".//section[@class='references']//li")
+    assert [li.get("value") for li in items] == [str(r["n"]) for r in answer["references"]]
+    assert len({r["doc_id"] for r in answer["references"]}) == len(items)  # each source once
+    for ref, li in zip(answer["references"], items, strict=True):
+        assert text_of(li.xpath(".//span[@class='ref-date']")[0]) == (ref["date"] or "undated")
+        assert li.xpath(".//span[starts-with(@class, 'badge evidence')]")
+        quotes = li.xpath(".//details[@class='ref-passage']//blockquote")
+        assert [q.get("data-passage-id") for q in quotes] == [
+            p["passage_id"] for p in ref["passages"]
+        ]
+        assert [q.text_content() for q in quotes] == [p["text"] for p in ref["passages"]]
+    assert any(len(r["passages"]) > 1 for r in answer["references"])
+    # a citation's preview shows the passage of the source its statement quotes, marked
+    statements = [answer["bottom_line"]] + [
+        s for section in answer["sections"] for s in section["statements"]
+    ]
+    shown = article.xpath(
+        ".//section[@class='bottom-line']//strong"
+        " | .//section[contains(@class, 'answer-section')]//li"
+    )
+    by_id = {p["passage_id"]: p["text"] for r in answer["references"] for p in r["passages"]}
+    for statement, element in zip(statements, shown, strict=True):
+        previews = element.xpath(".//span[@class='preview-text']")
+        for n, preview in zip(statement["citations"], previews, strict=True):
+            evidence = next(e for e in statement["evidence"] if e["n"] == n)
+            assert preview.text_content() == by_id[evidence["passage_id"]]
+            assert [m.text_content() for m in preview.xpath(".//mark")] == [evidence["quote"]]
+    # the limits of the evidence come above the content; last updated says what it dates
+    order = [e.get("class") for e in article.xpath("./aside | ./section | ./p")]
+    assert order.index("warnings") < order.index("bottom-line")
+    assert text_of(article.xpath(".//span[@class='updated-basis']")[0]) == (
+        "(newest ingest of its sources)"
+    )
+
+
 def test_audience_and_follow_up_without_javascript(client: httpx.Client) -> None:
     doc = page(
         client.get(

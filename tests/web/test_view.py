@@ -8,7 +8,15 @@ import pytest
 
 from medcite.service import UNREVIEWED
 from medcite.web.security import TokenBucket
-from medcite.web.view import ask_url, highlight, reference_link, review_view, support_badge
+from medcite.web.view import (
+    ask_url,
+    highlight,
+    preview_text,
+    reference_date,
+    reference_link,
+    review_view,
+    support_badge,
+)
 
 
 def test_pubmed_ids_link_to_pubmed_and_other_urls_only_when_http() -> None:
@@ -46,6 +54,33 @@ def test_highlight_falls_back_to_the_statement_then_to_nothing() -> None:
     assert marked == ["Gout is common."]
     plain = highlight(PASSAGE, {"text": "Not in the passage."}, 1)
     assert [(p.text, p.marked) for p in plain] == [(PASSAGE, False)]
+
+
+SOURCE = {  # one reference per document, two of its passages cited
+    "n": 1,
+    "passage_id": "p1",
+    "text": "Gout is common.",
+    "date": None,
+    "year": None,
+    "passages": [
+        {"passage_id": "p1", "text": "Gout is common."},
+        {"passage_id": "p2", "text": PASSAGE},
+    ],
+}
+
+
+def test_a_preview_shows_the_passage_the_statement_quotes() -> None:
+    quoting = {"text": "Colchicine treats flares.", "evidence": [{"n": 1, "passage_id": "p2"}]}
+    assert preview_text(SOURCE, quoting) == PASSAGE
+    assert preview_text(SOURCE, {"text": "Gout is common."}) == "Gout is common."  # no evidence
+    stored_before = {"n": 1, "passage_id": "p0", "text": "Old answers cite one passage."}
+    assert preview_text(stored_before, quoting) == "Old answers cite one passage."
+
+
+def test_references_show_their_date_never_a_guess() -> None:
+    assert reference_date({**SOURCE, "date": "2014-01-13", "year": 2014}) == "2014-01-13"
+    assert reference_date({"year": 2009}) == "2009"  # stored before references had dates
+    assert reference_date(SOURCE) is None
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,14 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from medcite.compose.markdown import cite, currency_line, reference_line, verifier_note
+from medcite.compose.markdown import (
+    cite,
+    currency_line,
+    reference_line,
+    review_line,
+    updated_line,
+    verifier_note,
+)
 from medcite.models import Answer, Hit
 from medcite.progress import ProgressFn
 
@@ -66,32 +73,38 @@ def progress_bar(enabled: bool = True) -> Iterator[ProgressFn | None]:
 
 def print_answer(answer: Answer) -> None:
     console.print(Panel(f"[bold]{escape(answer.question)}[/]", expand=True))
+    for warning in answer.warnings:  # the limits of the evidence first
+        console.print(f"[yellow]⚠ {escape(warning)}[/]")
+    console.print(f"[magenta]{escape(currency_line(answer))}[/]\n")
     console.print(f"[bold]{escape(answer.bottom_line.text)}[/]{escape(cite(answer.bottom_line))}\n")
     for section in answer.sections:
         console.print(f"[bold underline]{escape(section.title)}[/]")
         for s in section.statements:
             console.print(f"  • {escape(s.text)}[cyan]{escape(cite(s))}[/]")
         console.print()
-    for warning in answer.warnings:
-        console.print(f"[yellow]⚠ {escape(warning)}[/]")
-    console.print(f"[magenta]{escape(currency_line(answer))}[/]\n")
     if answer.references:
         console.print("[bold]References[/]")
         for ref in answer.references:
             console.print(f"  {escape(reference_line(ref))}", highlight=False)
+            for passage in ref.passages:
+                console.print(f"     [dim]› {escape(_clip(passage.text))}[/]", highlight=False)
     if verifier_note(answer):
         console.print(f"\n[dim]{escape(verifier_note(answer))}[/]")
-    review = answer.review or {}
-    console.print(
-        f"\n[dim]Review status: {review.get('status', 'draft')} — "
-        f"{escape(review.get('label', ''))}[/]"
-    )
+    console.print(f"\n[dim]{escape(review_line(answer))}[/]")
+    if updated_line(answer):
+        console.print(f"[dim]{escape(updated_line(answer))}[/]")
     console.print(f"[dim]{escape(answer.disclaimer)}[/]")
     timings = answer.engine.get("timings_ms", {})
     if timings:
         console.print(
             f"[dim]answered in {timings.get('total')} ms ({answer.engine.get('search_mode')})[/]"
         )
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    """A passage shortened for the terminal (the JSON and Markdown carry it whole)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def print_hits(hits: list[Hit]) -> None:

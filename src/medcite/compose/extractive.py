@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from medcite.compose.audience import sentence_bonus, source_bonus, tailor_sections
+from medcite.compose.references import ReferenceNumbering
 from medcite.config import ComposeSettings
 from medcite.models import (
     Answer,
@@ -357,19 +358,8 @@ def _passage_ids(c: Candidate) -> set[str]:
     return {c.hit.passage.passage_id, *(a.hit.passage.passage_id for a in c.also)}
 
 
-class _Numbering:
-    """Assigns reference numbers in order of first use."""
-
-    def __init__(self) -> None:
-        self.references: list[Reference] = []
-        self._by_passage: dict[str, int] = {}
-
-    def number(self, hit: Hit) -> int:
-        pid = hit.passage.passage_id
-        if pid not in self._by_passage:
-            self._by_passage[pid] = len(self.references) + 1
-            self.references.append(Reference(self._by_passage[pid], hit.passage, hit.document))
-        return self._by_passage[pid]
+class _Numbering(ReferenceNumbering):
+    """Reference numbers (one per document) that also turn a candidate into its statement."""
 
     def statement(self, c: Candidate) -> Statement:
         """The statement is verbatim in its first source (score 1); merged near-duplicates

@@ -12,7 +12,8 @@ draft, never as the answer:
   lose the citation; a statement left with none is re-cited to the retrieved passages that do
   support it, or else dropped (listed in ``warnings``) or shown as unsupported, per
   ``settings.unsupported``;
-* references are numbered by first use among the statements that survive.
+* references are numbered by first use among the statements that survive, one per document
+  (each evidence entry names the passage of it that supports the statement).
 
 On timeout, connection failure, server error, unparseable output or a draft of which no
 statement survives, the extractive composer answers instead, and the answer says so (a
@@ -37,8 +38,9 @@ from medcite.compose.draft import (
     parse_draft,
     readable_text,
 )
-from medcite.compose.extractive import _Numbering, evidence_currency
+from medcite.compose.extractive import evidence_currency
 from medcite.compose.prompts import Prompt, build_prompt
+from medcite.compose.references import ReferenceNumbering
 from medcite.config import LLMSettings
 from medcite.errors import MedciteError
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Statement
@@ -199,7 +201,7 @@ class LLMComposer:
         usable: list[Hit],
     ) -> Answer:
         gate = _Gate(generated=len(draft.statements()))
-        numbering = _Numbering()  # by first use among the statements that survive
+        numbering = ReferenceNumbering()  # by first use among the statements that survive
         bottom = self._checked(draft.bottom_line, context, usable, gate, numbering)
         titles = {spec.kind: spec.title for spec in TEMPLATES[analysis.intent]}
         sections: dict[str, AnswerSection] = {}
@@ -244,7 +246,7 @@ class LLMComposer:
         context: list[Hit],
         usable: list[Hit],
         gate: _Gate,
-        numbering: _Numbering,
+        numbering: ReferenceNumbering,
     ) -> Statement | None:
         """The statement with citations to passages that support it, or None (dropped)."""
         valid = [n for n in raw.citations if 1 <= n <= len(context)]
@@ -296,7 +298,7 @@ class LLMComposer:
 def _statement(
     text: str,
     verdicts: list[tuple[Hit, Verdict]],
-    numbering: _Numbering,
+    numbering: ReferenceNumbering,
     *,
     label: str | None = None,
 ) -> Statement:
@@ -310,7 +312,8 @@ def _statement(
         evidence.append(Evidence(n, quote, verdict.score, pid, start, end, verdict.label))
     labels = {v.label for _, v in verdicts}
     support = label or (SUPPORTED if labels == {SUPPORTED} else PARTIAL)
-    return Statement(text, [e.n for e in evidence], support, evidence, label=support)
+    citations = list(dict.fromkeys(e.n for e in evidence))  # two passages of one source: one n
+    return Statement(text, citations, support, evidence, label=support)
 
 
 def _by_overlap(text: str, hits: list[Hit]) -> list[Hit]:

@@ -46,7 +46,7 @@ from medcite.library.workflow import (
     require_role,
     require_role_for,
 )
-from medcite.models import sha256_hex
+from medcite.models import reference_passages, sha256_hex
 
 
 def normalize_question(text: str) -> str:
@@ -75,6 +75,16 @@ def _check_answer(answer: Any) -> dict[str, Any]:
     for ref in answer["references"]:
         if not isinstance(ref, dict) or not {"passage_id", "doc_id", "text"} <= ref.keys():
             raise InvalidRequest("every reference needs passage_id, doc_id and the passage text")
+        passages = ref.get("passages", [])
+        if not isinstance(passages, list) or not all(
+            isinstance(p, dict)
+            and isinstance(p.get("passage_id"), str)
+            and isinstance(p.get("text"), str)
+            for p in passages
+        ):
+            raise InvalidRequest(
+                f"reference {ref.get('n')}: every entry of passages needs passage_id and text"
+            )
     return answer
 
 
@@ -141,16 +151,20 @@ def _add_version(
     )
     session.add(version)
     session.flush()
-    cited = {ref["passage_id"]: ref for ref in answer["references"]}
+    cited = {  # every passage of every reference (one reference per document)
+        passage["passage_id"]: (ref["doc_id"], passage["text"])
+        for ref in answer["references"]
+        for passage in reference_passages(ref)
+    }
     session.add_all(
         CitedPassage(
             version_id=version.id,
             passage_id=pid,
-            doc_id=ref["doc_id"],
-            text=ref["text"],
-            content_hash=sha256_hex(ref["text"]),
+            doc_id=doc_id,
+            text=text,
+            content_hash=sha256_hex(text),
         )
-        for pid, ref in cited.items()
+        for pid, (doc_id, text) in cited.items()
     )
     article.current_version_id = version.id
     article.updated_at = utcnow()

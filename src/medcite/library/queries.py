@@ -142,6 +142,7 @@ def _with_review(answer: dict[str, Any], article: Article) -> dict[str, Any]:
     review = {
         "status": article.status,
         "last_updated": when(article.approved_at) or article.updated_at.isoformat(),
+        "last_updated_basis": "approved" if article.approved_at else "revised",
         "reviewed_by": article.approved_by,
         "label": label,
     }
@@ -228,11 +229,11 @@ def version_view(
                     {
                         "n": n,
                         "doc_id": by_n[n]["doc_id"],
-                        "passage_id": by_n[n]["passage_id"],
-                        "text": passages.get(by_n[n]["passage_id"], by_n[n]["text"]),
+                        "passage_id": pid,
+                        "text": passages[pid],
                     }
-                    for n in ref.citations
-                    if n in by_n
+                    for n, pid in ref.cited
+                    if pid in passages
                 ],
                 "comments": [_comment(c) for c in comments if c.statement == ref.path],
             }

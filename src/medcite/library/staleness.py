@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from medcite.library.articles import mark_stale
 from medcite.library.schema import Article, ArticleVersion, CitedPassage
 from medcite.library.workflow import Actor, Status
-from medcite.models import sha256_hex
+from medcite.models import reference_passages, sha256_hex
 
 if TYPE_CHECKING:
     from medcite.corpus.store import CorpusStore
@@ -77,7 +77,9 @@ def _reason(session: Session, store: CorpusStore, cited: list[CitedPassage]) -> 
     """E.g. 'passage [2] of pmid:123 changed on re-ingest; document pmid:9 is gone'."""
     answer = session.get(ArticleVersion, cited[0].version_id)
     numbers = {
-        r["passage_id"]: r.get("n") for r in (answer.answer if answer else {}).get("references", [])
+        p["passage_id"]: r.get("n")
+        for r in (answer.answer if answer else {}).get("references", [])
+        for p in reference_passages(r)
     }
     parts = []
     for c in sorted(cited, key=lambda c: (numbers.get(c.passage_id) or 0, c.passage_id)):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from medcite.models import cited_passages
+
 BOTTOM_LINE = "Bottom line"
 
 
@@ -19,6 +21,9 @@ class StatementRef:
     section: str
     text: str
     citations: tuple[int, ...] = field(default=())
+    # (reference number, passage id) of every passage cited: a reference is a document, and
+    # the statement's evidence says which of its passages it quotes.
+    cited: tuple[tuple[int, str], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -31,22 +36,22 @@ class StatementRef:
 
 def flatten(answer: dict[str, Any]) -> list[StatementRef]:
     """Every statement of an answer in reading order."""
-    bottom = answer.get("bottom_line") or {}
-    found = [
-        StatementRef(
-            "bottom_line", BOTTOM_LINE, bottom.get("text", ""), tuple(bottom.get("citations", ()))
+    references = {r["n"]: r for r in answer.get("references", []) if "n" in r}
+
+    def ref(path: str, section: str, statement: dict[str, Any]) -> StatementRef:
+        citations = tuple(statement.get("citations", ()))
+        cited = tuple(
+            (n, p["passage_id"])
+            for n in citations
+            if n in references
+            for p in cited_passages(statement, references[n])
         )
-    ]
+        return StatementRef(path, section, statement.get("text", ""), citations, cited)
+
+    found = [ref("bottom_line", BOTTOM_LINE, answer.get("bottom_line") or {})]
     for i, section in enumerate(answer.get("sections", [])):
         for j, statement in enumerate(section.get("statements", [])):
-            found.append(
-                StatementRef(
-                    f"s{i}.{j}",
-                    section.get("title", ""),
-                    statement.get("text", ""),
-                    tuple(statement.get("citations", ())),
-                )
-            )
+            found.append(ref(f"s{i}.{j}", section.get("title", ""), statement))
     return found
 
 

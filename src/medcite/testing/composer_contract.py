@@ -32,15 +32,25 @@ def statements(answer: Answer) -> list[Any]:
 
 
 def assert_citations_resolve(answer: Answer, hits: list[Hit]) -> None:
-    """Every citation names a reference; references are 1..n, cited, and among ``hits``."""
+    """Every citation names a reference; references are 1..n, one per document, cited, and
+    their passages among ``hits``; every evidence entry names a passage of its reference."""
     numbers = [r.n for r in answer.references]
     assert numbers == list(range(1, len(numbers) + 1))
+    doc_ids = [r.document.doc_id for r in answer.references]
+    assert len(set(doc_ids)) == len(doc_ids), f"one reference per document: {doc_ids}"
     cited = {n for s in statements(answer) for n in s.citations}
     assert cited <= set(numbers), f"citations {cited - set(numbers)} name no reference"
     assert cited == set(numbers), "every reference is cited"
     retrieved = {h.passage.passage_id: h.passage.text for h in hits}
     for ref in answer.references:
-        assert retrieved.get(ref.passage.passage_id) == ref.passage.text
+        for passage in ref.passages:
+            assert passage.doc_id == ref.document.doc_id
+            assert retrieved.get(passage.passage_id) == passage.text
+    passages = {(r.n, p.passage_id) for r in answer.references for p in r.passages}
+    named = {(e.n, e.passage_id) for s in statements(answer) for e in s.evidence}
+    assert named == passages, "evidence names exactly the passages listed under references"
+    for statement in statements(answer):
+        assert {e.n for e in statement.evidence} <= set(statement.citations)
 
 
 class ComposerContract:

@@ -1,6 +1,7 @@
 """Verifying a composed :class:`~medcite.models.Answer` in place: every cited statement gets a
-label, reasons and one evidence entry per citation; the answer gets its conflicts and a warning
-for every statement its sources do not support.
+label, reasons and one evidence entry per cited passage (a reference is a document; the passages
+of it a statement cites are those its composer's evidence named); the answer gets its conflicts
+and a warning for every statement its sources do not support.
 
     took_ms = verify_answer(answer, HeuristicVerifier())
 """
@@ -24,18 +25,24 @@ HEURISTIC_NOTE = (
 def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
     """Label ``answer``'s statements and fill its conflicts; returns the time taken in ms."""
     started = time.perf_counter()
-    passages = {r.n: r.passage for r in answer.references}
+    references = {r.n: r for r in answer.references}
     flagged = []
     for statement in [answer.bottom_line, *(s for sec in answer.sections for s in sec.statements)]:
-        cited = [(n, passages[n]) for n in statement.citations if n in passages]
+        cited = [
+            (n, passage)
+            for n in statement.citations
+            if n in references
+            for passage in references[n].cited_by(statement)
+        ]
         if not cited:
             continue  # e.g. the "insufficient evidence" line: nothing is claimed from a source
         verdict = verify_statement(statement, cited, verifier)
         if verdict.label != SUPPORTED:
             flagged.append((statement, verdict))
-    numbers = {p.passage_id: n for n, p in passages.items()}
+    every = [(r.n, p) for r in answer.references for p in r.passages]
+    numbers = {p.passage_id: n for n, p in every}
     answer.conflicts = [
-        *find_conflicts([(r.n, r.passage) for r in answer.references], verifier.drugs),
+        *find_conflicts(every, verifier.drugs),
         *(
             statement_conflict(s.text, s.citations, v, numbers)
             for s, v in flagged
@@ -50,8 +57,8 @@ def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
 def verify_statement(
     statement: Statement, cited: list[tuple[int, Passage]], verifier: HeuristicVerifier
 ) -> Verdict:
-    """The statement's verdict against all its citations, and one evidence entry per citation
-    saying whether that citation alone supports it."""
+    """The statement's verdict against all its cited passages, and one evidence entry per
+    (reference number, passage) saying whether that passage alone supports it."""
     # A verbatim source sentence (the extractive composer's) needs lexical alignment only; the
     # embedder would cost more than the 50 ms an answer's verification may take. A paraphrase
     # (the LLM composer's) gets the same check its composer's gate gave it, embeddings included.

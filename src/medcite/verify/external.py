@@ -143,11 +143,10 @@ def _verify_statement(
 
 def _resolve(engine: Engine, ref: ParsedReference) -> _Source:
     """The passages a reference stands for: the text it carries, else its corpus document."""
-    if ref.text:
+    carried = ref.passages or ([(ref.passage_id or f"ref{ref.n}", ref.text)] if ref.text else [])
+    if carried:
         return _Source(
-            ref.n,
-            [TextPassage(ref.text, ref.passage_id or f"ref{ref.n}", ref.doc_id or "")],
-            ref.doc_id,
+            ref.n, [TextPassage(text, pid, ref.doc_id or "") for pid, text in carried], ref.doc_id
         )
     doc = None
     if ref.doc_id:

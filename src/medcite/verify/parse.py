@@ -39,6 +39,9 @@ class ParsedReference:
     doc_id: str | None = None  # known from our own JSON
     passage_id: str | None = None
     text: str | None = None  # the cited passage, when the input carries it
+    # Every cited passage of the source as (passage_id, text), when the input lists them
+    # (medcite's own JSON: one reference per document, its passages under it).
+    passages: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -97,6 +100,7 @@ def _parse_json(text: str) -> ParsedAnswer:
                 doc_id=r.get("doc_id"),
                 passage_id=r.get("passage_id"),
                 text=r.get("text"),
+                passages=[(str(p["passage_id"]), str(p["text"])) for p in r.get("passages", [])],
             )
             for r in answer.get("references", [])
         }

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.config import Settings
+from medcite.models import reference_passages
 from medcite.web import api, auth, library_api, library_pages, pages, stream, threads, view
 from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
@@ -91,6 +92,9 @@ def _templates() -> Jinja2Templates:
         audience_labels=view.AUDIENCE_LABELS,
         reference_link=view.reference_link,
         highlight=view.highlight,
+        preview_text=view.preview_text,
+        reference_date=view.reference_date,
+        reference_passages=reference_passages,
         support_badge=view.support_badge,
         ask_url=view.ask_url,
         preferred_audience=preferred_audience,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from medcite.compose.references import BASIS_LABELS
+from medcite.models import cited_passages
 from medcite.service import UNREVIEWED
 
 EVIDENCE_LABELS = {
@@ -85,6 +87,19 @@ def reference_link(ref: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def reference_date(ref: Mapping[str, Any]) -> str | None:
+    """The date shown beside a reference: its publication or revision date, else its year
+    (answers stored before references had dates), else None (undated, never guessed)."""
+    date = ref.get("date") or ref.get("year")
+    return str(date) if date else None
+
+
+def preview_text(ref: Mapping[str, Any], statement: Mapping[str, Any]) -> str:
+    """The passage a citation preview shows: the first passage of ``ref`` (a document) that
+    ``statement`` cites, as named by its evidence."""
+    return str(cited_passages(statement, ref)[0].get("text") or "")
+
+
 def highlight(passage: str, statement: Mapping[str, Any], n: int) -> list[Segment]:
     """The cited passage split around the span that supports ``statement`` for citation ``n``.
 
@@ -151,6 +166,7 @@ def review_view(review: Mapping[str, Any] | None) -> dict[str, Any]:
         "steps": steps,
         "line": line,
         "last_updated": str(review.get("last_updated") or "")[:10],
+        "last_updated_basis": BASIS_LABELS.get(str(review.get("last_updated_basis"))),
     }
 
 
