@@ -124,10 +124,11 @@ class Engine:
 
     @cached_property
     def threads(self) -> ThreadStore:
-        """Conversation threads (follow-up questions), in their own SQLite file."""
-        from medcite.reader.threads import SqlThreadStore
+        """Conversation threads (follow-up questions), in the editorial database unless
+        ``reader.threads_url`` names another; tables by the library's migrations."""
+        from medcite.library.db import open_thread_store
 
-        return SqlThreadStore(self.settings.threads_db)
+        return open_thread_store(self.settings.threads_db)
 
     @cached_property
     def related(self) -> RelatedQuestions:
