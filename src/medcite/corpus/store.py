@@ -196,11 +196,11 @@ class CorpusStore:
 
     def start_run(self) -> int:
         with self._writer.begin() as conn:
-            return int(
-                conn.execute(
-                    insert(ingest_run_table).values(started_at=_now())
-                ).inserted_primary_key[0]
-            )
+            key = conn.execute(
+                insert(ingest_run_table).values(started_at=_now())
+            ).inserted_primary_key
+            assert key is not None  # an INSERT always has one
+            return int(key[0])
 
     def finish_run(self, run_id: int, report: dict[str, Any]) -> None:
         with self._writer.begin() as conn:
@@ -321,7 +321,7 @@ class CorpusStore:
     def stats(self) -> dict[str, Any]:
         """Counts by collection, totals and the last ingest time."""
         with self.engine.connect() as conn:
-            by_collection = dict(
+            by_collection: dict[str, int] = dict(
                 conn.execute(
                     select(document_table.c.collection, func.count()).group_by(
                         document_table.c.collection
