@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
     from medcite.question.reading import Reading
-    from medcite.verify.heuristic import HeuristicVerifier
+    from medcite.verify.base import Verifier
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -98,7 +98,7 @@ class Engine:
         return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
 
     @cached_property
-    def verifier(self) -> HeuristicVerifier:
+    def verifier(self) -> Verifier:
         """The claim verifier; the embedder is loaded only if an alignment is ambiguous."""
         from medcite.verify.heuristic import HeuristicVerifier
 
@@ -368,7 +368,6 @@ class Engine:
         self, question: str, audience: str, composer: Composer, reading: Reading
     ) -> Iterator[dict[str, Any]]:
         """Retrieve, compose, verify, finish: the composer's events, the answer last."""
-        from medcite.compose.base import compose_events
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
 
@@ -381,7 +380,7 @@ class Engine:
             intent=analysis.intent,
         )
         retrieved = time.perf_counter()
-        for event in compose_events(composer, question, hits, audience, analysis):
+        for event in composer.events(question, hits, audience=audience, analysis=analysis):
             if event["type"] != "answer":
                 yield event
                 continue

@@ -2,7 +2,7 @@
 label, reasons and one evidence entry per citation; the answer gets its conflicts and a warning
 for every statement its sources do not support.
 
-    took_ms = verify_answer(answer, HeuristicVerifier())
+    took_ms = verify_answer(answer, HeuristicVerifier())  # any Verifier
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import time
 from typing import Any
 
 from medcite.models import Answer, Evidence, Passage, Statement
-from medcite.verify.base import CONTRADICTED, SUPPORTED, Verdict, schema_support
+from medcite.verify.base import CONTRADICTED, SUPPORTED, Verdict, Verifier, schema_support
 from medcite.verify.conflicts import find_conflicts
-from medcite.verify.heuristic import HeuristicVerifier
 
 HEURISTIC_NOTE = (
     "Support labels are heuristic (word alignment and rules for numbers, negation, "
@@ -21,7 +20,7 @@ HEURISTIC_NOTE = (
 )
 
 
-def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
+def verify_answer(answer: Answer, verifier: Verifier) -> float:
     """Label ``answer``'s statements and fill its conflicts; returns the time taken in ms."""
     started = time.perf_counter()
     passages = {r.n: r.passage for r in answer.references}
@@ -48,7 +47,7 @@ def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
 
 
 def verify_statement(
-    statement: Statement, cited: list[tuple[int, Passage]], verifier: HeuristicVerifier
+    statement: Statement, cited: list[tuple[int, Passage]], verifier: Verifier
 ) -> Verdict:
     """The statement's verdict against all its citations, and one evidence entry per citation
     saying whether that citation alone supports it."""
