@@ -41,3 +41,11 @@ def test_settings_hash_changes_with_answer_relevant_settings(tmp_path: Path) -> 
     base = Settings(home=tmp_path)
     assert base.settings_hash() == Settings(home=tmp_path / "elsewhere").settings_hash()
     assert base.settings_hash() != Settings(home=tmp_path, search={"rrf_k": 10}).settings_hash()
+
+
+def test_secrets_never_print() -> None:
+    settings = Settings(search_token="milvus-secret", scale={"embed_api_key": "sk-secret"})
+    shown = f"{settings!r} {settings}"
+    assert "milvus-secret" not in shown and "sk-secret" not in shown
+    assert settings.scale.embed_api_key is not None
+    assert settings.scale.embed_api_key.get_secret_value() == "sk-secret"

@@ -11,6 +11,9 @@ imports them; ``cli`` is on top and may import ``eval`` only inside its commands
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -181,3 +184,25 @@ def test_the_graph_sees_every_kind_of_import(
         Path, "read_text", lambda self, *a, **k: source if self == probe else original(self)
     )
     assert [t for t, _, _ in imports("medcite.text._layers_probe")] == expected
+
+
+HEAVY = ("numpy", "sqlalchemy", "lxml", "fastapi", "tantivy", "pydantic", "medcite.service")
+
+
+def test_package_imports_load_nothing_heavy() -> None:
+    """Every package's ``__init__`` is light (exports load on first use), so importing one
+    stage never pays for the others; the CLI package is the exception (it is the typer app)."""
+    packages = sorted(
+        m for m, path in modules().items() if path.name == "__init__.py" and m != "medcite.cli"
+    )
+    probe = (
+        "import importlib, sys\n"
+        f"for name in {packages!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert run.stdout.strip() == "[]", run.stdout

@@ -1,4 +1,8 @@
-"""medcite: clinical answers with verifiable citations, from a corpus you control."""
+"""medcite: clinical answers with verifiable citations, from a corpus you control.
+
+The names below load on first use (``from medcite import Engine``), so importing one stage
+(``medcite.text.terms``, say) costs nothing else.
+"""
 
 from __future__ import annotations
 

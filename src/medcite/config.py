@@ -182,7 +182,7 @@ class ScaleSettings(_Section):
         "when set, it replaces the local ONNX embedder.",
     )
     embed_model: str = Field("text-embedding", description="Model id sent to the endpoint.")
-    embed_api_key: str | None = Field(None, description="Bearer token for the endpoint.")
+    embed_api_key: SecretStr | None = Field(None, description="Bearer token for the endpoint.")
     embed_batch: int = Field(64, ge=1, description="Texts per endpoint request.")
     embed_timeout: float = Field(60.0, gt=0, description="Seconds per endpoint request.")
     embed_retries: int = Field(5, ge=0, description="Retries (exponential backoff) per request.")
@@ -252,7 +252,7 @@ class Settings(BaseSettings):
         description="Milvus URI (e.g. http://host:19530): search runs on Milvus instead of the "
         "embedded index (env MEDCITE_SEARCH_URI).",
     )
-    search_token: str | None = Field(None, description="Milvus token (MEDCITE_SEARCH_TOKEN).")
+    search_token: SecretStr | None = Field(None, description="Milvus token (MEDCITE_SEARCH_TOKEN).")
     corpus_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the corpus store and ingest checkpoint table, e.g. "

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # also keeps ingest (lxml, the parsers) out of a process that
     from medcite.library.staleness import StaleArticle
     from medcite.question.reading import Reading
     from medcite.reader.threads import ThreadStore
-    from medcite.verify.heuristic import HeuristicVerifier
+    from medcite.verify.base import Verifier
 
 DISCLAIMER = (
     "Educational purpose only. medcite answers are composed automatically from the sources "
@@ -98,7 +98,7 @@ class Engine:
         return Retriever(self.store, self.backend, self.settings.search, self.load_embedder)
 
     @cached_property
-    def verifier(self) -> HeuristicVerifier:
+    def verifier(self) -> Verifier:
         """The claim verifier; the embedder is loaded only if an alignment is ambiguous."""
         from medcite.verify.heuristic import HeuristicVerifier
 
@@ -124,10 +124,11 @@ class Engine:
 
     @cached_property
     def threads(self) -> ThreadStore:
-        """Conversation threads (follow-up questions), in their own SQLite file."""
-        from medcite.reader.threads import SqlThreadStore
+        """Conversation threads (follow-up questions), in the editorial database unless
+        ``reader.threads_url`` names another; tables by the library's migrations."""
+        from medcite.library.db import open_thread_store
 
-        return SqlThreadStore(self.settings.threads_db)
+        return open_thread_store(self.settings.threads_db)
 
     @cached_property
     def related(self) -> RelatedQuestions:
@@ -364,7 +365,6 @@ class Engine:
         self, question: str, audience: str, composer: Composer, reading: Reading
     ) -> Iterator[dict[str, Any]]:
         """Retrieve, compose, verify, finish: the composer's events, the answer last."""
-        from medcite.compose.base import compose_events
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
 
@@ -377,7 +377,7 @@ class Engine:
             intent=analysis.intent,
         )
         retrieved = time.perf_counter()
-        for event in compose_events(composer, question, hits, audience, analysis):
+        for event in composer.events(question, hits, audience=audience, analysis=analysis):
             if event["type"] != "answer":
                 yield event
                 continue

@@ -12,7 +12,7 @@ from medcite.config import NcbiSettings
 from medcite.fetch.eutils import EutilsClient, FetchError
 from medcite.fetch.pubmed import STATE_FILE, FetchStateMismatch, fetch_pubmed, pubmed_date
 from medcite.models import Document
-from medcite.sources import detect_format, read_documents
+from medcite.sources.read import detect_format, read_documents
 from medcite.testing.eutils_replay import Canned, ReplayServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

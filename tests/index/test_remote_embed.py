@@ -12,6 +12,7 @@ from medcite.config import Settings
 from medcite.index.embed import EmbedderUnavailable
 from medcite.index.remote_embed import RemoteEmbedder
 from medcite.service import Engine
+from medcite.testing.embedder_contract import EmbedderContract
 from services import free_port, llama_server, smollm2_gguf
 
 pytestmark = pytest.mark.llm
@@ -35,6 +36,12 @@ def endpoint() -> Iterator[str]:
 # vectors for every text but the first of a multi-text request (seen here: cosine ~0 to the
 # same text sent alone), so these tests send one text per request (docs/deploy.md says so).
 ONE_PER_REQUEST = 1
+
+
+class TestRemoteEmbedder(EmbedderContract):
+    @pytest.fixture
+    def embedder(self, endpoint: str) -> RemoteEmbedder:
+        return RemoteEmbedder(endpoint, model="smollm2", batch=ONE_PER_REQUEST)
 
 
 def test_vectors_are_normalised_and_in_the_callers_order(endpoint: str) -> None:

@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from medcite.corpus.database import open_database
 from medcite.library import Actor, Library
-from medcite.library.db import downgrade, migrate, open_database
+from medcite.library.db import downgrade, migrate
+from medcite.reader.threads import metadata as thread_tables
 
 TABLES = {
     "library_user",
@@ -20,6 +22,8 @@ TABLES = {
     "review_event",
     "review_comment",
     "audit_entry",
+    "thread",
+    "thread_turn",
 }
 
 
@@ -84,15 +88,37 @@ def test_every_write_is_audited_with_before_and_after(
 
 def test_a_library_is_in_use_only_once_its_tables_exist(tmp_path) -> None:
     from medcite.config import Settings
-    from medcite.library.db import database_exists
-    from medcite.reader.threads import SqlThreadStore
+    from medcite.library.db import database_exists, open_thread_store
 
     settings = Settings(home=tmp_path / "home")
     assert not database_exists(settings)
-    threads = SqlThreadStore(settings.threads_db)  # follow-up threads share the file
+    threads = open_thread_store(settings.threads_db)  # follow-up threads share the file
     threads.create()
     threads.close()
     assert (settings.home / "library.sqlite").is_file()
     assert not database_exists(settings)
     Library(settings).close()
     assert database_exists(settings)
+
+
+def test_thread_tables_an_older_medcite_created_are_kept(tmp_path) -> None:
+    from medcite.library.db import open_thread_store
+
+    url = f"sqlite:///{tmp_path / 'library.sqlite'}"
+    engine = open_database(url)
+    thread_tables.create_all(engine)  # what SqlThreadStore did before the migration
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO thread VALUES ('t1', '2026-01-01', 'nurse')"))
+    engine.dispose()
+    store = open_thread_store(url)
+    try:
+        assert store.get("t1").audience == "nurse"
+        assert store.get(store.create().thread_id).turns == []
+    finally:
+        store.close()
+    engine = open_database(url)
+    try:
+        migrate(engine)  # the library's own branch goes on top
+        assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from medcite.cli import app
 from medcite.config import Settings
-from medcite.reader.threads import SqlThreadStore, ThreadNotFound
+from medcite.library.db import open_thread_store
+from medcite.reader.threads import ThreadNotFound
 from medcite.service import Engine
 
 FIRST = "What are the treatment options for multiple sclerosis?"
@@ -19,14 +20,14 @@ FIRST = "What are the treatment options for multiple sclerosis?"
 
 def test_store_keeps_turns_in_order_across_connections(tmp_path: Path) -> None:
     path = tmp_path / "threads.sqlite"
-    store = SqlThreadStore(path)
+    store = open_thread_store(path)
     thread = store.create(audience="nurse")
     store.add_turn(thread.thread_id, "q1", "q1", {"bottom_line": {"text": "x"}})
     store.add_turn(thread.thread_id, "and q2?", "q1 q2", None)
     other = store.create()
     store.close()
 
-    reopened = SqlThreadStore(path)
+    reopened = open_thread_store(path)
     try:
         loaded = reopened.get(thread.thread_id)
         assert loaded.audience == "nurse"
@@ -41,7 +42,7 @@ def test_store_keeps_turns_in_order_across_connections(tmp_path: Path) -> None:
 
 
 def test_unknown_thread_is_a_clear_error(tmp_path: Path) -> None:
-    store = SqlThreadStore(tmp_path / "t.sqlite")
+    store = open_thread_store(tmp_path / "t.sqlite")
     try:
         with pytest.raises(ThreadNotFound, match="no thread 'nope'"):
             store.get("nope")

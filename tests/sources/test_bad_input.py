@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from medcite.models import Document, IngestProblem
-from medcite.sources import UnknownFormat, detect_format, expand_paths, read_documents
+from medcite.sources.read import UnknownFormat, detect_format, expand_paths, read_documents
 
 
 def split(items: list[Document | IngestProblem]) -> tuple[list[str], list[IngestProblem]]:

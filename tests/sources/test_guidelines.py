@@ -23,8 +23,8 @@ from medcite.ingest.chunk import chunk_document
 from medcite.models import Document, EvidenceLevel, IngestProblem
 from medcite.provenance import provenance
 from medcite.service import Engine
-from medcite.sources import detect_format, expand_paths, read_documents
 from medcite.sources.grades import find_grades
+from medcite.sources.read import detect_format, expand_paths, read_documents
 
 PPMS_PATH = ["2 Recommendations", "2.1 Disease-modifying therapy", "2.1.1 Primary progressive MS"]
 

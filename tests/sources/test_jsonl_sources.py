@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from medcite.models import Document, EvidenceLevel, IngestProblem
-from medcite.sources import read_documents
 from medcite.sources.medquad import tidy_question
+from medcite.sources.read import read_documents
 
 
 def read_all(path: Path, fmt: str = "auto") -> list[Document]:

@@ -13,7 +13,7 @@ from lxml import etree
 from medcite.config import Settings
 from medcite.models import Document, EvidenceLevel, IngestProblem
 from medcite.service import Engine
-from medcite.sources import detect_format, read_documents
+from medcite.sources.read import detect_format, read_documents
 from medcite.sources.spl import NS
 
 SET_ID = "c6e131fe-e7df-4876-83f7-9156fc4e8228"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medcite.models import Document, EvidenceLevel, IngestProblem
-from medcite.sources import read_documents
+from medcite.sources.read import read_documents
 
 
 @pytest.fixture(scope="module")

@@ -34,19 +34,16 @@ class Composer(Protocol):
         reference being one of ``hits``; ``analysis`` saves re-analysing the question."""
         ...
 
-
-def compose_events(
-    composer: Composer,
-    question: str,
-    hits: list[Hit],
-    audience: str,
-    analysis: QuestionAnalysis,
-) -> Iterator[dict[str, Any]]:
-    """The composer's events (``delta``/``fallback``, then ``answer``) when it streams, else
-    just its answer: ``{"type": "answer", "answer": Answer}``."""
-    events = getattr(composer, "events", None)
-    if events is not None:
-        yield from events(question, hits, audience=audience, analysis=analysis)
-    else:
-        answer = composer.compose(question, hits, audience=audience, analysis=analysis)
-        yield {"type": "answer", "answer": answer}
+    def events(
+        self,
+        question: str,
+        hits: list[Hit],
+        *,
+        audience: str = "clinician",
+        analysis: QuestionAnalysis | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """:meth:`compose` as it happens: ``{"type": "delta", "text"}`` while a model writes
+        (not yet verified), ``{"type": "fallback", "reason"}`` if it gives up, and last
+        ``{"type": "answer", "answer": Answer}``. A composer that does not stream yields just
+        the answer event."""
+        ...

@@ -86,8 +86,10 @@ def _first_json_object(text: str) -> dict[str, Any]:
 def _section(raw: dict[str, Any]) -> DraftSection:
     statements = [s for s in map(_statement, _as_list(raw.get("statements"))) if s is not None]
     title = raw.get("title") if isinstance(raw.get("title"), str) else None
-    kind = raw.get("kind") if isinstance(raw.get("kind"), str) else "other"
-    return DraftSection(kind.strip() or "other", title, statements)
+    kind = raw.get("kind")
+    return DraftSection(
+        kind.strip() or "other" if isinstance(kind, str) else "other", title, statements
+    )
 
 
 def _statement(raw: Any) -> DraftStatement | None:

@@ -13,8 +13,10 @@ instead of filling the page with unrelated text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from medcite.compose.audience import sentence_bonus, source_bonus, tailor_sections
 from medcite.compose.references import ReferenceNumbering
@@ -107,6 +109,18 @@ class ExtractiveComposer:
 
     def __init__(self, settings: ComposeSettings | None = None) -> None:
         self.settings = settings or ComposeSettings()
+
+    def events(
+        self,
+        question: str,
+        hits: list[Hit],
+        *,
+        audience: str = "clinician",
+        analysis: QuestionAnalysis | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The answer as the one event (nothing to stream: it is written at once)."""
+        answer = self.compose(question, hits, audience=audience, analysis=analysis)
+        yield {"type": "answer", "answer": answer}
 
     def compose(
         self,

@@ -26,17 +26,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     select,
-    text,
     update,
 )
-from sqlalchemy.engine import make_url
 
+from medcite.corpus.database import create_tables, open_database, writing
 from medcite.models import Document, EvidenceLevel, IndexRecord, Passage, Section, sha256_hex
 
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
@@ -107,6 +104,7 @@ class CorpusStore:
 
     def __init__(self, url_or_path: str | Path) -> None:
         self.engine: Engine = open_database(url_or_path)
+        self._writer = writing(self.engine)
         create_tables(self.engine, metadata)
 
     def close(self) -> None:
@@ -125,7 +123,7 @@ class CorpusStore:
         counts = UpsertCounts()
         latest = {doc.doc_id: (doc, passages) for doc, passages in batch}  # last one wins
         now = _now()
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             known = dict(
                 conn.execute(
                     select(document_table.c.doc_id, document_table.c.content_hash).where(
@@ -172,7 +170,7 @@ class CorpusStore:
         """Remove documents and their passages (the index removes them on its next sync).
 
         Returns how many of ``doc_ids`` existed."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             found = [
                 d
                 for chunk in _chunks(list(doc_ids), 900)
@@ -197,15 +195,15 @@ class CorpusStore:
         return found
 
     def start_run(self) -> int:
-        with self.engine.begin() as conn:
-            return int(
-                conn.execute(
-                    insert(ingest_run_table).values(started_at=_now())
-                ).inserted_primary_key[0]
-            )
+        with self._writer.begin() as conn:
+            key = conn.execute(
+                insert(ingest_run_table).values(started_at=_now())
+            ).inserted_primary_key
+            assert key is not None  # an INSERT always has one
+            return int(key[0])
 
     def finish_run(self, run_id: int, report: dict[str, Any]) -> None:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(
                 update(ingest_run_table)
                 .where(ingest_run_table.c.id == run_id)
@@ -252,7 +250,7 @@ class CorpusStore:
     def mark_indexed(self, passage_ids: Iterable[str], deleted: Iterable[str]) -> None:
         """Record what the index has committed; call only after the index commit succeeded."""
         ids, gone = list(passage_ids), list(deleted)
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             for chunk in _chunks(ids, 900):
                 conn.execute(
                     update(passage_table)
@@ -266,7 +264,7 @@ class CorpusStore:
 
     def reset_index_flags(self) -> None:
         """Forget what was indexed (used when the index directory is rebuilt from scratch)."""
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(update(passage_table).values(indexed=0))
             conn.execute(delete(pending_delete_table))
 
@@ -323,7 +321,7 @@ class CorpusStore:
     def stats(self) -> dict[str, Any]:
         """Counts by collection, totals and the last ingest time."""
         with self.engine.connect() as conn:
-            by_collection = dict(
+            by_collection: dict[str, int] = dict(
                 conn.execute(
                     select(document_table.c.collection, func.count()).group_by(
                         document_table.c.collection
@@ -350,37 +348,6 @@ class CorpusStore:
             ):
                 digest.append(f"{doc_id}={content_hash}")
         return sha256_hex("\n".join(digest))[:16]
-
-
-def open_database(url_or_path: str | Path) -> Engine:
-    """An engine for a SQLAlchemy URL, or for a SQLite file path (WAL, foreign keys on)."""
-    url = str(url_or_path)
-    if "://" not in url:
-        url = f"sqlite:///{url}"
-    database = make_url(url).database
-    if url.startswith("sqlite") and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def create_tables(engine: Engine, tables: MetaData) -> None:
-    """Create missing ``tables``; on PostgreSQL under a lock, since several ingest workers
-    may start at once and concurrent ``CREATE TABLE`` of one name fails."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(7246001)"))
-        tables.create_all(conn)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 def _now() -> str:

@@ -194,15 +194,15 @@ def evaluate_pubmedqa(
     bottom_lines = _answers(engine, questions, composer, progress) if composer else {}
     decisions = {pmid: decide(text) for pmid, text in bottom_lines.items()}
     labelled = [q for q in questions if q.decision is not None]
+    gold: list[str] = [q.decision for q in labelled if q.decision is not None]
     if decisions and labelled:
-        gold = [q.decision for q in labelled]
         result.systems[f"answer-{composer}"] = decision_scores(
             gold, [decisions[q.pmid] for q in labelled]
         )
         result.systems["majority-baseline"] = majority_baseline(gold)
     if labelled and all(q.long_answer for q in labelled):
         result.systems["rule-on-gold-conclusion"] = decision_scores(
-            [q.decision for q in labelled], [decide(q.long_answer or "") for q in labelled]
+            gold, [decide(q.long_answer or "") for q in labelled]
         )
     result.meta.update(
         split=split,

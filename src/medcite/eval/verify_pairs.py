@@ -326,7 +326,7 @@ def _wrong_sources(
     for s in sentences:
         if s.topic:
             by_topic.setdefault(s.topic.split()[0].lower(), []).append(s)
-    pairs = []
+    pairs: list[Pair] = []
     for s in sentences:
         if len(pairs) == count:
             break

@@ -179,7 +179,9 @@ class LexicalIndex:
         out = []
         for score, address in searcher.search(query, limit=k, count=False).hits:
             doc = searcher.doc(address)
-            out.append(ScoredId(doc.get_first("passage_id"), doc.get_first("doc_id"), score))
+            out.append(
+                ScoredId(str(doc.get_first("passage_id")), str(doc.get_first("doc_id")), score)
+            )
         return out
 
 

@@ -373,7 +373,7 @@ def milvus_backend(
         dim = embedder.dim if embedder is not None else 384
     return MilvusBackend(
         settings.search_uri,
-        token=settings.search_token,
+        token=settings.search_token.get_secret_value() if settings.search_token else None,
         collection=settings.scale.milvus_collection,
         dim=dim,
         candidates=settings.search.candidates,

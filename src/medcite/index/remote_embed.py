@@ -77,7 +77,7 @@ class RemoteEmbedder:
         return cls(
             settings.embed_url,
             model=settings.embed_model,
-            api_key=settings.embed_api_key,
+            api_key=settings.embed_api_key.get_secret_value() if settings.embed_api_key else None,
             batch=settings.embed_batch,
             timeout=settings.embed_timeout,
             retries=settings.embed_retries,

@@ -17,6 +17,7 @@ only when there are vectors, so a BM25-only ``medcite ask`` does not load it.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -115,7 +116,7 @@ class VectorIndex:
         """Committed vectors."""
         return len(self._key_of)
 
-    def ids(self) -> set[str]:
+    def ids(self) -> builtins.set[str]:  # ``set`` here is the method
         """Passage ids with a committed vector."""
         return set(self._key_of)
 
@@ -154,7 +155,7 @@ class VectorIndex:
             Index = require_dense("usearch.index").Index
             if self._generation:
                 self._graph = Index.restore(str(self._graph_file(self._generation)))
-                self._graph.expansion_search = EXPANSION_SEARCH  # the file keeps its own
+                self._graph.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # usearch declares no setter
             else:
                 self._graph = Index(
                     ndim=self.dim,

@@ -48,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from medcite.corpus.store import create_tables
+from medcite.corpus.database import create_tables, writing
 
 metadata = MetaData()
 
@@ -107,13 +107,14 @@ class CheckpointTable:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = writing(engine)
         self.locking = engine.dialect.name == "postgresql"
         create_tables(engine, metadata)
 
     def register(self, paths: Sequence[Path]) -> None:
         """Add new files as pending; a done file whose content changed becomes pending again."""
         insert = pg_insert if self.locking else sqlite_insert
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             known = {
                 row.name: row
                 for row in conn.execute(
@@ -173,7 +174,7 @@ class CheckpointTable:
             .order_by(ingest_file_table.c.name)
             .limit(1)
         )
-        conn = self.engine.connect()
+        conn = self._writer.connect()  # read then write: take SQLite's write lock up front
         try:
             if self.locking:
                 query = query.with_for_update(skip_locked=True)
@@ -218,7 +219,7 @@ class CheckpointTable:
             update(ingest_file_table).where(ingest_file_table.c.name == claim.name).values(**values)
         )
         if claim.connection is None:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 conn.execute(statement)
             return
         try:
@@ -254,7 +255,7 @@ class CheckpointTable:
             set_={"file_name": statement.excluded.file_name},
             where=deleted_document_table.c.file_name < statement.excluded.file_name,
         )
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(statement)
 
 

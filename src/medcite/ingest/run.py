@@ -16,7 +16,7 @@ from medcite.ingest.chunk import chunk_document
 from medcite.ingest.report import BATCH_DOCUMENTS, FileReport, IngestReport, record_batch
 from medcite.models import Document, IngestProblem, Passage
 from medcite.progress import ProgressFn, silent
-from medcite.sources import UnknownFormat, detect_format, expand_paths, read_documents
+from medcite.sources.read import UnknownFormat, detect_format, expand_paths, read_documents
 
 
 def ingest(

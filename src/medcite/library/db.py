@@ -1,9 +1,11 @@
-"""Connecting to the library database and keeping its schema current (Alembic, in-package).
+"""The library database's sessions and schema (Alembic, in-package).
 
-``open_database(url)`` makes the engine, and ``migrate(engine)`` runs ``upgrade head``
-programmatically, so a fresh SQLite file or an empty PostgreSQL database is ready on first
-open. Write transactions on SQLite start with ``BEGIN IMMEDIATE``: two writers queue for the
-lock instead of one failing half-way, and optimistic locking then decides who wins.
+The engine comes from :func:`medcite.corpus.database.open_database` (the one SQLite policy:
+writers begin with ``BEGIN IMMEDIATE``, so two queue for the lock and optimistic locking then
+decides who wins). ``migrate(engine)`` runs ``upgrade heads`` programmatically, so a fresh
+SQLite file or an empty PostgreSQL database is ready on first open. Two branches: the library's
+own tables, and ``threads`` (follow-up conversations, which share the library's database by
+default and need only their branch: :func:`open_thread_store`).
 """
 
 from __future__ import annotations
@@ -13,30 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, inspect
 
 from medcite.config import Settings
+from medcite.corpus.database import open_database, writing
 from medcite.library.errors import Conflict
+from medcite.reader.threads import SqlThreadStore
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-_WRITE = "medcite_write"
 _MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def open_database(url: str) -> Engine:
-    """An engine for ``url`` (SQLite parent directories are created)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
 
 
 def database_exists(settings: Settings) -> bool:
@@ -51,19 +40,6 @@ def database_exists(settings: Settings) -> bool:
         engine.dispose()
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _sqlite_begin(conn: Any) -> None:
-    immediate = conn.get_execution_options().get(_WRITE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
 class Database:
     """Sessions over one engine: ``reading()`` for queries, ``writing()`` for transactions."""
 
@@ -74,9 +50,7 @@ class Database:
 
         self.engine = engine
         self._read = sessionmaker(engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            engine.execution_options(**{_WRITE: True}), expire_on_commit=False
-        )
+        self._write = sessionmaker(writing(engine), expire_on_commit=False)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -86,7 +60,7 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error."""
-        from sqlalchemy.orm.exc import StaleDataError
+        from sqlalchemy.orm.exc import StaleDataError  # the ORM loads with the first session
 
         try:
             with self._write() as session, session.begin():
@@ -122,11 +96,19 @@ def _alembic_config(engine: Engine) -> Any:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` (default: the newest)."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the schema to ``revision`` (default: the newest of every branch)."""
     from alembic import command
 
     command.upgrade(_alembic_config(engine), revision)
+
+
+def open_thread_store(url_or_path: str | Path) -> SqlThreadStore:
+    """The thread store on ``url_or_path``, its tables migrated (the ``threads`` branch only:
+    a database holding threads alone is no library in use, see :func:`database_exists`)."""
+    engine = open_database(url_or_path)
+    migrate(engine, "threads@head")
+    return SqlThreadStore(engine)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -262,7 +262,7 @@ def _comment(c: Comment) -> dict[str, Any]:
 
 
 def _page(
-    session: Session, query: Select[tuple[Article]], page: int, per_page: int, due_before: datetime
+    session: Session, query: Select[Any], page: int, per_page: int, due_before: datetime
 ) -> Page:
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidRequest(f"page must be ≥ 1 and per_page between 1 and {MAX_PER_PAGE}")

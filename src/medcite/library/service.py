@@ -23,9 +23,10 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from medcite.config import Settings
+from medcite.corpus.database import open_database
 from medcite.library import articles as article_ops
 from medcite.library import audit, auth, exchange, queries, staleness
-from medcite.library.db import Database, migrate, open_database
+from medcite.library.db import Database, migrate
 from medcite.library.errors import InvalidRequest
 from medcite.library.statements import Change, diff
 from medcite.library.workflow import EDITOR_ROLES, STAFF_ROLES, Actor, Role, require_role

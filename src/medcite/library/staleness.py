@@ -64,10 +64,10 @@ def check(session: Session, store: CorpusStore) -> list[StaleArticle]:
         if text is None or sha256_hex(text) != cited.content_hash:
             problems[article_id].append(cited)
     flagged = []
-    for article_id, cited in sorted(problems.items()):
+    for article_id, changed in sorted(problems.items()):
         article = session.get(Article, article_id)
         assert article is not None
-        reason = _reason(session, store, cited)
+        reason = _reason(session, store, changed)
         if mark_stale(session, article, reason, CHECKER):
             flagged.append(StaleArticle(article_id, reason))
     return flagged

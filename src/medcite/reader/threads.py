@@ -11,11 +11,11 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import (
     Column,
+    Engine,
     ForeignKey,
     Integer,
     MetaData,
@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
 )
 
-from medcite.corpus.store import open_database
+from medcite.corpus.database import writing
 from medcite.errors import DataNotFound
 
 metadata = MetaData()
@@ -109,18 +109,19 @@ class ThreadStore(Protocol):
 
 
 class SqlThreadStore:
-    """ThreadStore over SQLAlchemy; a path means a SQLite file."""
+    """ThreadStore over a SQLAlchemy engine whose tables exist: they are created by the
+    library's migrations (``medcite.library.db.open_thread_store``)."""
 
-    def __init__(self, url_or_path: str | Path) -> None:
-        self.engine = open_database(url_or_path)
-        metadata.create_all(self.engine)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = writing(engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
     def create(self, *, audience: str = "clinician") -> Thread:
         thread = Thread(secrets.token_urlsafe(9), _now(), audience)
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(
                 insert(thread_table).values(
                     thread_id=thread.thread_id, created_at=thread.created_at, audience=audience
@@ -162,7 +163,7 @@ class SqlThreadStore:
     def add_turn(
         self, thread_id: str, question: str, answering: str, answer: dict[str, Any] | None
     ) -> ThreadTurn:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             if (
                 conn.execute(
                     select(thread_table.c.thread_id).where(thread_table.c.thread_id == thread_id)

@@ -6,7 +6,7 @@ import gzip
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from medcite.models import Document, IngestProblem
 
@@ -20,7 +20,7 @@ class RecordError(ValueError):
 def open_binary(path: Path) -> IO[bytes]:
     """Open ``path`` for reading bytes, transparently un-gzipping ``*.gz``."""
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

@@ -70,7 +70,7 @@ def parse_label(record: Any) -> Label:
     """The `Label` of one openFDA label object."""
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
-    names = record.get("openfda") if isinstance(record.get("openfda"), dict) else {}
+    names: dict[str, Any] = record["openfda"] if isinstance(record.get("openfda"), dict) else {}
     label = Label(
         set_id=_string(record.get("set_id")),
         version=_string(record.get("version")) or None,

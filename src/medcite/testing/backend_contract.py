@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pytest
 
-from medcite.index.base import SearchBackend
+from medcite.index.base import SearchBackend, SearchMode
 from medcite.models import IndexRecord, ScoredId, SearchFilters
 
 Reopen = Callable[[SearchBackend], SearchBackend]
@@ -293,7 +293,7 @@ class SearchBackendContract:
         embedder: HashingEmbedder,
         filters: SearchFilters,
         allowed: set[str],
-        mode: str,
+        mode: SearchMode,
     ) -> None:
         query = "metformin statin gout influenza warfarin therapy adults"
         vector = embedder.embed([query])[0]
@@ -323,7 +323,7 @@ class SearchBackendContract:
     ) -> None:
         for mode in ("dense", "hybrid"):
             with pytest.raises(ValueError, match="query vector"):
-                vectorised.search("metformin", mode=mode)  # type: ignore[arg-type]
+                vectorised.search("metformin", mode=mode)
         with pytest.raises(ValueError, match="unknown search mode"):
             vectorised.search("metformin", mode="fuzzy")  # type: ignore[arg-type]
 
@@ -397,10 +397,8 @@ class SearchBackendContract:
     ) -> None:
         query = "metformin therapy gout"
         vector = embedder.embed([query])[0]
-        before = {
-            mode: vectorised.search(query, k=5, mode=mode, vector=vector)
-            for mode in ("bm25", "dense", "hybrid")
-        }
+        modes: tuple[SearchMode, ...] = ("bm25", "dense", "hybrid")
+        before = {mode: vectorised.search(query, k=5, mode=mode, vector=vector) for mode in modes}
         again = reopen(vectorised)
         assert again.count() == len(RECORDS)
         assert again.vector_count() == len(RECORDS)

@@ -78,3 +78,17 @@ class ComposerContract:
         jsonschema.validate(answer.to_dict(), answer_schema)
         assert answer.references == [] and answer.sections == []
         assert answer.bottom_line.citations == []
+
+    def test_events_end_in_the_one_answer(
+        self, composer: Composer, engine: Any, answer_schema: dict
+    ) -> None:
+        question, audience = QUESTIONS[0]
+        hits = engine.search(question, k=20)
+        events = list(composer.events(question, hits, audience=audience))
+        kinds = [e["type"] for e in events]
+        assert set(kinds) <= {"delta", "fallback", "answer"}
+        assert kinds.count("answer") == 1 and kinds[-1] == "answer"
+        answer = events[-1]["answer"]
+        assert isinstance(answer, Answer) and answer.question == question
+        jsonschema.validate(answer.to_dict(), answer_schema)
+        assert_citations_resolve(answer, hits)

@@ -104,7 +104,7 @@ class ReplayServer:
     @property
     def base_url(self) -> str:
         host, port = self._http.server_address[:2]
-        return f"http://{host}:{port}/entrez/eutils/"
+        return f"http://{host!s}:{port}/entrez/eutils/"
 
     @property
     def webenv(self) -> str:

@@ -8,6 +8,8 @@ class TestMyVerifier(VerifierContract):
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from medcite.verify.base import LABELS, SUPPORTED, UNSUPPORTED, TextPassage, Verifier
@@ -29,6 +31,23 @@ class VerifierContract:
 
     def test_describes_itself(self, verifier: Verifier) -> None:
         assert verifier.name and verifier.version
+        described = verifier.describe()
+        assert (described["name"], described["version"]) == (verifier.name, verifier.version)
+        json.dumps(described)  # it goes into every answer's engine block
+
+    def test_exposes_the_drug_names_it_knows(self, verifier: Verifier) -> None:
+        found = verifier.drugs.find("Natalizumab or glatiramer acetate")
+        assert found <= {"natalizumab", "glatiramer acetate", "glatiramer"}
+        assert bool(found) == verifier.drugs.available
+
+    def test_the_lexical_only_check_gives_the_same_kind_of_verdict(
+        self, verifier: Verifier
+    ) -> None:
+        statement = "Glatiramer acetate is given by subcutaneous injection once daily."
+        assert verifier.verify(statement, PASSAGES, embeddings=False).label == SUPPORTED
+        changed = "Natalizumab reduced the annualized relapse rate by 90% compared with placebo."
+        verdict = verifier.verify(changed, PASSAGES, embeddings=False)
+        assert verdict.label in LABELS and verdict.label != SUPPORTED and verdict.reasons
 
     def test_verbatim_sentence_is_supported(self, verifier: Verifier) -> None:
         statement = "Glatiramer acetate is given by subcutaneous injection once daily."

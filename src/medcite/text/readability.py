@@ -45,7 +45,7 @@ def _round(number: float) -> float:
 @cache
 def _hyphenation() -> Any:
     try:
-        from pyphen import Pyphen  # type: ignore[import-untyped]
+        from pyphen import Pyphen
     except ImportError:
         return None
     return Pyphen(lang="en_US")

@@ -3,7 +3,7 @@ label, reasons and one evidence entry per cited passage (a reference is a docume
 of it a statement cites are those its composer's evidence named); the answer gets its conflicts
 and a warning for every statement its sources do not support.
 
-    took_ms = verify_answer(answer, HeuristicVerifier())
+    took_ms = verify_answer(answer, HeuristicVerifier())  # any Verifier
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import time
 from typing import Any
 
 from medcite.models import Answer, Evidence, Passage, Statement
-from medcite.verify.base import CONTRADICTED, SUPPORTED, Verdict, schema_support
+from medcite.verify.base import CONTRADICTED, SUPPORTED, Verdict, Verifier, schema_support
 from medcite.verify.conflicts import find_conflicts
-from medcite.verify.heuristic import HeuristicVerifier
 
 HEURISTIC_NOTE = (
     "Support labels are heuristic (word alignment and rules for numbers, negation, "
@@ -22,7 +21,7 @@ HEURISTIC_NOTE = (
 )
 
 
-def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
+def verify_answer(answer: Answer, verifier: Verifier) -> float:
     """Label ``answer``'s statements and fill its conflicts; returns the time taken in ms."""
     started = time.perf_counter()
     references = {r.n: r for r in answer.references}
@@ -55,7 +54,7 @@ def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
 
 
 def verify_statement(
-    statement: Statement, cited: list[tuple[int, Passage]], verifier: HeuristicVerifier
+    statement: Statement, cited: list[tuple[int, Passage]], verifier: Verifier
 ) -> Verdict:
     """The statement's verdict against all its cited passages, and one evidence entry per
     (reference number, passage) saying whether that passage alone supports it."""

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from medcite.text.drugs import DrugLexicon
 
 SUPPORTED = "supported"
 PARTIAL = "partial"
@@ -99,11 +102,25 @@ class Verdict:
 
 
 class Verifier(Protocol):
-    """Checks one statement against passages. Implementations must be deterministic."""
+    """Checks one statement against passages. Implementations must be deterministic.
+    Everything answer verification uses (:mod:`medcite.verify.answers`, ``external``);
+    ``medcite.testing.verifier_contract.VerifierContract`` is the shared suite."""
 
     name: str
     version: str
 
-    def verify(self, statement: str, passages: Sequence[PassageLike]) -> Verdict:
-        """The verdict of ``statement`` against all ``passages`` taken together."""
+    @property
+    def drugs(self) -> DrugLexicon:
+        """The drug names it knows (conflict finding reads them too)."""
+        ...
+
+    def describe(self) -> dict[str, object]:
+        """What answers record as ``engine.verifier``: at least ``name`` and ``version``."""
+        ...
+
+    def verify(
+        self, statement: str, passages: Sequence[PassageLike], *, embeddings: bool = True
+    ) -> Verdict:
+        """The verdict of ``statement`` against all ``passages`` taken together;
+        ``embeddings=False`` asks for the cheaper lexical check only (verbatim statements)."""
         ...

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from medcite.text.drugs import DrugLexicon
 from medcite.text.sentences import split_sentences
@@ -54,7 +55,7 @@ def find_conflicts(
     found += _approval_conflicts(sentences, drugs)
     unique: dict[tuple[str, tuple[int, ...]], dict[str, object]] = {}
     for conflict in found:
-        key = (str(conflict["kind"]), tuple(conflict["references"]))  # type: ignore[arg-type]
+        key = (str(conflict["kind"]), tuple(cast(list[int], conflict["references"])))
         unique.setdefault(key, conflict)
     return list(unique.values())
 
@@ -90,7 +91,7 @@ def _dose_conflicts(sentences: Iterable[_Sentence]) -> list[dict[str, object]]:
             if quantity.unit in DOSE_UNITS:
                 key = (drug, route, quantity.unit)
                 doses.setdefault(key, {}).setdefault(sentence.n, []).append(quantity)
-    conflicts = []
+    conflicts: list[dict[str, object]] = []
     for (drug, route, unit), by_ref in doses.items():
         refs = sorted(by_ref)
         for i, a in enumerate(refs):
@@ -115,7 +116,7 @@ def _finding_conflicts(sentences: Sequence[_Sentence]) -> list[dict[str, object]
     """Two sentences about the same intervention and outcome (the same drug, most content
     words shared) where one is negated or points the other way: "aspirin reduced stroke
     risk" [1] vs "aspirin did not reduce stroke risk" [2] → opposite findings."""
-    conflicts = []
+    conflicts: list[dict[str, object]] = []
     with_drug = [
         (s, s.stems - signals.name_stems(s.drugs))
         for s in sentences
@@ -144,7 +145,7 @@ def _approval_conflicts(
 ) -> list[dict[str, object]]:
     """ "X is the only approved therapy for Y" [1] vs "Z is approved for Y" [2] → approval
     statements that disagree."""
-    conflicts = []
+    conflicts: list[dict[str, object]] = []
     exclusive = [s for s in sentences if signals.exclusivity(s.text) and signals.approvals(s.text)]
     for a in exclusive:
         for b in sentences:

@@ -24,7 +24,7 @@ from medcite.errors import IndexNotReady
 from medcite.ingest.chunk import chunk_document
 from medcite.text.terms import jaccard, stem_set
 from medcite.verify.answers import HEURISTIC_NOTE, statement_conflict
-from medcite.verify.base import LABELS, TextPassage, Verdict
+from medcite.verify.base import LABELS, TextPassage, Verdict, Verifier
 from medcite.verify.conflicts import find_conflicts
 from medcite.verify.parse import ParsedReference, ParsedStatement, parse_answer
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from medcite.config import Settings
     from medcite.corpus.store import CorpusStore
     from medcite.models import Hit
-    from medcite.verify.heuristic import HeuristicVerifier
 
 
 class Engine(Protocol):
@@ -45,7 +44,7 @@ class Engine(Protocol):
     def store(self) -> CorpusStore: ...
 
     @property
-    def verifier(self) -> HeuristicVerifier: ...
+    def verifier(self) -> Verifier: ...
 
     def search(self, query: str, *, k: int | None = None, priors: bool = True) -> list[Hit]: ...
 

@@ -155,7 +155,7 @@ def _parse_prose(text: str, fmt: str) -> ParsedAnswer:
             references[n] = ParsedReference(
                 n, raw, pmid=pmid.group(1) if pmid else None, title=_title(raw)
             )
-    statements = []
+    statements: list[ParsedStatement] = []
     for line in body.splitlines():
         line = _LEAD_IN.sub("", _MARKUP.sub("", line.strip()).replace("**", ""))
         if not line or line.endswith(":") and len(line.split()) < 8:

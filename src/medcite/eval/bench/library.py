@@ -184,7 +184,7 @@ def http_view(settings: Any, url: str, *, repeats: int, question: str) -> dict[s
 
         approved = client.get("/ask", params={"q": question, "audience": "clinician"}).text
         assert "Approved by the Medical Advisory Board" in approved
-        result = {
+        result: dict[str, Any] = {
             "approved_page": timed(page("clinician"), repeats),
             "live_page": timed(page("pharmacist"), max(10, repeats // 10)),
         }

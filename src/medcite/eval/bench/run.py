@@ -310,7 +310,7 @@ def bench_corpus(
             r,
             mode,
             questions,
-            lambda q, m=mode: backend.search(q, k=K, mode=m, vector=embedder.embed([q])[0]),
+            partial(_search_embedded, backend, embedder, mode),
         )
     _percentiles(r, "search_hybrid", questions, lambda q: engine.search(q, k=K, mode="hybrid"))
     _percentiles(r, "ask_hybrid", asks, partial(engine.answer, live=True), warmup=1)
@@ -556,9 +556,13 @@ def _percentiles(
 ) -> None:
     for q in inputs[:warmup]:
         call(q)
-    ms = [_seconds(lambda q=q: call(q)) * 1000 for q in inputs]
+    ms = [_seconds(partial(call, q)) * 1000 for q in inputs]
     for p, value in zip(PERCENTILES, np.percentile(ms, PERCENTILES), strict=True):
         r[f"{name}_p{p}_ms"] = float(value)
+
+
+def _search_embedded(backend: Any, embedder: Any, mode: str, query: str) -> object:
+    return backend.search(query, k=K, mode=mode, vector=embedder.embed([query])[0])
 
 
 def _seconds(call: Callable[[], object]) -> float:

@@ -33,8 +33,8 @@ from medcite.demo import demo_paths, find_shared_data
 from medcite.fetch.pubmed import fetch_pubmed
 from medcite.models import Answer, Document, Statement
 from medcite.service import Engine
-from medcite.sources import read_documents
 from medcite.sources.common import open_binary
+from medcite.sources.read import read_documents
 from medcite.testing.eutils_replay import ReplayServer
 
 PDF_PAGES = 60

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -78,7 +78,7 @@ def run_web_bench(
 
 
 def _interleaved(
-    questions: list[str], calls: dict[str, Callable[[str], object]]
+    questions: list[str], calls: Mapping[str, Callable[[str], object]]
 ) -> dict[str, list[float]]:
     """Each question through every call in turn, so that all of them see the same machine load
     (other processes come and go); overheads are then medians of per-question differences."""
