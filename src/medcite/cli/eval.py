@@ -157,24 +157,35 @@ def verify_quality(
     embed: Annotated[
         bool, typer.Option(help="Also run the verifier with MiniLM similarity (if installed).")
     ] = True,
+    demo: Annotated[
+        Path,
+        typer.Option(help="Statements written from the demo corpus (dev and test halves)."),
+    ] = Path("eval/verify/demo-statements.jsonl"),
 ) -> None:
-    """Claim verification: P/R/F1 per label and confusion matrices, vs lexical overlap."""
+    """Claim verification on every set, each beside the lexical-overlap baseline."""
     from medcite.cli.render import console
     from medcite.config import Settings
     from medcite.demo import find_shared_data
     from medcite.errors import MedciteError
-    from medcite.eval.verify import markdown_report, run
+    from medcite.eval.verify import markdown_report, run, summary_table
 
     if not pairs.is_file():
         _fail(f"{pairs} not found; build it with `python -m medcite.verify.evalset`")
     try:
-        folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
+        shared = find_shared_data(Settings().demo_data)
     except MedciteError as exc:
-        _fail(str(exc))
+        if scifact is None or demo.is_file():
+            _fail(str(exc))
+        shared = None
+    folder = scifact or (shared / "scifact" if shared else None)
+    demo_set = (demo, shared) if demo.is_file() and shared is not None else None
     embedder = _embedder_or_none(Settings()) if embed else None
-    for result, path in run(pairs, folder if folder.is_dir() else None, out, embedder):
+    written = run(pairs, folder if folder and folder.is_dir() else None, out, embedder, demo_set)
+    for result, path in written:
         console.print(markdown_report(result), highlight=False, markup=False, soft_wrap=True)
         console.print(f"[dim]written: {path}[/]")
+    console.print(summary_table([r for r, _ in written]), highlight=False, markup=False)
+    console.print(f"[dim]written: {out / 'verify-summary.md'}[/]")
 
 
 def _embedder_or_none(settings: Any) -> Any:
