@@ -1,25 +1,35 @@
-"""The rules that turn an alignment into a label. Each rule looks at the statement and the
-window it aligned with (or all passages) and may return a ``Finding``: an effect (contradicted,
-unsupported or partial) with a reason in words and the window that shows it.
+"""The rules that turn an alignment into a label. Each rule compares the statement with its
+*claim* — the source sentence(s) of the best window that carry it (see
+:mod:`medcite.verify.align`), never a neighbour that only shares a topic word — and may return
+a ``Finding``: an effect (contradicted, unsupported or partial) with a reason in words and the
+sentence that shows it. Negation, direction and hedges are compared clause by clause ("While
+steroids do not affect the course of MS, they can reduce attacks" says two things).
 
 A rule only fires on what it can point to; the verdict takes the worst effect found.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from medcite.compose.drugs import DrugLexicon
-from medcite.compose.terms import stem
 from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
+from medcite.verify.drug_classes import drug_class
 
 # A statement must be about the same thing as its window before a difference is a contradiction.
 SAME_TOPIC = 0.5
+# A statement clause and the source clause it is compared with share this much of its words.
+SAME_CLAUSE = 0.3
+RESTATES = 0.85  # share of a statement's other words a claim naming no drug must repeat
+SWAP_COVERAGE = 0.75  # share of the rest of a statement a sentence must say to swap its drug
+SPELLING = 0.85  # similarity at which a drug name is a misspelling of another ("allupurinol")
 _TREATMENT_CUES = frozenset(
-    stem(word)
+    signals.word_stem(word)
     for word in """treat treated treatment treatments therapy therapies therapeutic approved
     approval
     indicated option options drug drugs medication medications used prescribed agent agents
@@ -47,78 +57,129 @@ class Context:
     def on_topic(self) -> bool:
         return self.best is not None and self.best.score >= SAME_TOPIC
 
+    @property
+    def claim(self) -> Window:
+        assert self.best is not None
+        return self.best.claim
+
 
 Rule = Callable[[Context], Finding | None]
 
 
 def numbers_rule(ctx: Context) -> Finding | None:
-    """Numbers, doses, units, frequencies and percentages must match the source.
+    """Numbers, doses, units, frequencies, fractions, multiples and years must match the claim.
 
-    "Give 20 mg once daily" against "10 mg once daily was given" → contradicted (the source has
-    a different value in the same unit); against a window with no milligram figure at all →
-    partial (the number is not in the source).
+    "Give 20 mg once daily" against "10 mg once daily was given" → contradicted (a different
+    value of the same kind of quantity), as are "400 milligrams" against "400 micrograms",
+    "within 3 days" against "within 3 hours", "almost two thirds" against "almost one third" and
+    "in 2010" against "in 2004"; a number found nowhere in the sources → partial.
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
-    window = ctx.best.window
-    named = ctx.drugs.find(ctx.statement)
-    if named and not named & ctx.drugs.find(window.text):
+    claim = ctx.claim
+    if not _about_the_statement_drugs(ctx):
         return None  # a dose of another drug says nothing about this one (see drug_rule)
-    source = signals.quantities(window.text)
+    source = claim.quantities
     for quantity in signals.quantities(ctx.statement):
         if any(quantity.matches(q) for q in source):
             continue
-        same_unit = [q.text for q in source if q.unit == quantity.unit]
-        if same_unit:
-            shown = ", ".join(same_unit[:3])
+        differing = [q.text for q in source if quantity.differs_from(q)]
+        if differing:
+            shown = ", ".join(repr(text) for text in differing[:3])
             return Finding(
                 CONTRADICTED,
                 f"numbers: the statement says {quantity.text!r}, the source {shown}",
-                window,
+                claim,
             )
-        anywhere = (q for w in ctx.windows for q in signals.quantities(w.text))
+        if quantity.from_words and not quantity.dimension:
+            continue  # "two types": a count in words claims little on its own
+        anywhere = (q for w in ctx.windows for q in w.quantities)
         if not any(quantity.matches(q) for q in anywhere):
-            return Finding(PARTIAL, f"numbers: {quantity.text!r} is not in the sources", window)
+            return Finding(PARTIAL, f"numbers: {quantity.text!r} is not in the sources", claim)
     return None
+
+
+def _about_the_statement_drugs(ctx: Context) -> bool:
+    """Whether the claim is about the drugs the statement names: it names one of them, or it
+    names none and refers back to one ("the drug", "the vaccine") or says nearly all the rest
+    of the statement ("The usual starting dose is .25 mg" of a page about cabergoline)."""
+    named = ctx.drugs.find(ctx.statement)
+    if not named:
+        return True
+    in_claim = ctx.drugs.find(ctx.claim.text)
+    if named & in_claim or _misspelt(named, ctx.claim.text):
+        return True
+    if in_claim:
+        return False
+    if _ANAPHOR.search(ctx.claim.text):
+        return True
+    rest = signals.content_stems(ctx.statement) - _drug_stems(named)
+    return bool(rest) and len(rest & ctx.claim.stems) / len(rest) >= RESTATES
+
+
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that|these|such)\s+(?:drugs?|medicines?|medications?|agents?|vaccines?|"
+    r"compounds?|treatments?|therap(?:y|ies))\b",
+    re.IGNORECASE,
+)
 
 
 def negation_rule(ctx: Context) -> Finding | None:
-    """Negation must agree: "X reduces relapses" against "X did not reduce relapses" →
-    contradicted; "X failed to improve survival" against "X improved survival" → contradicted.
+    """Negation must agree, clause by clause: "X reduces relapses" against "X did not reduce
+    relapses" → contradicted; "X failed to improve survival" against "X improved survival" →
+    contradicted; "Steroids slow the course of MS" against "While steroids do not affect the
+    course of MS over time, they can reduce the duration of attacks" → contradicted (the first
+    clause), while "steroids can shorten attacks" is not (the second).
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
-    window = ctx.best.window
-    said, source = signals.is_negated(ctx.statement), signals.is_negated(window.text)
-    if said == source:
-        return None
-    cue = ", ".join(signals.negations(ctx.statement if said else window.text)) or "negation"
-    side = "statement" if said else "source"
-    return Finding(CONTRADICTED, f"negation: only the {side} is negated ({cue})", window)
+    for said, source in _clause_pairs(ctx.statement, ctx.claim.text):
+        negated, source_negated = signals.is_negated(said), signals.is_negated(source)
+        if negated != source_negated:
+            cue = ", ".join(signals.negations(said if negated else source)) or "negation"
+            side = "statement" if negated else "source"
+            return Finding(CONTRADICTED, f"negation: only the {side} is negated ({cue})", ctx.claim)
+    return None
 
 
 def direction_rule(ctx: Context) -> Finding | None:
-    """Direction must agree: "statins increase LDL" against "statins lower LDL" → contradicted.
+    """Direction must agree, clause by clause, without any negation word: "statins increase
+    LDL" against "statins lower LDL", "lowers the risk" against "increases the risk", "riskier"
+    against "safer", "can be stopped" against "continue" → contradicted.
 
-    Fires when the statement uses one side of a pair (increase/decrease, higher/lower,
-    improve/worsen, ...) and the aligned source only the other.
+    Fires when the statement uses one side of an axis and the aligned source clause only the
+    other.
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
-    said = signals.directions(ctx.statement)
-    source = signals.directions(ctx.best.window.text)
-    for index, side in said:
-        if (index, 1 - side) in source and (index, side) not in source:
+    for said, source in _clause_pairs(ctx.statement, ctx.claim.text):
+        side = signals.opposed(signals.directions(said), signals.directions(source))
+        if side is not None:
+            index, which = side
             return Finding(
                 CONTRADICTED,
-                f"direction: the statement says {signals.direction_words((index, side))}, "
-                f"the source {signals.direction_words((index, 1 - side))}",
-                ctx.best.window,
+                f"direction: the statement says {signals.direction_words(side)}, "
+                f"the source {signals.direction_words((index, 1 - which))}",
+                ctx.claim,
             )
     return None
+
+
+def _clause_pairs(statement: str, claim: str) -> list[tuple[str, str]]:
+    """Each clause of the statement with the clause of the claim that shares most of its
+    words (pairs sharing less than ``SAME_CLAUSE`` are left out: they are not comparable)."""
+    source = [(c, signals.content_stems(c)) for c in signals.clauses(claim)]
+    pairs = []
+    for said in signals.clauses(statement):
+        stems = signals.content_stems(said)
+        if not stems:
+            continue
+        best, shared = max(
+            ((c, len(stems & cs) / len(stems)) for c, cs in source), key=lambda x: x[1]
+        )
+        if shared >= SAME_CLAUSE:
+            pairs.append((said, best))
+    return pairs
 
 
 def exclusivity_rule(ctx: Context) -> Finding | None:
@@ -130,7 +191,7 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
     Without such a passage, an exclusivity the aligned source does not state is unsupported.
     """
     cues = signals.exclusivity(ctx.statement)
-    if not cues or ctx.best is None or signals.exclusivity(ctx.best.window.text):
+    if not cues or ctx.best is None or signals.exclusivity(ctx.claim.text):
         return None
     named = ctx.drugs.find(ctx.statement)
     topic = signals.content_stems(ctx.statement) - _drug_stems(named) - _TREATMENT_CUES
@@ -149,23 +210,24 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
                 f"exclusivity: the statement says {cues[0]!r} but a source names {listed}",
                 window,
             )
-    return Finding(UNSUPPORTED, f"exclusivity: no source says {cues[0]!r}", ctx.best.window)
+    return Finding(UNSUPPORTED, f"exclusivity: no source says {cues[0]!r}", ctx.claim)
 
 
 def hedge_rule(ctx: Context) -> Finding | None:
     """A statement may not be surer than its source: "X reduces pain" against "X may reduce
-    pain" or "X has shown promise" → partial.
+    pain" or "X has shown promise" → partial. A statement that qualifies itself ("usually",
+    "in some patients", "can") is as cautious as a "probably".
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
-    source = signals.hedges(ctx.best.window.text)
-    if source and not signals.hedges(ctx.statement):
-        return Finding(
-            PARTIAL,
-            f"hedge: the source is tentative ({source[0]}), the statement is not",
-            ctx.best.window,
-        )
+    for said, source in _clause_pairs(ctx.statement, ctx.claim.text):
+        cues = signals.hedges(source)
+        if cues and not signals.hedges(said) and not signals.qualifiers(said):
+            return Finding(
+                PARTIAL,
+                f"hedge: the source is tentative ({cues[0]}), the statement is not",
+                ctx.claim,
+            )
     return None
 
 
@@ -178,7 +240,7 @@ def approval_rule(ctx: Context) -> Finding | None:
         return None
     if any(signals.approvals(w.text) for w in ctx.windows):
         return None
-    return Finding(UNSUPPORTED, f"approval: no source states {cues[0]!r}", ctx.best.window)
+    return Finding(UNSUPPORTED, f"approval: no source states {cues[0]!r}", ctx.claim)
 
 
 def population_rule(ctx: Context) -> Finding | None:
@@ -187,9 +249,8 @@ def population_rule(ctx: Context) -> Finding | None:
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
     said = signals.populations(ctx.statement)
-    source = signals.populations(ctx.best.window.text)
+    source = signals.populations(ctx.claim.text)
     if not said or not source or said <= source:
         return None
     missing = ", ".join(sorted(said - source))
@@ -197,13 +258,17 @@ def population_rule(ctx: Context) -> Finding | None:
         UNSUPPORTED,
         f"population: the statement is about {missing}, the source about "
         f"{', '.join(sorted(source))}",
-        ctx.best.window,
+        ctx.claim,
     )
 
 
 def drug_rule(ctx: Context) -> Finding | None:
-    """Every drug the statement names must appear in a source: "metformin lowers HbA1c"
-    against passages that only discuss sitagliptin → unsupported.
+    """Every drug the statement names must be the one its source names: "metformin lowers
+    HbA1c" against passages that only discuss sitagliptin → unsupported; "the most used
+    antiplatelet drug is clopidogrel" against "the most used antiplatelet drug is aspirin. Other
+    antiplatelet drugs include clopidogrel" → contradicted (the source names another drug, of
+    the same class, in that place). A misspelling in the source ("allupurinol") still names the
+    drug.
     """
     named = ctx.drugs.find(ctx.statement)
     if not named or ctx.best is None:
@@ -212,12 +277,61 @@ def drug_rule(ctx: Context) -> Finding | None:
     present = ctx.drugs.find(source)
     words = signals.content_stems(source)
     # A variant may resolve to another canonical name ("low-dose aspirin"): its words count.
-    missing = {d for d in named - present if not signals.content_stems(d) <= words}
-    if not missing:
+    missing = {
+        d
+        for d in named - present
+        if not signals.content_stems(d) <= words and not _misspelt({d}, source)
+    }
+    if missing:
+        return Finding(
+            UNSUPPORTED, f"drugs: {', '.join(sorted(missing))} not in the sources", ctx.claim
+        )
+    if not ctx.on_topic:
         return None
-    return Finding(
-        UNSUPPORTED, f"drugs: {', '.join(sorted(missing))} not in the sources", ctx.best.window
-    )
+    return _swapped_drug(ctx, named)
+
+
+def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
+    """A claim sentence that says all the rest of the statement of another named drug."""
+    assert ctx.best is not None
+    rest = signals.content_stems(ctx.statement) - _drug_stems(named)
+    for sentence in ctx.claim.sentences or (ctx.claim,):
+        if not rest or len(rest & sentence.stems) / len(rest) < SWAP_COVERAGE:
+            continue
+        in_sentence = ctx.drugs.find(sentence.text)
+        instead = {d for d in in_sentence - named if _specific(d)}
+        missing = {d for d in named - in_sentence if not _misspelt({d}, sentence.text)}
+        if instead and missing:
+            said, other = sorted(missing)[0], sorted(instead)[0]
+            kind = drug_class(said)
+            same = f" (both {kind})" if kind and kind == drug_class(other) else ""
+            return Finding(
+                CONTRADICTED,
+                f"drugs: the source says this of {other}{same}, not of {said}",
+                sentence,
+            )
+    return None
+
+
+_GENERIC_DRUG_WORDS = frozenset(
+    "agent agents drug drugs antiviral antivirals antibiotic antibiotics medication medications "
+    "medicine medicines vaccine vaccines steroid steroids hormone hormones".split()
+)
+
+
+def _specific(name: str) -> bool:
+    """A drug's own name, not a class word the lexicon also lists ("antiviral agents")."""
+    return not set(name.lower().split()) & _GENERIC_DRUG_WORDS
+
+
+def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
+    """Whether every name is in ``text`` up to a spelling slip (one letter or two)."""
+    words = {w.lower().strip(".,;:()") for w in text.split() if len(w) >= 6}
+    return all(
+        any(difflib.SequenceMatcher(None, name, w).ratio() >= SPELLING for w in words)
+        for name in names
+        if len(name) >= 7
+    ) and all(len(name) >= 7 for name in names)
 
 
 RULES: tuple[Rule, ...] = (
