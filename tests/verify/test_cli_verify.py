@@ -48,7 +48,8 @@ def test_text_report_and_jsonl_statements(tmp_path: Path, built_home: Path) -> N
     assert "heuristic" in result.output
     as_json = json.loads(run(tmp_path, built_home, "c.jsonl", content, "--format", "json").output)
     assert [s["id"] for s in as_json["statements"]] == ["s1", "s2"]
-    assert all(s["checked_against"] == "search" for s in as_json["statements"])
+    assert all(s["checked_against"] == "corpus" for s in as_json["statements"])
+    assert as_json["outcomes"] == {"supported": 1, "contradicted": 1, "not_found": 0}
 
 
 def test_our_own_answer_json_round_trips(tmp_path: Path, built_home: Path) -> None:

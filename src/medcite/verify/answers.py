@@ -1,19 +1,23 @@
 """Verifying a composed :class:`~medcite.models.Answer` in place: every cited statement gets a
-label, reasons and one evidence entry per citation; the answer gets its conflicts and a warning
-for every statement its sources do not support.
+label, its outcome (supported / contradicted / not found), reasons and one evidence entry per
+citation, and — when the question's topic is known — whether a cited document is about it;
+the answer gets its conflicts and a warning for every statement its sources do not support or
+that cites only documents about something else.
 
-    took_ms = verify_answer(answer, HeuristicVerifier())
+    took_ms = verify_answer(answer, HeuristicVerifier(), topic_terms=["multiple sclerosis", "MS"])
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from medcite.models import Answer, Evidence, Passage, Statement
-from medcite.verify.base import CONTRADICTED, SUPPORTED, Verdict, schema_support
+from medcite.models import Answer, Evidence, Passage, Reference, Statement
+from medcite.verify.base import CONTRADICTED, NOT_FOUND, SUPPORTED, Verdict, schema_support
 from medcite.verify.conflicts import find_conflicts
 from medcite.verify.heuristic import HeuristicVerifier
+from medcite.verify.relevance import about_topic, subject_texts
 
 HEURISTIC_NOTE = (
     "Support labels are heuristic (word alignment and rules for numbers, negation, "
@@ -21,11 +25,19 @@ HEURISTIC_NOTE = (
 )
 
 
-def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
-    """Label ``answer``'s statements and fill its conflicts; returns the time taken in ms."""
+def verify_answer(
+    answer: Answer, verifier: HeuristicVerifier, *, topic_terms: Sequence[str] | None = None
+) -> float:
+    """Label ``answer``'s statements and fill its conflicts; returns the time taken in ms.
+
+    ``topic_terms`` are the forms of the question's topic (name, synonyms, broader name, short
+    forms), as the question stage reads them; with them each statement records whether a cited
+    document is about the topic (``on_topic``)."""
     started = time.perf_counter()
-    passages = {r.n: r.passage for r in answer.references}
+    references = {r.n: r for r in answer.references}
+    passages = {n: r.passage for n, r in references.items()}
     flagged = []
+    off_topic = []
     for statement in [answer.bottom_line, *(s for sec in answer.sections for s in sec.statements)]:
         cited = [(n, passages[n]) for n in statement.citations if n in passages]
         if not cited:
@@ -33,6 +45,10 @@ def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
         verdict = verify_statement(statement, cited, verifier)
         if verdict.label != SUPPORTED:
             flagged.append((statement, verdict))
+        if topic_terms:
+            statement.on_topic = _on_topic(topic_terms, [references[n] for n, _ in cited])
+            if not statement.on_topic:
+                off_topic.append(statement)
     numbers = {p.passage_id: n for n, p in passages.items()}
     answer.conflicts = [
         *find_conflicts([(r.n, r.passage) for r in answer.references], verifier.drugs),
@@ -43,8 +59,17 @@ def verify_answer(answer: Answer, verifier: HeuristicVerifier) -> float:
         ),
     ]
     answer.warnings.extend(_warning(s, v) for s, v in flagged)
+    answer.warnings.extend(
+        f"Statement cites no source about {topic_terms[0]} (heuristic check): {_clip(s.text)}"
+        for s in off_topic
+        if topic_terms
+    )
     answer.engine["verifier"] = {**verifier.describe(), "note": HEURISTIC_NOTE}
     return (time.perf_counter() - started) * 1000
+
+
+def _on_topic(terms: Sequence[str], cited: list[Reference]) -> bool:
+    return any(about_topic(terms, subject_texts(r.document, r.passage)) for r in cited)
 
 
 def verify_statement(
@@ -58,6 +83,7 @@ def verify_statement(
     embeddings = not any(statement.text in passage.text for _, passage in cited)
     verdict = verifier.verify(statement.text, [p for _, p in cited], embeddings=embeddings)
     statement.label = verdict.label
+    statement.outcome = verdict.outcome
     statement.support = schema_support(verdict.label)
     statement.reasons = list(verdict.reasons)
     evidence = []
@@ -96,11 +122,20 @@ def statement_conflict(
     }
 
 
+_OUTCOME_WORDS = {
+    SUPPORTED: "only partly supported by its citations",
+    CONTRADICTED: "contradicted by its citations",
+    NOT_FOUND: "not found in its citations",
+}
+
+
 def _warning(statement: Statement, verdict: Verdict) -> str:
     why = "; ".join(verdict.reasons[1:]) or verdict.reasons[0]
+    shown = verdict.contradicting[0].quote if verdict.contradicting else ""
+    said = f' (the source says: "{_clip(shown, 160)}")' if shown else ""
     return (
-        f"Statement {verdict.label} by its citations (heuristic check): "
-        f"{_clip(statement.text)} — {why}"
+        f"Statement {_OUTCOME_WORDS[verdict.outcome]} (heuristic check): "
+        f"{_clip(statement.text)} — {why}{said}"
     )
 
 

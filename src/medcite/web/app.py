@@ -92,6 +92,7 @@ def _templates() -> Jinja2Templates:
         reference_link=view.reference_link,
         highlight=view.highlight,
         support_badge=view.support_badge,
+        topic_badge=view.topic_badge,
         ask_url=view.ask_url,
         preferred_audience=preferred_audience,
     )
