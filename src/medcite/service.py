@@ -26,7 +26,7 @@ from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
 from medcite.index.base import Embedder, SearchBackend
 from medcite.index.build import EmbedReport, SyncReport
-from medcite.ingest.run import IngestReport
+from medcite.ingest.report import IngestReport
 from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.reader.related import RelatedQuestions
@@ -36,7 +36,7 @@ from medcite.retrieve.hybrid import Retriever
 if TYPE_CHECKING:
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
-    from medcite.reader.pipeline import Reading
+    from medcite.question.reading import Reading
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
@@ -125,7 +125,10 @@ class Engine:
         from medcite.reader.related import default_sources
 
         sources = default_sources(
-            self.store, self.settings.demo_data, self.threads, self._approved_questions
+            self.store,
+            self.settings.reader.question_folders,
+            self.threads,
+            self._approved_questions,
         )
         return RelatedQuestions(
             sources,
@@ -183,10 +186,15 @@ class Engine:
             after_file=lambda: sync_lexical(self.store, self.backend),
         )
         self.index(progress=progress)
-        from medcite.library.staleness import after_ingest  # no-op until a library exists
-
-        self.stale_articles = after_ingest(self.settings, self.store)
+        self.stale_articles = self._check_staleness()
         return report
+
+    def _check_staleness(self) -> list[StaleArticle]:
+        """Send approved articles whose cited passages changed back to review (no-op until a
+        library database exists)."""
+        from medcite.library.db import database_exists
+
+        return self.library.check_staleness(self.store) if database_exists(self.settings) else []
 
     def index(self, *, progress: ProgressFn | None = None) -> SyncReport:
         """Index whatever the corpus store holds that the index lacks (BM25)."""
@@ -272,7 +280,7 @@ class Engine:
     ) -> Answer:
         """A structured, cited answer; see :mod:`medcite.compose.extractive`. ``history``
         holds the thread's earlier questions (oldest first): a follow-up is rewritten in
-        their context (``answer.answering``), see :mod:`medcite.reader.followup`.
+        their context (``answer.answering``), see :mod:`medcite.question.followup`.
 
         ``composer``: "extractive", "llm" (needs ``MEDCITE_LLM_BASE_URL``), or None for the
         LLM when one is configured and the extractive composer otherwise.
@@ -319,7 +327,7 @@ class Engine:
     def _prepare(
         self, question: str, audience: str, composer_name: str | None, history: Sequence[str]
     ) -> tuple[str, str, Composer, Reading]:
-        from medcite.reader.pipeline import prepare
+        from medcite.question.reading import prepare
 
         question = self.check_question(question)
         if audience not in AUDIENCES:

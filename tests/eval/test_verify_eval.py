@@ -16,7 +16,7 @@ from medcite.eval.verify import (
     load_demo_statements,
     load_scifact,
 )
-from medcite.verify.evalset import EDITS, build
+from medcite.eval.verify_pairs import EDITS, build
 
 PAIRS = Path(__file__).resolve().parents[2] / "eval" / "verify" / "pairs.jsonl"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
-from medcite.compose.intent import QuestionAnalysis
 from medcite.models import Answer, Hit
+from medcite.question.intent import QuestionAnalysis
 
 
 @runtime_checkable

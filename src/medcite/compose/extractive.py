@@ -16,10 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from medcite.compose.intent import QuestionAnalysis, SectionSpec, analyse
-from medcite.compose.terms import content_stems, coverage, jaccard, tokens
+from medcite.compose.audience import sentence_bonus, source_bonus, tailor_sections
 from medcite.config import ComposeSettings
-from medcite.ingest.sentences import split_sentences
 from medcite.models import (
     Answer,
     AnswerSection,
@@ -29,7 +27,9 @@ from medcite.models import (
     Reference,
     Statement,
 )
-from medcite.reader.audience import sentence_bonus, source_bonus, tailor_sections
+from medcite.question.intent import QuestionAnalysis, SectionSpec, analyse
+from medcite.text.sentences import split_sentences
+from medcite.text.terms import content_stems, coverage, jaccard, tokens
 
 MIN_WORDS, MAX_WORDS = 6, 70
 DUPLICATE_JACCARD = 0.7

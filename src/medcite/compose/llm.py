@@ -38,11 +38,11 @@ from medcite.compose.draft import (
     readable_text,
 )
 from medcite.compose.extractive import _Numbering, evidence_currency
-from medcite.compose.intent import TEMPLATES, QuestionAnalysis, analyse
 from medcite.compose.prompts import Prompt, build_prompt
 from medcite.config import LLMSettings
 from medcite.errors import MedciteError
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Statement
+from medcite.question.intent import TEMPLATES, QuestionAnalysis, analyse
 from medcite.verify.base import PARTIAL, SUPPORTED, UNSUPPORTED, Verdict, Verifier
 
 # Passages tried, by word overlap, when a statement needs a new citation.
@@ -315,7 +315,7 @@ def _statement(
 
 def _by_overlap(text: str, hits: list[Hit]) -> list[Hit]:
     """Hits ordered by how many of the statement's content words their passage holds."""
-    from medcite.compose.terms import stem_set
+    from medcite.text.terms import stem_set
 
     words = stem_set(text)
     return sorted(hits, key=lambda h: -len(words & stem_set(h.passage.text)))

@@ -1,6 +1,6 @@
-"""The reader's two steps around composing an answer, called by ``Engine.ask``:
+"""Finishing a composed answer, called by the engine after composing and verifying:
 
-reading = prepare(question, history)      # follow-up rewrite → query and analysis
+reading = prepare(question, history)      # medcite.question.reading, before retrieval
 hits = retrieve(reading.query); answer = compose(question, hits, analysis=reading.analysis)
 finish(answer, reading, related)          # answering, audience notes, related questions
 """
@@ -9,45 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from medcite.compose.intent import QuestionAnalysis, analyse
-from medcite.compose.terms import coverage, stem_set
 from medcite.models import Answer, Document, Hit
-from medcite.reader.audience import tailor_answer
-from medcite.reader.followup import Rewrite, analysis_for, rewrite
+from medcite.question.intent import analyse
+from medcite.question.reading import Reading
+from medcite.reader.notes import tailor_answer
 from medcite.reader.related import MIN_EVIDENCE_COVERAGE
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A question read in its thread."""
-
-    rewrite: Rewrite
-    analysis: QuestionAnalysis
-    history: tuple[str, ...]
-
-    @property
-    def query(self) -> str:
-        return self.rewrite.query
-
-    @property
-    def also(self) -> list[str]:
-        """Reformulations retrieval fuses with ``query``: the intent-focused query and, for a
-        follow-up, the asker's own words with the thread's subject (they may say "outlook"
-        where the rewrite says "prognosis")."""
-        queries = [self.analysis.focused_query]
-        if self.rewrite.follow_up:
-            state = self.rewrite.state
-            queries.append(" ".join([self.rewrite.question, state.topic, *state.drugs]))
-        return queries
-
-
-def prepare(question: str, history: Sequence[str] = ()) -> Reading:
-    """Rewrite ``question`` in the context of ``history`` (earlier questions, oldest first)."""
-    turn = rewrite(question, history)
-    analysis = analysis_for(turn) if turn.follow_up else analyse(question)
-    return Reading(turn, analysis, tuple(history))
+from medcite.text.terms import coverage, stem_set
 
 
 def finish(answer: Answer, reading: Reading, related: Callable[..., list[str]]) -> None:

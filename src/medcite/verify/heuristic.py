@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from medcite.compose.drugs import DrugLexicon
-from medcite.compose.terms import stem_set
 from medcite.index.base import Embedder
+from medcite.text.drugs import DrugLexicon
+from medcite.text.terms import stem_set
 from medcite.verify import signals
 from medcite.verify.align import Aligned, align, coverage, windows
 from medcite.verify.base import (

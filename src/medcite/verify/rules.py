@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from medcite.compose.drugs import DrugLexicon
+from medcite.text.drugs import DrugLexicon
 from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
@@ -113,7 +113,7 @@ def _about_the_statement_drugs(ctx: Context) -> bool:
         return False
     if _ANAPHOR.search(ctx.claim.text):
         return True
-    rest = signals.content_stems(ctx.statement) - _drug_stems(named)
+    rest = signals.content_stems(ctx.statement) - signals.name_stems(named)
     return bool(rest) and len(rest & ctx.claim.stems) / len(rest) >= RESTATES
 
 
@@ -194,7 +194,7 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
     if not cues or ctx.best is None or signals.exclusivity(ctx.claim.text):
         return None
     named = ctx.drugs.find(ctx.statement)
-    topic = signals.content_stems(ctx.statement) - _drug_stems(named) - _TREATMENT_CUES
+    topic = signals.content_stems(ctx.statement) - signals.name_stems(named) - _TREATMENT_CUES
     about: dict[int, frozenset[str]] = {}  # each passage's words: is it about the condition?
     for window in ctx.windows:
         about[window.passage_index] = about.get(window.passage_index, frozenset()) | window.stems
@@ -294,7 +294,7 @@ def drug_rule(ctx: Context) -> Finding | None:
 def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
     """A claim sentence that says all the rest of the statement of another named drug."""
     assert ctx.best is not None
-    rest = signals.content_stems(ctx.statement) - _drug_stems(named)
+    rest = signals.content_stems(ctx.statement) - signals.name_stems(named)
     for sentence in ctx.claim.sentences or (ctx.claim,):
         if not rest or len(rest & sentence.stems) / len(rest) < SWAP_COVERAGE:
             continue
@@ -344,7 +344,3 @@ RULES: tuple[Rule, ...] = (
     approval_rule,
     hedge_rule,
 )
-
-
-def _drug_stems(names: frozenset[str]) -> frozenset[str]:
-    return frozenset(s for name in names for s in signals.content_stems(name))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from medcite.compose.terms import STOPWORDS, stem, tokens
+from medcite.text.terms import STOPWORDS, stem, tokens
 from medcite.verify.quantities import NUMBER_WORDS, Quantity, quantities
 
 __all__ = ["Quantity", "quantities"]
@@ -287,7 +287,7 @@ _DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1$")
 
 
 def word_stem(word: str) -> str:
-    """:func:`~medcite.compose.terms.stem`, made to meet across forms: "controlled"/"control",
+    """:func:`~medcite.text.terms.stem`, made to meet across forms: "controlled"/"control",
     "severe"/"severity", "poorly"/"poor", and the synonyms above."""
     stemmed = stem(word)
     if stemmed.endswith("ly") and len(stemmed) > 5:
@@ -313,3 +313,8 @@ def content_stems(text: str) -> frozenset[str]:
         and not t[0].isdigit()
         and not _is_direction_word(t)
     )
+
+
+def name_stems(names: frozenset[str]) -> frozenset[str]:
+    """The content stems of every name (drug names in a statement or passage)."""
+    return frozenset(s for name in names for s in content_stems(name))

@@ -1,0 +1,1 @@
+"""Reading a question once, before retrieval: intent, topic, aspects, follow-up rewriting."""

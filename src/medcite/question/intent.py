@@ -1,0 +1,384 @@
+"""Question analysis: what is asked (intent), about what (topic), and for which subgroups.
+
+Each intent has a section template: an ordered list of sections, each with the cue patterns
+that make a source sentence belong there. Templates are data, so a new intent or section is
+a table edit, not new code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medcite.text.terms import QUESTION_WORDS, content_stems, content_words
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    kind: str
+    title: str
+    cues: re.Pattern[str]
+    # Lower numbers claim a sentence first when it matches several sections.
+    priority: int
+
+
+def _cues(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+DOSE = r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|IU|mg/kg|mg/m2)\b"
+CUE = {
+    "treatment": _cues(
+        r"\btreat",
+        r"\btherap",
+        r"\bdrugs?\b",
+        r"\bmedications?\b",
+        r"(?<!\bof )\bmedicines?\b",
+        r"\bapproved\b",
+        r"\bcure[sd]?\b",
+        r"\bFDA\b",
+        r"\bfirst[- ]line\b",
+        r"\bmanage",
+        r"\bsurgery\b",
+        r"\bintervention",
+        r"\bimmunosuppress",
+        r"\bdisease[- ]modifying\b",
+        r"\bregimen",
+        r"\bagents?\b",
+        r"\bbefore (?:starting|initiating|beginning)\b",
+        r"\bcontraindicat",
+    ),
+    "dosing": _cues(
+        DOSE,
+        r"\bdos(?:e|es|ing|age)\b(?!-response)",
+        r"\b(?:once|twice) (?:daily|weekly|a day)\b",
+        r"\binfusions?\b",
+        r"\binjections?\b",
+        r"\bintravenous",
+        r"\borally\b",
+        r"\bsubcutaneous",
+    ),
+    "pre_treatment": _cues(
+        r"\bscreen",
+        r"\bbefore (?:starting|initiating|treatment|beginning)",
+        r"\bprior to\b",
+        r"\bbaseline\b",
+        r"\bcontraindicat",
+        r"\bvaccinat",
+        r"\bpregnan",
+        r"\bmonitor",
+    ),
+    "emerging": _cues(
+        r"\binvestigat",
+        r"\bexperimental\b",
+        r"\bclinical trials?\b",
+        r"\bphase (?:i|ii|iii|1|2|3)\b",
+        r"\bpromising\b",
+        r"\bunder (?:study|investigation)\b",
+        r"\bbeing (?:studied|tested|devised)",
+        r"\bnew(?:er)? (?:treatments?|therapies|drugs?)\b",
+        r"\bnovel\b",
+        r"\bpotential therap",
+    ),
+    "symptomatic": _cues(
+        r"\bsymptom",
+        r"\bspasticity\b",
+        r"\bfatigue\b",
+        r"\bpain\b",
+        r"\bbladder\b",
+        r"\bbowel\b",
+        r"\bdepression\b",
+        r"\bwalking\b",
+        r"\bphysical therapy\b",
+        r"\brehabilitat",
+        r"\brelie",
+        r"\bexercise\b",
+        r"\bmuscle relaxant",
+    ),
+    "pitfalls": _cues(
+        r"\badverse\b",
+        r"\bside effects?\b",
+        r"\brisks?\b",
+        r"\btoxicit",
+        r"\bcaution\b",
+        r"\bavoid",
+        r"\bserious\b",
+        r"\bleukoencephalopathy\b",
+        r"\bfatal\b",
+        r"\bwarning",
+        r"\bsuspended\b",
+        r"\bharm",
+    ),
+    "evidence_gap": _cues(
+        r"\bno (?:cure|effective|proven|universally effective|specific evidence)\b",
+        r"\bnot (?:been )?(?:shown|established|proven)\b",
+        r"\blimited (?:evidence|data)\b",
+        r"\binsufficient\b",
+        r"\bunclear\b",
+        r"\bremains? unknown\b",
+        r"\bunknown\b",
+        r"\bfurther (?:research|studies|trials)\b",
+        r"\black of\b",
+        r"\bdo not affect\b",
+        r"\bno (?:significant )?difference\b",
+        r"\bfailed to\b",
+    ),
+    "diagnosis": _cues(
+        r"\bdiagnos",
+        r"\bcriteria\b",
+        r"\bMRI\b",
+        r"\bimaging\b",
+        r"\bbiopsy\b",
+        r"\btests?\b",
+        r"\bexam(?:ination)?\b",
+        r"\blumbar puncture\b",
+        r"\bscan\b",
+        r"\bblood\b",
+    ),
+    "differential": _cues(
+        r"\bdifferential\b",
+        r"\bmimic",
+        r"\bdistinguish",
+        r"\bruling out\b",
+        r"\brule out\b",
+        r"\bsimilar to those of\b",
+    ),
+    "clinical": _cues(r"\bsymptoms?\b", r"\bsigns?\b", r"\bpresent", r"\bonset\b", r"\bcharacteri"),
+    "cause": _cues(
+        r"\bcaus",
+        r"\bgenes?\b",
+        r"\bgenetic\b",
+        r"\bmutation",
+        r"\brisk factors?\b",
+        r"\binherit",
+        r"\bautoimmune\b",
+        r"\bassociated with\b",
+        r"\btrigger",
+    ),
+    "definition": _cues(r"\bis an?\b", r"\bare an?\b", r"\brefers? to\b", r"\bcharacterized by\b"),
+    "prognosis": _cues(
+        r"\bprognos",
+        r"\boutlook\b",
+        r"\bsurvival\b",
+        r"\bmortality\b",
+        r"\blife expectancy\b",
+        r"\brecover",
+        r"\bdisabilit",
+        r"\bprogress",
+        r"\bremission",
+    ),
+    "prognostic_factors": _cues(r"\bpredict", r"\bfactors?\b", r"\bassociated with\b", r"\bhazard"),
+    "interactions": _cues(
+        r"\binteract",
+        r"\bco-?administ",
+        r"\bconcomitant",
+        r"\bcombined with\b",
+        r"\bCYP\w*",
+        r"\bserotonin syndrome\b",
+        r"\bincrease[sd]? (?:the )?(?:levels?|concentrations?)\b",
+    ),
+    "serious": _cues(
+        r"\bserious\b",
+        r"\bsevere\b",
+        r"\bfatal\b",
+        r"\blife-threatening\b",
+        r"\bboxed\b",
+        r"\bdeath\b",
+    ),
+    "prevention": _cues(r"\bprevent", r"\breduce (?:the )?risk\b", r"\bvaccin", r"\bscreening\b"),
+    "findings": _cues(
+        r"\bassociat",
+        r"\bincrease",
+        r"\bdecrease",
+        r"\breduc",
+        r"\bhigher\b",
+        r"\blower\b",
+        r"\bsignificant",
+        r"\bimprov",
+        r"\beffect",
+        r"\brisk\b",
+        r"\bcorrelat",
+        r"\bpredict",
+    ),
+    "null_findings": _cues(
+        r"\bno (?:significant )?(?:association|difference|effect|benefit|evidence)\b",
+        r"\bnot (?:significantly )?(?:associated|different|effective)\b",
+        r"\bdid not\b",
+        r"\bfailed to\b",
+        r"\bconflicting\b",
+        r"\binconsistent\b",
+        r"\bcontrovers",
+    ),
+}
+
+
+def _spec(kind: str, title: str, cue: str, priority: int) -> SectionSpec:
+    return SectionSpec(kind, title, CUE[cue], priority)
+
+
+TEMPLATES: dict[str, list[SectionSpec]] = {
+    "treatment": [
+        _spec("first_line", "Treatment options", "treatment", 7),
+        _spec("dosing", "Dosing and administration", "dosing", 3),
+        _spec("pre_treatment", "Before starting treatment", "pre_treatment", 2),
+        _spec("emerging", "Emerging and investigational therapies", "emerging", 4),
+        _spec("symptomatic", "Symptomatic management", "symptomatic", 6),
+        _spec("pitfalls", "Safety and clinical pitfalls", "pitfalls", 5),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 1),
+    ],
+    "dosing": [
+        _spec("dosing", "Dosing", "dosing", 1),
+        _spec("pre_treatment", "Before starting and monitoring", "pre_treatment", 2),
+        _spec("pitfalls", "Pitfalls", "pitfalls", 3),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
+    ],
+    "diagnosis": [
+        _spec("clinical", "Clinical features", "clinical", 3),
+        _spec("workup", "Tests and work-up", "diagnosis", 2),
+        _spec("differential", "Differential diagnosis", "differential", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
+    ],
+    "adverse_effects": [
+        _spec("serious", "Serious adverse effects", "serious", 1),
+        _spec("safety", "Adverse effects", "pitfalls", 2),
+        _spec("pre_treatment", "Monitoring", "pre_treatment", 3),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
+    ],
+    "interactions": [
+        _spec("interactions", "Interactions", "interactions", 1),
+        _spec("pitfalls", "Risks and monitoring", "pitfalls", 2),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 3),
+    ],
+    "prognosis": [
+        _spec("outlook", "Outlook", "prognosis", 2),
+        _spec("prognostic_factors", "Prognostic factors", "prognostic_factors", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 3),
+    ],
+    "cause": [
+        _spec("causes", "Causes and risk factors", "cause", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 2),
+    ],
+    "prevention": [
+        _spec("prevention", "Prevention", "prevention", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 2),
+    ],
+    "evidence": [
+        _spec("findings", "What the studies found", "findings", 2),
+        _spec("null_findings", "Null or conflicting findings", "null_findings", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 3),
+    ],
+    "definition": [
+        _spec("overview", "Overview", "definition", 1),
+        _spec("clinical", "Signs and symptoms", "clinical", 3),
+        _spec("causes", "Causes", "cause", 2),
+        _spec("treatment", "Treatment", "treatment", 4),
+        _spec("outlook", "Outlook", "prognosis", 5),
+    ],
+}
+
+
+def _either(*names: str) -> re.Pattern[str]:
+    return re.compile("|".join(CUE[n].pattern for n in names), re.IGNORECASE)
+
+
+# A sentence must match its intent's pattern to be used at all: a treatment answer is built
+# from sentences about treatment, whatever else they mention.
+REQUIRED: dict[str, re.Pattern[str] | None] = {
+    "treatment": _either("treatment", "dosing"),
+    "dosing": CUE["dosing"],
+    "diagnosis": _either("diagnosis", "clinical", "differential"),
+    "adverse_effects": _either("pitfalls", "serious"),
+    "interactions": CUE["interactions"],
+    "prognosis": _either("prognosis", "prognostic_factors"),
+    "cause": CUE["cause"],
+    "prevention": CUE["prevention"],
+    "evidence": _either("findings", "null_findings", "evidence_gap"),
+    "definition": None,
+}
+
+# Intent rules, first match wins; ordered from the most to the least specific.
+INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("interactions", _cues(r"\binteract", r"\bsafe (?:to take )?with\b", r"\btogether with\b")),
+    ("dosing", _cues(r"\bdos(?:e|es|ing|age)\b", r"\bhow much\b", r"\bhow often\b")),
+    ("adverse_effects", _cues(r"\bside effects?\b", r"\badverse\b", r"\btoxicit", r"\bsafety\b")),
+    ("diagnosis", _cues(r"\bdiagnos", r"\bwork-?up\b", r"\btest(?:s|ing)? for\b", r"\bscreen")),
+    (
+        "treatment",
+        _cues(r"\btreat", r"\btherap", r"\bmanage", r"\bdrugs? for\b", r"\boptions\b", r"\bcure\b"),
+    ),
+    ("prognosis", _cues(r"\bprognos", r"\boutlook\b", r"\bsurvival\b", r"\blife expectancy\b")),
+    ("prevention", _cues(r"\bprevent", r"\bavoid getting\b")),
+    ("cause", _cues(r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit")),
+    ("definition", _cues(r"\bwhat (?:is|are)\b", r"\bdefin", r"\bmeaning\b")),
+    # A yes/no research question ("Does X increase the risk of Y?") asks what studies found.
+    ("evidence", _cues(r"^\s*(?:does|do|did|is|are|was|were|can|could|should|has|have|will)\b")),
+]
+DEFAULT_INTENT = "definition"
+INTENT_QUERY_WORDS: dict[str, tuple[str, ...]] = {
+    "treatment": ("treatment", "therapy", "approved", "drugs"),
+    "dosing": ("dose", "dosing", "mg"),
+    "diagnosis": ("diagnosis", "tests", "criteria"),
+    "adverse_effects": ("adverse", "side", "effects", "risk"),
+    "interactions": ("interaction",),
+    "prognosis": ("prognosis", "outlook", "survival"),
+    "cause": ("causes", "risk", "factors"),
+    "prevention": ("prevention", "prevent"),
+    "evidence": ("associated", "risk", "effect"),
+}
+
+_PARENTHETICAL = re.compile(r"\(([^()]*)\)")
+_ALTERNATIVES = re.compile(r"\s*(?:,|;|\band\b|\bor\b|/)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Subgroup:
+    label: str
+    stems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    intent: str
+    topic_stems: tuple[str, ...]  # what the answer must be about
+    topic_words: tuple[str, ...]  # the same, unstemmed, for queries
+    subgroups: tuple[Subgroup, ...]  # e.g. primary-progressive / secondary-progressive
+
+    @property
+    def template(self) -> list[SectionSpec]:
+        return TEMPLATES[self.intent]
+
+    def on_intent(self, sentence: str) -> bool:
+        """Whether ``sentence`` speaks to what is asked (see ``REQUIRED``)."""
+        required = REQUIRED[self.intent]
+        return required is None or required.search(sentence) is not None
+
+    @property
+    def focused_query(self) -> str:
+        """The topic plus the intent's key words: a second query that finds on-intent text
+        the full question (with its subgroup words) ranks too low."""
+        return " ".join([*self.topic_words, *INTENT_QUERY_WORDS.get(self.intent, ())])
+
+
+def classify_intent(question: str) -> str:
+    for intent, pattern in INTENT_RULES:
+        if pattern.search(question):
+            return intent
+    return DEFAULT_INTENT
+
+
+def analyse(question: str) -> QuestionAnalysis:
+    """Intent, topic stems and named subgroups of a question.
+
+    Subgroups come from a parenthesised list ("progressive MS (primary-progressive and
+    secondary-progressive)"); the topic is the rest of the question minus question words.
+    """
+    subgroups: list[Subgroup] = []
+    for inner in _PARENTHETICAL.findall(question):
+        parts = [p.strip() for p in _ALTERNATIVES.split(inner) if p.strip()]
+        if len(parts) >= 2:
+            subgroups.extend(Subgroup(p, tuple(content_stems(p))) for p in parts)
+    outside = _PARENTHETICAL.sub(" ", question) if subgroups else question
+    topic = tuple(dict.fromkeys(content_stems(outside, drop=QUESTION_WORDS)))
+    words = tuple(dict.fromkeys(content_words(outside, drop=QUESTION_WORDS)))
+    return QuestionAnalysis(question, classify_intent(question), topic, words, tuple(subgroups))

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from medcite.question.intent import analyse, classify_intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What are the treatment options for progressive multiple sclerosis?", "treatment"),
+        ("What is the dose of methotrexate for rheumatoid arthritis?", "dosing"),
+        ("How is multiple sclerosis diagnosed?", "diagnosis"),
+        ("What are the side effects of natalizumab?", "adverse_effects"),
+        ("Is sertraline safe with tramadol?", "interactions"),
+        ("What is the outlook for ALS?", "prognosis"),
+        ("What causes gout?", "cause"),
+        ("What is sarcoidosis?", "definition"),
+    ],
+)
+def test_intent(question: str, intent: str) -> None:
+    assert classify_intent(question) == intent
+
+
+def test_subgroups_and_topic_come_apart() -> None:
+    a = analyse(
+        "What are the treatment options for progressive multiple sclerosis "
+        "(primary-progressive and secondary-progressive)?"
+    )
+    assert [g.label for g in a.subgroups] == ["primary-progressive", "secondary-progressive"]
+    assert a.subgroups[0].stems == ("primary", "progressive")
+    assert a.topic_stems == ("progressive", "multiple", "sclerosis")
+
+
+def test_yes_no_research_questions_ask_for_findings() -> None:
+    assert classify_intent("Does vitamin D deficiency increase the risk of MS?") == "evidence"
+    assert classify_intent("Is aspirin effective for primary prevention?") != "evidence"
