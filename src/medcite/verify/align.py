@@ -123,7 +123,7 @@ class Weights:
         found = len(self.needed & window.stems) + sum(
             any(q.matches(h) for h in window.quantities) for q in self.quantities
         )
-        return (self.coverage(window) + found / plain_total) / 2
+        return round((self.coverage(window) + found / plain_total) / 2, 9)
 
     def coverage(self, window: Window, beside: Window | None = None) -> float:
         """Weighted share of the statement found in ``window`` (only what ``beside`` lacks)."""
@@ -135,7 +135,7 @@ class Weights:
             here = any(quantity.matches(q) for q in window.quantities)
             if here and not (beside and any(quantity.matches(q) for q in beside.quantities)):
                 found += self.quantity
-        return found / self.total
+        return round(found / self.total, 9)  # a verbatim sentence scores exactly 1
 
     def claim(self, window: Window) -> Window:
         """The sentences of ``window`` that carry the statement: a sentence of a pair that adds

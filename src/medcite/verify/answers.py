@@ -46,7 +46,12 @@ def verify_answer(
         if verdict.label != SUPPORTED:
             flagged.append((statement, verdict))
         if topic_terms:
-            statement.on_topic = _on_topic(topic_terms, [references[n] for n, _ in cited])
+            about = [n for n, _ in cited if _on_topic(topic_terms, references[n])]
+            statement.on_topic = bool(about)
+            others = [n for n, _ in cited if n not in about]
+            if others:
+                shown = ", ".join(f"[{n}]" for n in others)
+                statement.reasons.append(f"relevance: {shown} not about {topic_terms[0]}")
             if not statement.on_topic:
                 off_topic.append(statement)
     numbers = {p.passage_id: n for n, p in passages.items()}
@@ -68,8 +73,8 @@ def verify_answer(
     return (time.perf_counter() - started) * 1000
 
 
-def _on_topic(terms: Sequence[str], cited: list[Reference]) -> bool:
-    return any(about_topic(terms, subject_texts(r.document, r.passage)) for r in cited)
+def _on_topic(terms: Sequence[str], reference: Reference) -> bool:
+    return about_topic(terms, subject_texts(reference.document, reference.passage))
 
 
 def verify_statement(

@@ -23,8 +23,9 @@ _SHORT_FORM = re.compile(r"^[A-Z][A-Z0-9-]{1,7}$")
 
 def about_topic(terms: Sequence[str], texts: Iterable[str]) -> bool:
     """Whether any of ``texts`` names one of the topic ``terms`` (see the module docstring)."""
+    texts = list(texts)
     joined = " \n ".join(texts)
-    stems = content_stems(joined)
+    stems = frozenset().union(*(content_stems(t) for t in texts))
     for term in terms:
         term = term.strip()
         if _SHORT_FORM.match(term):

@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medcite.text.drugs import DrugLexicon
 from medcite.verify import signals
@@ -103,10 +104,10 @@ def _about_the_statement_drugs(ctx: Context) -> bool:
     """Whether the claim is about the drugs the statement names: it names one of them, or it
     names none and refers back to one ("the drug", "the vaccine") or says nearly all the rest
     of the statement ("The usual starting dose is .25 mg" of a page about cabergoline)."""
-    named = ctx.drugs.find(ctx.statement)
+    named = _drugs_in(ctx.drugs, ctx.statement)
     if not named:
         return True
-    in_claim = ctx.drugs.find(ctx.claim.text)
+    in_claim = _drugs_in(ctx.drugs, ctx.claim.text)
     if named & in_claim or _misspelt(named, ctx.claim.text):
         return True
     if in_claim:
@@ -193,17 +194,17 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
     cues = signals.exclusivity(ctx.statement)
     if not cues or ctx.best is None or signals.exclusivity(ctx.claim.text):
         return None
-    named = ctx.drugs.find(ctx.statement)
+    named = _drugs_in(ctx.drugs, ctx.statement)
     topic = signals.content_stems(ctx.statement) - signals.name_stems(named) - _TREATMENT_CUES
     about: dict[int, frozenset[str]] = {}  # each passage's words: is it about the condition?
     for window in ctx.windows:
         about[window.passage_index] = about.get(window.passage_index, frozenset()) | window.stems
     for window in ctx.windows:
-        others = ctx.drugs.find(window.text) - named
+        others = _drugs_in(ctx.drugs, window.text) - named
         if not others or not (window.stems & _TREATMENT_CUES):
             continue
         # The passage is about the same condition, or names the statement's drug beside others.
-        if topic & about[window.passage_index] or named & ctx.drugs.find(window.text):
+        if topic & about[window.passage_index] or named & _drugs_in(ctx.drugs, window.text):
             listed = ", ".join(sorted(others)[:3])
             return Finding(
                 CONTRADICTED,
@@ -270,11 +271,11 @@ def drug_rule(ctx: Context) -> Finding | None:
     the same class, in that place). A misspelling in the source ("allupurinol") still names the
     drug.
     """
-    named = ctx.drugs.find(ctx.statement)
+    named = _drugs_in(ctx.drugs, ctx.statement)
     if not named or ctx.best is None:
         return None
     source = " ".join(dict.fromkeys(w.text for w in ctx.windows))
-    present = ctx.drugs.find(source)
+    present = _drugs_in(ctx.drugs, source)
     words = signals.content_stems(source)
     # A variant may resolve to another canonical name ("low-dose aspirin"): its words count.
     missing = {
@@ -298,7 +299,7 @@ def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
     for sentence in ctx.claim.sentences or (ctx.claim,):
         if not rest or len(rest & sentence.stems) / len(rest) < SWAP_COVERAGE:
             continue
-        in_sentence = ctx.drugs.find(sentence.text)
+        in_sentence = _drugs_in(ctx.drugs, sentence.text)
         instead = {d for d in in_sentence - named if _specific(d)}
         missing = {d for d in named - in_sentence if not _misspelt({d}, sentence.text)}
         if instead and missing:
@@ -322,6 +323,12 @@ _GENERIC_DRUG_WORDS = frozenset(
 def _specific(name: str) -> bool:
     """A drug's own name, not a class word the lexicon also lists ("antiviral agents")."""
     return not set(name.lower().split()) & _GENERIC_DRUG_WORDS
+
+
+@lru_cache(maxsize=8192)
+def _drugs_in(lexicon: DrugLexicon, text: str) -> frozenset[str]:
+    """``lexicon.find(text)``, remembered: the rules ask it of the same sentences often."""
+    return lexicon.find(text)
 
 
 def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:

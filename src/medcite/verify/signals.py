@@ -8,6 +8,7 @@ Each detector names its cue words so a verdict can say exactly what it saw.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from medcite.text.terms import STOPWORDS, stem, tokens
 from medcite.verify.quantities import NUMBER_WORDS, Quantity, quantities
@@ -192,13 +193,17 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 
 def directions(text: str) -> frozenset[tuple[int, int]]:
     """Direction cues as (axis index, side): "reduced mortality" → {(0, 1)}."""
-    found: set[tuple[int, int]] = set()
-    for word in tokens(text):
-        for index, (_, *sides) in enumerate(_DIRECTION_AXES):
-            for side, prefixes in enumerate(sides):
-                if word.startswith(prefixes):
-                    found.add((index, side))
-    return frozenset(found)
+    return frozenset(cue for word in tokens(text) for cue in _word_directions(word))
+
+
+@lru_cache(maxsize=65536)
+def _word_directions(word: str) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (index, side)
+        for index, (_, *sides) in enumerate(_DIRECTION_AXES)
+        for side, prefixes in enumerate(sides)
+        if word.startswith(prefixes)
+    )
 
 
 def opposed(
@@ -218,7 +223,7 @@ def direction_words(axis_side: tuple[int, int]) -> str:
 
 
 def _is_direction_word(word: str) -> bool:
-    return any(word.startswith(prefixes) for _, *sides in _DIRECTION_AXES for prefixes in sides)
+    return bool(_word_directions(word))
 
 
 # Clause boundaries: "While X, Y", "X, but Y", "X; Y". A negation in one clause says nothing
@@ -301,18 +306,25 @@ def word_stem(word: str) -> str:
     return _SYNONYMS.get(stemmed, _SYNONYMS.get(word, stemmed))
 
 
+@lru_cache(maxsize=16384)
 def content_stems(text: str) -> frozenset[str]:
     """Stems that carry the statement's content: no stop words, cue or direction words,
     numbers or units."""
-    return frozenset(
-        word_stem(t)
-        for t in tokens(text)
-        if t not in STOPWORDS
-        and t not in _CUE_WORDS
-        and len(t) > 1
-        and not t[0].isdigit()
-        and not _is_direction_word(t)
-    )
+    return frozenset(stemmed for t in tokens(text) if (stemmed := _content_stem(t)))
+
+
+@lru_cache(maxsize=65536)
+def _content_stem(token: str) -> str:
+    """The token's stem, or "" when it carries no content of its own."""
+    if (
+        token in STOPWORDS
+        or token in _CUE_WORDS
+        or len(token) <= 1
+        or token[0].isdigit()
+        or _is_direction_word(token)
+    ):
+        return ""
+    return word_stem(token)
 
 
 def name_stems(names: frozenset[str]) -> frozenset[str]:
