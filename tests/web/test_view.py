@@ -54,8 +54,8 @@ def test_highlight_falls_back_to_the_statement_then_to_nothing() -> None:
         (None, None),
         ("supported", None),
         ("partial", "partially supported"),
-        ("unsupported", "not supported by its sources"),
-        ("contradicted", "contradicted by its sources"),
+        ("unsupported", "not found in its sources"),
+        ("contradicted", "contradicted by a source"),
     ],
 )
 def test_support_badges(label: str | None, badge: str | None) -> None:

@@ -83,7 +83,7 @@ def load_demo_statements(path: Path, shared_data: Path) -> dict[str, list[Item]]
     """The hand-written statements by split, each checked against every passage of the
     document it was written from, chunked as ``medcite ingest`` chunks it."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    passages = _document_passages(shared_data, {row["doc_id"] for row in rows})
+    passages = document_passages(shared_data, {row["doc_id"] for row in rows})
     missing = sorted({row["doc_id"] for row in rows} - set(passages))
     if missing:
         raise ValueError(f"{path}: documents not in {shared_data}: {', '.join(missing[:5])}")
@@ -95,7 +95,8 @@ def load_demo_statements(path: Path, shared_data: Path) -> dict[str, list[Item]]
     return split
 
 
-def _document_passages(shared_data: Path, doc_ids: set[str]) -> dict[str, tuple[TextPassage, ...]]:
+def document_passages(shared_data: Path, doc_ids: set[str]) -> dict[str, tuple[TextPassage, ...]]:
+    """Every passage of each MedQuAD or PubMedQA document named, chunked as ingested."""
     from medcite.config import Settings
     from medcite.ingest.chunk import chunk_document
     from medcite.models import Document

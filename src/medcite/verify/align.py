@@ -112,30 +112,43 @@ class Weights:
             q for q in _quantities(statement) if not q.from_words or q.dimension
         )
         self.quantity = max(self.stem.values(), default=1.0)
-        self.total = sum(self.stem.values()) + self.quantity * len(self.quantities)
 
     def score(self, window: Window) -> float:
         """The alignment of ``window``: the mean of its weighted and plain coverage (weights
         pick the right sentence; the plain share keeps a paraphrase's level)."""
-        plain_total = len(self.needed) + len(self.quantities)
+        counted = self._counted(window)
+        plain_total = len(self.needed) + len(counted)
         if not plain_total:
             return 0.0
         found = len(self.needed & window.stems) + sum(
-            any(q.matches(h) for h in window.quantities) for q in self.quantities
+            any(q.matches(h) for h in window.quantities) for q in counted
         )
         return round((self.coverage(window) + found / plain_total) / 2, 9)
 
     def coverage(self, window: Window, beside: Window | None = None) -> float:
         """Weighted share of the statement found in ``window`` (only what ``beside`` lacks)."""
-        if not self.total:
+        counted = self._counted(window)
+        total = sum(self.stem.values()) + self.quantity * len(counted)
+        if not total:
             return 0.0
         stems = self.needed & window.stems - (beside.stems if beside else frozenset())
         found = sum(self.stem[s] for s in stems)
-        for quantity in self.quantities:
+        for quantity in counted:
             here = any(quantity.matches(q) for q in window.quantities)
             if here and not (beside and any(quantity.matches(q) for q in beside.quantities)):
                 found += self.quantity
-        return round(found / self.total, 9)  # a verbatim sentence scores exactly 1
+        return round(found / total, 9)  # a verbatim sentence scores exactly 1
+
+    def _counted(self, window: Window) -> tuple[Quantity, ...]:
+        """The statement's quantities that count for ``window``: one the window states
+        differently ("two thirds" where it says "one third") neither helps nor hurts the
+        alignment, it is for the numbers rule to judge."""
+        return tuple(
+            q
+            for q in self.quantities
+            if not any(q.differs_from(h) for h in window.quantities)
+            or any(q.matches(h) for h in window.quantities)
+        )
 
     def claim(self, window: Window) -> Window:
         """The sentences of ``window`` that carry the statement: a sentence of a pair that adds

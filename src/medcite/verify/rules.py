@@ -132,15 +132,15 @@ def negation_rule(ctx: Context) -> Finding | None:
     course of MS over time, they can reduce the duration of attacks" → contradicted (the first
     clause), while "steroids can shorten attacks" is not (the second).
     """
-    if not ctx.on_topic:
-        return None
-    for said, source in _clause_pairs(ctx.statement, ctx.claim.text):
-        negated, source_negated = signals.is_negated(said), signals.is_negated(source)
-        if negated != source_negated:
-            cue = ", ".join(signals.negations(said if negated else source)) or "negation"
-            side = "statement" if negated else "source"
-            return Finding(CONTRADICTED, f"negation: only the {side} is negated ({cue})", ctx.claim)
-    return None
+
+    def differs(said: str, source: str) -> str | None:
+        negated = signals.is_negated(said)
+        if negated == signals.is_negated(source):
+            return None
+        cue = ", ".join(signals.negations(said if negated else source)) or "negation"
+        return f"negation: only the {'statement' if negated else 'source'} is negated ({cue})"
+
+    return _clause_finding(ctx, differs, CONTRADICTED)
 
 
 def direction_rule(ctx: Context) -> Finding | None:
@@ -151,36 +151,72 @@ def direction_rule(ctx: Context) -> Finding | None:
     Fires when the statement uses one side of an axis and the aligned source clause only the
     other.
     """
+
+    def differs(said: str, source: str) -> str | None:
+        side = signals.opposed(signals.directions(said), signals.directions(source))
+        if side is None:
+            return None
+        index, which = side
+        return (
+            f"direction: the statement says {signals.direction_words(side)}, "
+            f"the source {signals.direction_words((index, 1 - which))}"
+        )
+
+    return _clause_finding(ctx, differs, CONTRADICTED)
+
+
+def _clause_finding(
+    ctx: Context, differs: Callable[[str, str], str | None], effect: str
+) -> Finding | None:
+    """The first statement clause that ``differs`` from every claim clause it aligns with best
+    (a tie between a clause that agrees and one that does not is no finding), shown with the
+    claim sentence that holds that clause."""
     if not ctx.on_topic:
         return None
-    for said, source in _clause_pairs(ctx.statement, ctx.claim.text):
-        side = signals.opposed(signals.directions(said), signals.directions(source))
-        if side is not None:
-            index, which = side
-            return Finding(
-                CONTRADICTED,
-                f"direction: the statement says {signals.direction_words(side)}, "
-                f"the source {signals.direction_words((index, 1 - which))}",
-                ctx.claim,
-            )
+    for said, best in _clause_pairs(ctx.statement, ctx.claim):
+        reasons = [differs(said, source) for source in best]
+        if all(reasons):
+            return Finding(effect, str(reasons[0]), _sentence_holding(ctx.claim, best[0]))
     return None
 
 
-def _clause_pairs(statement: str, claim: str) -> list[tuple[str, str]]:
-    """Each clause of the statement with the clause of the claim that shares most of its
-    words (pairs sharing less than ``SAME_CLAUSE`` are left out: they are not comparable)."""
-    source = [(c, signals.content_stems(c)) for c in signals.clauses(claim)]
+def _clause_pairs(statement: str, claim: Window) -> list[tuple[str, list[str]]]:
+    """Each clause of the statement with the clauses of the claim that share most of its
+    words and numbers; among equals a main clause wins over a subordinate one, and the ties
+    that remain are all kept. Clauses sharing less than ``SAME_CLAUSE`` are not comparable."""
+    source = [
+        (c, signals.content_stems(c.text), signals.quantities(c.text))
+        for sentence in claim.sentences or (claim,)
+        for c in signals.clauses(sentence.text)
+    ]
     pairs = []
-    for said in signals.clauses(statement):
-        stems = signals.content_stems(said)
+    for said, _ in signals.clauses(statement):
+        stems, numbers = signals.content_stems(said), signals.quantities(said)
         if not stems:
             continue
-        best, shared = max(
-            ((c, len(stems & cs) / len(stems)) for c, cs in source), key=lambda x: x[1]
-        )
-        if shared >= SAME_CLAUSE:
-            pairs.append((said, best))
+        shared = [
+            (
+                clause,
+                (len(stems & cs) + sum(any(q.matches(h) for h in qs) for q in numbers))
+                / (len(stems) + len(numbers)),
+            )
+            for clause, cs, qs in source
+        ]
+        top = max(share for _, share in shared)
+        if top < SAME_CLAUSE:
+            continue
+        best = [clause for clause, share in shared if share == top]
+        main = [c for c in best if not c.subordinate]
+        pairs.append((said, [c.text for c in (main or best)]))
     return pairs
+
+
+def _sentence_holding(claim: Window, clause: str) -> Window:
+    """The sentence of a two-sentence claim that holds ``clause`` (the claim itself else)."""
+    for sentence in claim.sentences:
+        if clause in sentence.text:
+            return sentence
+    return claim
 
 
 def exclusivity_rule(ctx: Context) -> Finding | None:
@@ -219,17 +255,14 @@ def hedge_rule(ctx: Context) -> Finding | None:
     pain" or "X has shown promise" → partial. A statement that qualifies itself ("usually",
     "in some patients", "can") is as cautious as a "probably".
     """
-    if not ctx.on_topic:
-        return None
-    for said, source in _clause_pairs(ctx.statement, ctx.claim.text):
+
+    def surer(said: str, source: str) -> str | None:
         cues = signals.hedges(source)
-        if cues and not signals.hedges(said) and not signals.qualifiers(said):
-            return Finding(
-                PARTIAL,
-                f"hedge: the source is tentative ({cues[0]}), the statement is not",
-                ctx.claim,
-            )
-    return None
+        if not cues or signals.hedges(said) or signals.qualifiers(said):
+            return None
+        return f"hedge: the source is tentative ({cues[0]}), the statement is not"
+
+    return _clause_finding(ctx, surer, PARTIAL)
 
 
 def approval_rule(ctx: Context) -> Finding | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from medcite.text.terms import STOPWORDS, stem, tokens
 from medcite.verify.quantities import NUMBER_WORDS, Quantity, quantities
@@ -226,30 +227,42 @@ def _is_direction_word(word: str) -> bool:
     return bool(_word_directions(word))
 
 
-# Clause boundaries: "While X, Y", "X, but Y", "X; Y". A negation in one clause says nothing
-# about the other ("While steroids do not affect the course of MS, they can reduce attacks").
+# Clause boundaries: "While X, Y", "X, but Y", "X; Y", "X, even if Y". A negation in one clause
+# says nothing about the other ("While steroids do not affect the course of MS, they can reduce
+# attacks"). A clause opened by "while", "although", "even if" ... is subordinate: background
+# to the main clause, which carries the claim.
 _LEADING_SUBORDINATE = re.compile(
     r"^\s*(?:while|although|though|whereas|even though|even if|if|when|since|because|"
     r"unless|once)\b[^,;]{3,}?,\s*",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[,;]\s*(?:but|while|whereas|although|though|however|yet|even though|even if|"
-    r"even when)\b"
-    r"|;|\s-\s|\bbut\b)\s*",
+    r"\s*(?:[,;]\s*(but|however|yet)\b|[,;]\s*(while|whereas|although|though|even though|"
+    r"even if|even when)\b|(;)|\s(-)\s|\b(but)\b)\s*",
     re.IGNORECASE,
 )
 
 
-def clauses(text: str) -> list[str]:
-    """``text`` cut at clause boundaries (a leading subordinate clause, "but", ";")."""
-    parts: list[str] = []
+class Clause(NamedTuple):
+    text: str
+    subordinate: bool
+
+
+def clauses(text: str) -> list[Clause]:
+    """``text`` cut at clause boundaries (a leading subordinate clause, "but", ";", a trailing
+    "even if ..."), each marked subordinate or main."""
+    found: list[Clause] = []
     lead = _LEADING_SUBORDINATE.match(text)
     if lead:
-        parts.append(text[: lead.end()].rstrip(" ,"))
+        found.append(Clause(text[: lead.end()].rstrip(" ,"), True))
         text = text[lead.end() :]
-    parts += [p for p in _CLAUSE_BREAK.split(text) if p and p.strip()]
-    return [p.strip() for p in parts if len(p.split()) >= 2] or [text.strip()]
+    subordinate, start = False, 0
+    for match in _CLAUSE_BREAK.finditer(text):
+        found.append(Clause(text[start : match.start()], subordinate))
+        subordinate, start = bool(match.group(2)), match.end()
+    found.append(Clause(text[start:], subordinate))
+    kept = [Clause(c.text.strip(), c.subordinate) for c in found if len(c.text.split()) >= 2]
+    return kept or [Clause(text.strip(), False)]
 
 
 # Cue words the rules judge; they do not count towards lexical alignment (nor do direction
