@@ -68,6 +68,7 @@ class Engine(Protocol):
 
 SEARCH_K = 5  # passages searched for an uncited statement
 TITLE_MATCH = 0.75  # word-stem Jaccard for a reference title to name a corpus document
+TITLE_SEARCH_K = 20  # passages searched for a reference title
 
 
 @dataclass(slots=True)
@@ -200,33 +201,38 @@ def _resolve(engine: Engine, ref: ParsedReference) -> _Source:
             [TextPassage(ref.text, ref.passage_id or f"ref{ref.n}", ref.doc_id or "")],
             ref.doc_id,
         )
-    doc = None
+    docs = []
     if ref.doc_id:
-        doc = engine.store.document(ref.doc_id)
-    if doc is None and ref.pmid:
-        doc = engine.store.document(f"pmid:{ref.pmid}")
-    if doc is None and ref.title:
-        doc = _by_title(engine, ref.title)
-    if doc is None:
+        docs = [d for d in [engine.store.document(ref.doc_id)] if d is not None]
+    if not docs and ref.pmid:
+        docs = [d for d in [engine.store.document(f"pmid:{ref.pmid}")] if d is not None]
+    if not docs and ref.title:
+        docs = _by_title(engine, ref.title)
+    if not docs:
         what = f"PMID {ref.pmid}" if ref.pmid else repr(ref.title or ref.raw)
         return _Source(ref.n, problem=f"{what} is not in the corpus")
     chunking = engine.settings.chunk
-    passages = chunk_document(doc, max_words=chunking.max_words, min_words=chunking.min_words)
-    return _Source(
-        ref.n, [TextPassage(p.text, p.passage_id, p.doc_id) for p in passages], doc.doc_id
-    )
+    passages = [
+        TextPassage(p.text, p.passage_id, p.doc_id)
+        for doc in docs
+        for p in chunk_document(doc, max_words=chunking.max_words, min_words=chunking.min_words)
+    ]
+    return _Source(ref.n, passages, docs[0].doc_id)
 
 
-def _by_title(engine: Engine, title: str) -> Any:
+def _by_title(engine: Engine, title: str) -> list[Any]:
+    """The corpus documents a reference title names: every one with the best-matching title
+    (pages of one site often share a title, "What are the treatments for Gout?")."""
     wanted = stem_set(title)
     try:
-        hits = engine.search(title, k=SEARCH_K, priors=False)
+        hits = engine.search(title, k=TITLE_SEARCH_K, priors=False)
     except IndexNotReady:
-        return None
-    best = max(hits, key=lambda h: jaccard(wanted, stem_set(h.document.title)), default=None)
-    if best is not None and jaccard(wanted, stem_set(best.document.title)) >= TITLE_MATCH:
-        return best.document
-    return None
+        return []
+    scored = [(jaccard(wanted, stem_set(h.document.title)), h.document) for h in hits]
+    best = max((score for score, _ in scored), default=0.0)
+    if best < TITLE_MATCH:
+        return []
+    return list({d.doc_id: d for score, d in scored if score == best}.values())
 
 
 def _search(engine: Engine, statement: str) -> Sequence[TextPassage]:

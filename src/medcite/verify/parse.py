@@ -213,8 +213,13 @@ def _parse_prose(text: str, fmt: str) -> ParsedAnswer:
         if under_chrome or _is_chrome(raw_line, line):
             skipped += 1
             continue
+        first_of_line = len(statements)
         for start, end in split_sentences(line):
             sentence, cites = _citations(line[start:end], set(references))
+            if cites and not sentence.strip(" .,;") and len(statements) > first_of_line:
+                previous = statements[-1].citations
+                previous += [n for n in cites if n not in previous]
+                continue  # "... dosages. [1, 2]": the numbers cite the sentence before them
             if sentence.endswith("?") or len(sentence.split()) < 4:
                 skipped += 1
                 continue  # a question asks, it does not claim
@@ -318,6 +323,8 @@ def _title(raw: str) -> str | None:
     """The title part of a reference line: the first sentence that is not the author list."""
     cleaned = _PMID.sub("", raw)
     cleaned = re.sub(r"https?://\S+|doi:\s*\S+", "", cleaned, flags=re.IGNORECASE)
+    if " — " in cleaned:  # medcite's own "Title — Source, year [level] url (origin)"
+        return cleaned.split(" — ")[0].strip() or None
     parts = [p.strip(" .") for p in re.split(r"\.\s+", cleaned) if p.strip(" .")]
     for part in parts:
         authors = re.match(r"^[A-Z][\w'-]+ [A-Z]{1,3}(?:,|$| et al)", part)
