@@ -36,7 +36,9 @@ from medcite.verify.base import (
 from medcite.verify.rules import RULES, Context, Finding, Rule
 
 SUPPORTED_AT = 0.75
-PARTIAL_AT = 0.45
+# Chosen on SciFact train: flags as many claims there as the overlap baseline, more precisely.
+PARTIAL_AT = 0.4
+BASELINE_PARTIAL_AT = 0.45  # the overlap baseline's own threshold, kept as it was measured
 _SEVERITY = {label: rank for rank, label in enumerate(LABELS)}  # higher = worse
 
 
@@ -127,10 +129,10 @@ def _distinct(ranked: list[Aligned]) -> list[Span]:
     return taken
 
 
-def _base_label(alignment: float) -> str:
+def _base_label(alignment: float, partial_at: float = PARTIAL_AT) -> str:
     if alignment >= SUPPORTED_AT:
         return SUPPORTED
-    return PARTIAL if alignment >= PARTIAL_AT else UNSUPPORTED
+    return PARTIAL if alignment >= partial_at else UNSUPPORTED
 
 
 def _alignment_reason(alignment: float, lexical: float) -> str:
@@ -150,4 +152,5 @@ def lexical_baseline_label(statement: str, passages: Sequence[PassageLike]) -> s
         w.__class__(w.passage_index, w.passage_id, w.start, w.end, w.text, stem_set(w.text))
         for w in windows(passages)
     ]
-    return _base_label(max((coverage(needed, w) for w in plain), default=0.0))
+    best = max((coverage(needed, w) for w in plain), default=0.0)
+    return _base_label(best, BASELINE_PARTIAL_AT)

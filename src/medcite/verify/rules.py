@@ -304,7 +304,7 @@ def drug_rule(ctx: Context) -> Finding | None:
     the same class, in that place). A misspelling in the source ("allupurinol") still names the
     drug.
     """
-    named = _drugs_in(ctx.drugs, ctx.statement)
+    named = frozenset(d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d))
     if not named or ctx.best is None:
         return None
     source = " ".join(dict.fromkeys(w.text for w in ctx.windows))
@@ -347,15 +347,21 @@ def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
     return None
 
 
+# Words of lexicon entries that name a class of drugs or a kind of molecule, not one drug.
 _GENERIC_DRUG_WORDS = frozenset(
-    "agent agents drug drugs antiviral antivirals antibiotic antibiotics medication medications "
-    "medicine medicines vaccine vaccines steroid steroids hormone hormones".split()
+    """agent agents drug drugs antiviral antivirals antibiotic antibiotics medication medications
+    medicine medicines vaccine vaccines steroid steroids hormone hormones antibody antibodies
+    protein proteins kinase kinases receptor receptors factor factors enzyme enzymes dna rna
+    channel channels cyclin apolipoprotein peptide peptides inhibitors antagonists agonists
+    complementary cells gene genes""".split()
 )
 
 
 def _specific(name: str) -> bool:
-    """A drug's own name, not a class word the lexicon also lists ("antiviral agents")."""
-    return not set(name.lower().split()) & _GENERIC_DRUG_WORDS
+    """A drug's own name, not a class or molecule word the lexicon also lists ("antiviral
+    agents", "antibodies", "AMP-activated protein kinases")."""
+    words = name.lower().replace(",", " ").split()
+    return len(words) <= 2 and not set(words) & _GENERIC_DRUG_WORDS
 
 
 @lru_cache(maxsize=8192)

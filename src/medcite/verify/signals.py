@@ -30,11 +30,14 @@ class Cues:
 
 # Contractions with or without the apostrophe: some pages lost theirs ("you shouldnt drink").
 _NOT = r"(?:do|does|did|is|are|was|were|wo|should|would|could|ca|must|has|have|had|need)n['’]?t"
+# Negation of what a sentence says, not of a noun in it: "without raising the risk" negates,
+# "women without cancer" and "lack of FGF21" name a group or a condition.
 negations = Cues(
-    r"\b(?:not|no|never|none|neither|nor|without|cannot|can['’]t|" + _NOT + r"|"
-    r"failed to|fails to|fail to|lack of|lacks|lacked|absence of|"
+    r"\b(?:not|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
+    r"failed to|fails to|fail to|lacks|lacked|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
-    'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "lack of".',
+    'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
+    'raising".',
 )
 hedges = Cues(
     r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|suggests?|"
