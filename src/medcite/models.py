@@ -237,6 +237,8 @@ class Statement:
     evidence: list[Evidence] = field(default_factory=list)
     label: str | None = None  # verifier: supported | partial | unsupported | contradicted
     reasons: list[str] = field(default_factory=list)
+    outcome: str | None = None  # verifier: supported | contradicted | not_found
+    on_topic: bool | None = None  # whether a cited document is about the question's topic
 
     def to_dict(self) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -247,6 +249,10 @@ class Statement:
         }
         if self.label is not None:
             fields.update(label=self.label, reasons=list(self.reasons))
+        if self.outcome is not None:
+            fields["outcome"] = self.outcome
+        if self.on_topic is not None:
+            fields["on_topic"] = self.on_topic
         return fields
 
     @classmethod

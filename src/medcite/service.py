@@ -383,7 +383,9 @@ class Engine:
                 continue
             answer = event["answer"]
             composed = time.perf_counter()
-            verify_ms = verify_answer(answer, self.verifier)
+            verify_ms = verify_answer(
+                answer, self.verifier, topic_terms=question_topic_terms(analysis.topic_words)
+            )
             count = self.settings.reader.related_questions
             related_ms = finish(answer, reading, self.related, count)
             steps = {
@@ -542,6 +544,22 @@ class Engine:
                 f"the index in {self.settings.index_dir} is empty: run `medcite ingest PATH...` "
                 "(or `medcite demo`) first"
             )
+
+
+# Words of a question's topic that say what kind of answer is wanted, not what it is about.
+_NOT_TOPIC = frozenset(
+    """drug drugs medication medications medicine medicines treatment treatments therapy
+    therapies option options approved approval current latest new best first line cause causes
+    symptom symptoms sign signs risk risks""".split()
+)
+
+
+def question_topic_terms(topic_words: Sequence[str]) -> list[str]:
+    """The forms of a question's topic verification checks relevance against: its words, and
+    the shorter phrases that end them ("multiple sclerosis" for "progressive multiple
+    sclerosis"). An interim reading until the question stage names concepts itself."""
+    words = [w for w in topic_words if w.lower() not in _NOT_TOPIC]
+    return [" ".join(words[i:]) for i in range(max(len(words) - 1, 1))] if words else []
 
 
 def _version() -> str:

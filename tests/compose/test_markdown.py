@@ -19,4 +19,4 @@ def test_markdown_says_the_labels_are_heuristic_and_flags_weak_statements(engine
     statements[0].label = "contradicted"
     flagged = to_markdown(answer)
     line = next(line for line in flagged.splitlines() if line.startswith(f"- {statements[0].text}"))
-    assert line.endswith("(contradicted by its sources)")
+    assert line.endswith("(contradicted by a source)")

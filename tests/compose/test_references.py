@@ -21,7 +21,7 @@ from medcite.config import DEMO_QUESTION
 from medcite.ingest.chunk import chunk_document
 from medcite.models import Document, Hit, document_date
 from medcite.service import Engine
-from medcite.sources import read_documents
+from medcite.sources.read import read_documents
 
 
 def _statements(answer: dict) -> list[dict]:

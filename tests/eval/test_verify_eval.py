@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from medcite.cli import app
-from medcite.eval.verify import confusion_matrix, label_scores, load_scifact
+from medcite.eval.verify import (
+    confusion_matrix,
+    label_scores,
+    load_demo_statements,
+    load_scifact,
+)
 from medcite.eval.verify_pairs import EDITS, build
 
 PAIRS = Path(__file__).resolve().parents[2] / "eval" / "verify" / "pairs.jsonl"
@@ -71,3 +77,27 @@ def test_committed_set_is_what_the_generator_builds(shared_data: Path) -> None:
     assert set(EDITS) | {"exclusivity", "wrong_source"} == kinds
     for pair in pairs:
         assert pair.statement and pair.passage
+
+
+DEMO = PAIRS.parent / "demo-statements.jsonl"
+
+
+def test_demo_statements_are_checked_against_their_documents(shared_data: Path) -> None:
+    """Every evidence sentence of the hand-written set is in a passage of its document, both
+    halves hold every kind, and the labels map onto the verifier's."""
+    rows = [json.loads(line) for line in DEMO.read_text().splitlines()]
+    by_split = load_demo_statements(DEMO, shared_data)
+    assert sum(len(items) for items in by_split.values()) == len(rows) >= 80
+    items = {item.id: item for split in by_split.values() for item in split}
+    for row in rows:
+        item = items[row["id"]]
+        for sentence in row["evidence"]:
+            assert any(sentence in p.text for p in item.passages), (row["id"], sentence)
+        assert item.gold == {"not_found": "unsupported"}.get(row["label"], row["label"])
+    kinds = {row["kind"] for row in rows}
+    for split in ("dev", "test"):
+        assert {item.kind for item in by_split[split]} == kinds
+    errors = [row for row in rows if row["error_kind"]]
+    assert abs(len(errors) - len(rows) / 2) <= 2
+    per_kind = Counter(row["error_kind"] for row in errors)
+    assert len(per_kind) == 7 and min(per_kind.values()) >= 5

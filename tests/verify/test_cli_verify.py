@@ -48,7 +48,8 @@ def test_text_report_and_jsonl_statements(tmp_path: Path, built_home: Path) -> N
     assert "heuristic" in result.output
     as_json = json.loads(run(tmp_path, built_home, "c.jsonl", content, "--format", "json").output)
     assert [s["id"] for s in as_json["statements"]] == ["s1", "s2"]
-    assert all(s["checked_against"] == "search" for s in as_json["statements"])
+    assert all(s["checked_against"] == "corpus" for s in as_json["statements"])
+    assert as_json["outcomes"] == {"supported": 1, "contradicted": 1, "not_found": 0}
 
 
 def test_our_own_answer_json_round_trips(tmp_path: Path, built_home: Path) -> None:
@@ -77,3 +78,52 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, built_home: Path) -> None:
     assert "line 1" in result.output
     missing = runner.invoke(app, ["verify", str(tmp_path / "nope.md")])
     assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+def test_an_outside_page_lists_only_statements_and_says_what_is_not_found(
+    tmp_path: Path, built_home: Path
+) -> None:
+    page = (Path(__file__).parent / "data" / "oracle_style_ms.txt").read_text(encoding="utf-8")
+    result = run(tmp_path, built_home, "oracle.txt", page, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["statements"]) == 8
+    assert report["unlisted_citations"] == [1, 2, 3, 4, 5]
+    assert any("does not list" in note for note in report["notes"])
+    by_start = {s["text"].split()[0]: s for s in report["statements"]}
+    assert all(s["checked_against"] == "corpus" for s in report["statements"])
+    assert by_start["Mitoxantrone"]["outcome"] == "supported"
+    survival = by_start["Progression-free"]
+    assert survival["outcome"] == "not_found" and survival["finding"] == "not found in the corpus"
+    assert sum(report["outcomes"].values()) == 8
+    text = run(tmp_path, built_home, "oracle2.txt", page)
+    assert "NOT FOUND" in text.output and "does not list" in text.output
+    assert "Personalize" not in text.output
+
+
+def test_our_own_markdown_round_trips_with_no_false_labels(
+    tmp_path: Path, built_home: Path
+) -> None:
+    asked = runner.invoke(
+        app,
+        [
+            "ask",
+            "How is multiple sclerosis treated?",
+            "--home",
+            str(built_home),
+            "--format",
+            "markdown",
+        ],
+    )
+    assert asked.exit_code == 0, asked.output
+    result = run(tmp_path, built_home, "answer.md", asked.output, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    texts = [s["text"] for s in report["statements"]]
+    assert "How is multiple sclerosis treated?" not in texts
+    assert not any(t.startswith(("The cited evidence", "Evidence currency")) for t in texts)
+    assert all(r["resolved"] for r in report["references"]), report["references"]
+    assert all(s["citations"] and s["checked_against"] == "citations" for s in report["statements"])
+    assert all(s["outcome"] == "supported" for s in report["statements"]), [
+        (s["text"], s["reasons"]) for s in report["statements"] if s["outcome"] != "supported"
+    ]

@@ -33,9 +33,9 @@ class TestHeuristicVerifierWithMiniLM(VerifierContract):
     def test_similarity_lifts_a_paraphrase_lexical_overlap_misses(
         self, verifier: HeuristicVerifier, drugs: DrugLexicon
     ) -> None:
-        statement = "Natalizumab lowered the yearly relapse frequency by 68% versus placebo."
+        statement = "Natalizumab lowered the yearly relapse frequency versus placebo."
         lexical = HeuristicVerifier(drugs=drugs).verify(statement, PASSAGES)
         with_minilm = verifier.verify(statement, PASSAGES)
-        assert lexical.label == "unsupported"
-        assert with_minilm.score > lexical.score and with_minilm.label != "unsupported"
+        assert lexical.label != "supported"
+        assert with_minilm.score > lexical.score and with_minilm.label == "supported"
         assert "similarity-adjusted" in with_minilm.reasons[0]

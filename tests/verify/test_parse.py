@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,46 @@ def answer_like() -> dict:
             },
         ],
     }
+
+
+ORACLE_PAGE = Path(__file__).parent / "data" / "oracle_style_ms.txt"
+
+
+def test_an_outside_page_keeps_only_its_statements_and_reads_bare_citations() -> None:
+    parsed = parse_answer(ORACLE_PAGE.read_text(encoding="utf-8"))
+    texts = [s.text for s in parsed.statements]
+    assert len(texts) == 8, texts
+    chrome = ("Personalize", "Which best describes you", "Related questions", "Share", "Patient")
+    assert not any(t.startswith(chrome) or "not medical advice" in t for t in texts)
+    assert not any(t.endswith("?") for t in texts)  # the title and related questions ask
+    assert parsed.references == {} and parsed.unlisted == [1, 2, 3, 4, 5]
+    by_text = {s.text: s.citations for s in parsed.statements}
+    first = (
+        "Ocrelizumab is the only FDA-approved disease-modifying therapy for primary progressive MS"
+    )
+    assert by_text[first] == [1, 2]
+    mitoxantrone = next(s for s in parsed.statements if s.text.startswith("Mitoxantrone"))
+    assert mitoxantrone.citations == [3] and mitoxantrone.text.endswith("chronic MS.")
+    assert parsed.skipped >= 15
+
+
+def test_our_own_flags_and_trailing_citations_read_back() -> None:
+    text = (
+        "# How is gout treated?\n\n**Colchicine works best early.** [1]\n\n## Options\n\n"
+        "- Allopurinol lowers uric acid levels over months. [1, 2] (not found in its sources)\n"
+        "- Pegloticase is given by intravenous infusion. [2] (contradicted by a source; its "
+        "sources are about another topic)\n\n## Warnings\n\n- The cited evidence is at least 7 "
+        "years old (nothing newer than 2019).\n\n_Evidence currency: 2 undated source(s)._\n\n"
+        "## References\n\n1. What are the treatments for Gout? — NIHSeniorHealth [consumer] "
+        "http://nihseniorhealth.gov/gout/toc.html (ingested 2026-12-03)\n"
+        "2. What is (are) Gout? — MedlinePlus [consumer]\n\n"
+        "_Review status: draft — Educational purpose only • pending human review_\n"
+    )
+    parsed = parse_answer(text)
+    assert [(s.text, s.citations) for s in parsed.statements] == [
+        ("Colchicine works best early.", [1]),
+        ("Allopurinol lowers uric acid levels over months.", [1, 2]),
+        ("Pegloticase is given by intravenous infusion.", [2]),
+    ]
+    assert parsed.references[1].title == "What are the treatments for Gout?"
+    assert parsed.unlisted == []

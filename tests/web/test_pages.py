@@ -174,11 +174,17 @@ def test_fields_from_later_stages_render_when_present(
     data = context["a"]
     first = data["sections"][0]["statements"][0]
     first["label"], first["reasons"] = "contradicted", ["source 1 says the opposite"]
+    template = app_templates.get_template("_answer.html")
+    off_topic_before = template.render(context).count("sources about another topic")
+    second = data["sections"][0]["statements"][1]
+    assert second["on_topic"] is True  # every MS page is about the question's topic
+    second["on_topic"] = False
     data["conflicts"] = [{"summary": "Sources <differ> on dose", "references": [1], "kind": "dose"}]
     data["related_questions"] = ["How is MS diagnosed?"]
     data["answering"] = "What are the treatment options for MS in children?"
     html = app_templates.get_template("_answer.html").render(context)
-    assert "contradicted by its sources" in html and "source 1 says the opposite" in html
+    assert "contradicted by a source" in html and "source 1 says the opposite" in html
+    assert html.count("sources about another topic") == off_topic_before + 1
     assert "Sources disagree" in html and "Sources &lt;differ&gt; on dose" in html
     assert 'href="/ask?q=How+is+MS+diagnosed%3F&amp;audience=clinician"' in html
     assert "Answering: What are the treatment options for MS in children?" in html

@@ -89,8 +89,8 @@ def test_references_show_their_date_never_a_guess() -> None:
         (None, None),
         ("supported", None),
         ("partial", "partially supported"),
-        ("unsupported", "not supported by its sources"),
-        ("contradicted", "contradicted by its sources"),
+        ("unsupported", "not found in its sources"),
+        ("contradicted", "contradicted by a source"),
     ],
 )
 def test_support_badges(label: str | None, badge: str | None) -> None:

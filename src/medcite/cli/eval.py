@@ -154,31 +154,42 @@ def verify_quality(
     embed: Annotated[
         bool, typer.Option(help="Also run the verifier with MiniLM similarity (if installed).")
     ] = True,
+    demo: Annotated[
+        Path,
+        typer.Option(help="Statements written from the demo corpus (dev and test halves)."),
+    ] = Path("eval/verify/demo-statements.jsonl"),
     output: TableOrJsonOption = TableOrJson.markdown,
 ) -> None:
-    """Claim verification: P/R/F1 per label and confusion matrices, vs lexical overlap."""
-    from medcite.cli.render import errors, print_json, print_table_or_json
+    """Claim verification on every set, each beside the lexical-overlap baseline."""
+    from medcite.cli.render import console, errors, print_json
     from medcite.config import Settings
     from medcite.demo import find_shared_data
     from medcite.errors import MedciteError
-    from medcite.eval.verify import markdown_report, run
+    from medcite.eval.verify import markdown_report, run, summary_table
 
     if not pairs.is_file():
         fail(f"{pairs} not found; build it with `python -m medcite.eval.verify_pairs`")
     if scifact is not None and not (scifact / "claims_dev.jsonl").is_file():
         fail(f"{scifact}: not a SciFact folder (no claims_dev.jsonl)")
     try:
-        folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
+        shared = find_shared_data(Settings().demo_data)
     except MedciteError as exc:
-        fail(str(exc))
+        if scifact is None or demo.is_file():
+            fail(str(exc))
+        shared = None
+    folder = scifact or (shared / "scifact" if shared else None)
+    demo_set = (demo, shared) if demo.is_file() and shared is not None else None
     embedder = _embedder_or_none(Settings()) if embed else None
-    results = run(pairs, folder if folder.is_dir() else None, out, embedder)
+    written = run(pairs, folder if folder and folder.is_dir() else None, out, embedder, demo_set)
     if output is TableOrJson.json:
-        print_json([result.to_dict() for result, _ in results])
-    for result, path in results:
-        if output is TableOrJson.markdown:
-            print_table_or_json(result, markdown_report(result), as_json=False)
+        print_json([result.to_dict() for result, _ in written])
+    else:
+        for result, _ in written:
+            console.print(markdown_report(result), highlight=False, markup=False, soft_wrap=True)
+        console.print(summary_table([r for r, _ in written]), highlight=False, markup=False)
+    for _, path in written:
         errors.print(f"written: {path}", highlight=False, markup=False)
+    errors.print(f"written: {out / 'verify-summary.md'}", highlight=False, markup=False)
 
 
 def _embedder_or_none(settings: Any) -> Any:

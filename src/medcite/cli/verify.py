@@ -17,6 +17,12 @@ _STYLE = {
     "unsupported": "red",
     "contradicted": "bold red",
 }
+_SHOWN = {  # the outcome, with "partly" kept visible
+    "supported": "SUPPORTED",
+    "partial": "PARTLY",
+    "unsupported": "NOT FOUND",
+    "contradicted": "CONTRADICTED",
+}
 
 
 class InputFormat(StrEnum):
@@ -37,7 +43,7 @@ def verify(
     ] = InputFormat.auto,
     home: HomeOption = None,
 ) -> None:
-    """Label each statement supported / partial / unsupported / contradicted (heuristic).
+    """Say of each statement: supported, contradicted by a source, or not found (heuristic).
 
     Statements citing numbered references (titles/PMIDs) are checked against those corpus
     documents; uncited statements and JSONL lines {"id","statement"} against a corpus search.
@@ -69,23 +75,27 @@ def print_report(report: dict[str, Any]) -> None:
         label = item["label"]
         cites = "".join(f"[{n}]" for n in item["citations"])
         console.print(
-            f"[{_STYLE[label]}]{label.upper():>12}[/] {escape(item['text'])} "
+            f"[{_STYLE[label]}]{_SHOWN[label]:>15}[/] {escape(item['text'])} "
             f"[cyan]{escape(cites)}[/]",
             highlight=False,
         )
-        if item["evidence"]:
+        console.print(f"{'':>16}[dim]{escape(item['finding'])}[/]", highlight=False)
+        if item["evidence"] and item["outcome"] != "contradicted":  # the finding quotes it
             best = item["evidence"][0]
             console.print(
-                f"{'':>13}[dim]evidence ({escape(str(best['doc_id']))}):[/] "
+                f"{'':>16}[dim]evidence ({escape(str(best['doc_id']))}):[/] "
                 f"“{escape(best['quote'])}”",
                 highlight=False,
             )
         for reason in item["reasons"]:
-            console.print(f"{'':>13}[dim]- {escape(reason)}[/]", highlight=False)
+            console.print(f"{'':>16}[dim]- {escape(reason)}[/]", highlight=False)
     if report["conflicts"]:
         console.print("\n[bold]Conflicts[/]")
         for conflict in report["conflicts"]:
             console.print(f"  [yellow]⚠[/] {escape(conflict['summary'])}", highlight=False)
-    counts = ", ".join(f"{n} {label}" for label, n in report["summary"].items())
-    console.print(f"\n{counts}")
+    counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report["outcomes"].items())
+    partly = report["summary"].get("partial", 0)
+    console.print(f"\n{counts}" + (f" ({partly} of them partly)" if partly else ""))
+    for note in report["notes"]:
+        console.print(f"[yellow]{escape(note)}[/]", highlight=False)
     console.print(f"[dim]{escape(report['verifier']['note'])}[/]", highlight=False)

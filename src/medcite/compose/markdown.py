@@ -9,18 +9,22 @@ from medcite.compose.references import BASIS_LABELS
 from medcite.models import Answer, Reference, Statement, document_date
 from medcite.provenance import provenance, provenance_line
 
+# The verifier's outcomes kept apart: partly said, said otherwise, not said at all.
 LABEL_FLAGS = {
     "partial": "partly supported by its sources",
-    "unsupported": "not supported by its sources",
-    "contradicted": "contradicted by its sources",
+    "unsupported": "not found in its sources",
+    "contradicted": "contradicted by a source",
 }
+OFF_TOPIC_FLAG = "its sources are about another topic"
 
 
 def cite(statement: Statement) -> str:
-    """The citation numbers, and the verifier's flag when the sources do not fully support it."""
+    """The citation numbers, and the verifier's flags when the sources do not fully support
+    it or are not about the question's topic."""
     numbers = f" [{', '.join(map(str, statement.citations))}]" if statement.citations else ""
-    flag = LABEL_FLAGS.get(statement.label or "")
-    return numbers + (f" ({flag})" if flag else "")
+    flags = [LABEL_FLAGS.get(statement.label or ""), statement.on_topic is False and OFF_TOPIC_FLAG]
+    shown = "; ".join(f for f in flags if f)
+    return numbers + (f" ({shown})" if shown else "")
 
 
 def verifier_note(answer: Answer) -> str:

@@ -1,13 +1,16 @@
 """Claim-verification quality: the heuristic verifier against the "lexical overlap only"
-baseline, on medcite's generated set (``eval/verify/pairs.jsonl``) and on SciFact claims.
+baseline, side by side on three sets: medcite's generated pairs (``eval/verify/pairs.jsonl``),
+SciFact dev claims (external) and the statements written by hand from the demo corpus
+(``eval/verify/demo-statements.jsonl``, its dev and test halves reported apart).
 
     items = load_pairs(Path("eval/verify/pairs.jsonl"))
     result = evaluate("pairs", items, systems(embedder=None))
     result.systems["heuristic"]["flagged_precision"]
 
 Scores per system: precision/recall/F1 per label, accuracy, macro-F1 over the labels present
-in the gold set, and "flagged" precision/recall/F1 (flagged = unsupported or contradicted),
-plus a confusion matrix (gold row × predicted column) in ``per_item["confusion"]``.
+in the gold set, "flagged" precision/recall/F1 (flagged = unsupported or contradicted), the
+share of true statements kept supported, and per-statement latency p50/p95; plus a confusion
+matrix (gold row × predicted column) in ``per_item["confusion"]``.
 """
 
 from __future__ import annotations
@@ -19,14 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from medcite.eval.report import EvalResult
 from medcite.index.base import Embedder
-from medcite.verify.base import FLAGGED, LABELS, TextPassage
+from medcite.verify.base import FLAGGED, LABELS, SUPPORTED, UNSUPPORTED, TextPassage
 from medcite.verify.heuristic import HeuristicVerifier, lexical_baseline_label
 
 BASELINE = "overlap"
 System = Callable[[str, Sequence[TextPassage]], str]
 _SCIFACT_LABELS = {"SUPPORT": "supported", "CONTRADICT": "contradicted"}
+# The hand-written set says "not_found" (the cited source does not state it): the verifier's
+# "unsupported".
+_DEMO_LABELS = {"supported": "supported", "contradicted": "contradicted", "not_found": UNSUPPORTED}
+DEMO_SPLITS = ("dev", "test")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,48 @@ def load_scifact(folder: Path, split: str = "dev") -> list[Item]:
     return items
 
 
+def load_demo_statements(path: Path, shared_data: Path) -> dict[str, list[Item]]:
+    """The hand-written statements by split, each checked against every passage of the
+    document it was written from, chunked as ``medcite ingest`` chunks it."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    passages = document_passages(shared_data, {row["doc_id"] for row in rows})
+    missing = sorted({row["doc_id"] for row in rows} - set(passages))
+    if missing:
+        raise ValueError(f"{path}: documents not in {shared_data}: {', '.join(missing[:5])}")
+    split: dict[str, list[Item]] = {name: [] for name in DEMO_SPLITS}
+    for row in rows:
+        gold = _DEMO_LABELS[row["label"]]
+        item = Item(row["id"], row["kind"], row["statement"], passages[row["doc_id"]], gold)
+        split[row["split"]].append(item)
+    return split
+
+
+def document_passages(shared_data: Path, doc_ids: set[str]) -> dict[str, tuple[TextPassage, ...]]:
+    """Every passage of each MedQuAD or PubMedQA document named, chunked as ingested."""
+    from medcite.config import Settings
+    from medcite.ingest.chunk import chunk_document
+    from medcite.models import Document
+    from medcite.sources.medquad import read_medquad
+    from medcite.sources.pubmedqa import read_pubmedqa
+
+    chunking = Settings().chunk
+    found = {}
+    readers = (
+        (read_medquad, shared_data / "medquad" / "medquad.jsonl"),
+        (read_pubmedqa, shared_data / "pubmedqa" / "corpus.jsonl"),
+    )
+    for reader, file in readers:
+        for doc in reader(file):
+            if isinstance(doc, Document) and doc.doc_id in doc_ids:
+                chunks = chunk_document(
+                    doc, max_words=chunking.max_words, min_words=chunking.min_words
+                )
+                found[doc.doc_id] = tuple(
+                    TextPassage(p.text, p.passage_id, p.doc_id) for p in chunks
+                )
+    return found
+
+
 def systems(embedder: Embedder | None = None) -> dict[str, System]:
     """The verifier (lexical, and with embeddings when given) and the overlap baseline."""
     found: dict[str, System] = {"heuristic": HeuristicVerifier().verify_label}
@@ -85,12 +136,19 @@ def evaluate(dataset: str, items: Sequence[Item], chosen: dict[str, System]) -> 
     confusion: dict[str, dict[str, dict[str, int]]] = {}
     predictions: dict[str, list[str]] = {}
     for name, system in chosen.items():
-        started = time.perf_counter()
-        predicted = [system(item.statement, item.passages) for item in items]
-        elapsed = time.perf_counter() - started
+        predicted, took_ms = [], []
+        for item in items:
+            started = time.perf_counter()
+            predicted.append(system(item.statement, item.passages))
+            took_ms.append((time.perf_counter() - started) * 1000)
         predictions[name] = predicted
         gold = [item.gold for item in items]
-        scores[name] = {**label_scores(gold, predicted), "ms_per_item": elapsed * 1000 / len(items)}
+        scores[name] = {
+            **label_scores(gold, predicted),
+            "ms_per_item": float(np.mean(took_ms)),
+            "p50_ms": float(np.percentile(took_ms, 50)),
+            "p95_ms": float(np.percentile(took_ms, 95)),
+        }
         confusion[name] = confusion_matrix(gold, predicted)
     per_item = {
         "confusion": confusion,
@@ -115,6 +173,8 @@ def label_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, flo
     scores["macro_f1"] = sum(scores[f"{label}_f1"] for label in present) / len(present)
     p, r, f = _prf([g in FLAGGED for g in gold], [p in FLAGGED for p in predicted])
     scores.update({"flagged_precision": p, "flagged_recall": r, "flagged_f1": f})
+    kept = [p == SUPPORTED for g, p in zip(gold, predicted, strict=True) if g == SUPPORTED]
+    scores["kept_supported"] = sum(kept) / len(kept) if kept else 0.0
     return scores
 
 
@@ -134,7 +194,8 @@ def _prf(gold: Sequence[bool], predicted: Sequence[bool]) -> tuple[float, float,
 
 
 def _by_kind(items: Sequence[Item], predictions: dict[str, list[str]]) -> dict[str, Any]:
-    """Accuracy per kind of edit and system: which errors each system catches."""
+    """Accuracy per kind of edit (or of true statement) and system: which errors each system
+    catches."""
     kinds: dict[str, dict[str, float]] = {}
     for kind in dict.fromkeys(item.kind for item in items):
         index = [i for i, item in enumerate(items) if item.kind == kind]
@@ -148,7 +209,14 @@ def _by_kind(items: Sequence[Item], predictions: dict[str, list[str]]) -> dict[s
 def markdown_report(result: EvalResult) -> str:
     """Per-label and flagged scores, accuracy by kind, and confusion matrices."""
     lines = [f"## verify: {result.dataset}", ""]
-    metrics = ["accuracy", "macro_f1", "flagged_precision", "flagged_recall", "flagged_f1"]
+    metrics = [
+        "accuracy",
+        "macro_f1",
+        "flagged_precision",
+        "flagged_recall",
+        "flagged_f1",
+        "kept_supported",
+    ]
     lines += _table(
         ["system", *metrics],
         [[name, *(f"{scores[m]:.3f}" for m in metrics)] for name, scores in result.systems.items()],
@@ -192,15 +260,41 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
+SUMMARY_METRICS = ("flagged_precision", "flagged_recall", "kept_supported", "macro_f1", "p50_ms")
+
+
+def summary_table(results: Sequence[EvalResult]) -> str:
+    """Every set beside every system of the same run: the numbers the targets are set in."""
+    lines = ["## verify: all sets, one run", ""]
+    rows = [
+        [result.dataset, name, f"{scores['items']:.0f}"]
+        + [f"{scores[m]:.3f}" if m != "p50_ms" else f"{scores[m]:.1f}" for m in SUMMARY_METRICS]
+        for result in results
+        for name, scores in result.systems.items()
+    ]
+    lines += _table(["set", "system", "items", *SUMMARY_METRICS], rows)
+    return "\n".join(lines) + "\n"
+
+
 def run(
-    pairs: Path, scifact: Path | None, out_dir: Path, embedder: Embedder | None = None
+    pairs: Path,
+    scifact: Path | None,
+    out_dir: Path,
+    embedder: Embedder | None = None,
+    demo: tuple[Path, Path] | None = None,
 ) -> list[tuple[EvalResult, Path]]:
-    """Evaluate on both sets; write each with the shared writer (+ the detailed Markdown)."""
+    """Evaluate on every set; write each with the shared writer (+ the detailed Markdown).
+
+    ``demo`` is (the hand-written statements, the shared data folder they were written from).
+    """
     from medcite.eval.report import run_meta, write_result
 
     datasets = [("pairs", load_pairs(pairs))]
     if scifact is not None:
         datasets.append(("scifact-dev", load_scifact(scifact)))
+    if demo is not None:
+        by_split = load_demo_statements(*demo)
+        datasets += [(f"demo-{split}", items) for split, items in by_split.items()]
     written = []
     for name, items in datasets:
         result = evaluate(name, items, systems(embedder))
@@ -208,4 +302,6 @@ def run(
         _, md_path = write_result(result, out_dir)
         md_path.write_text(md_path.read_text() + "\n" + markdown_report(result))
         written.append((result, md_path))
+    summary = summary_table([result for result, _ in written])
+    (out_dir / "verify-summary.md").write_text(summary, encoding="utf-8")
     return written

@@ -214,6 +214,8 @@ def split(s: _Sentence) -> str | None:
 
 def changed_number(s: _Sentence) -> str | None:
     for quantity in signals.quantities(s.text):
+        if quantity.approximate or quantity.from_words or quantity.text not in s.text:
+            continue  # digits only, as the set was built before words and fractions were read
         if re.search(re.escape(quantity.text) + r"\s*(?:CI|confidence)", s.text):
             continue  # "95% CI" names an interval, it is not a finding
         if quantity.low != quantity.high:

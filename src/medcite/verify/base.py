@@ -10,6 +10,11 @@ Labels, from best to worst: ``supported`` (a passage states it), ``partial`` (a 
 part of it, or states it more cautiously), ``unsupported`` (no passage states it) and
 ``contradicted`` (a passage says something incompatible with it). Every verdict is heuristic;
 outputs say so.
+
+Readers need three *outcomes* kept apart, whatever the label's nuance: the source states it
+(``supported``, fully or partly), a source says otherwise (``contradicted``, with the
+sentence), or nothing checked states it (``not_found``: the sources are silent, which is not
+the same as wrong).
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ UNSUPPORTED = "unsupported"
 CONTRADICTED = "contradicted"
 LABELS: tuple[str, ...] = (SUPPORTED, PARTIAL, UNSUPPORTED, CONTRADICTED)
 FLAGGED = frozenset({UNSUPPORTED, CONTRADICTED})
+NOT_FOUND = "not_found"
+OUTCOMES: tuple[str, ...] = (SUPPORTED, CONTRADICTED, NOT_FOUND)
+
+
+def outcome(label: str) -> str:
+    """The outcome of a label: supported (fully or partly), contradicted, or not found."""
+    return {CONTRADICTED: CONTRADICTED, UNSUPPORTED: NOT_FOUND}.get(label, SUPPORTED)
 
 
 def schema_support(label: str) -> str:
@@ -86,6 +98,10 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
 
     @property
+    def outcome(self) -> str:
+        return outcome(self.label)
+
+    @property
     def best(self) -> Span | None:
         """The span to show as evidence: the contradiction if any, else the best support."""
         spans = self.contradicting or self.supporting
@@ -94,6 +110,7 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
+            "outcome": self.outcome,
             "score": round(self.score, 4),
             "supporting": [s.to_dict() for s in self.supporting],
             "contradicting": [s.to_dict() for s in self.contradicting],

@@ -170,8 +170,7 @@ def _approval_conflicts(
 
 
 def _opposed(a: _Sentence, b: _Sentence) -> bool:
-    da, db = signals.directions(a.text), signals.directions(b.text)
-    return any((i, 1 - side) in db and (i, side) not in db for i, side in da)
+    return signals.opposed(signals.directions(a.text), signals.directions(b.text)) is not None
 
 
 def _clip(text: str, limit: int = 90) -> str:

@@ -6,10 +6,11 @@
     verdict = verifier.verify(statement, passages)
 
 The base label comes from how well the best window (a sentence or two adjacent sentences)
-covers the statement's content words: supported at ``SUPPORTED_AT`` or more, partial at
-``PARTIAL_AT``, else unsupported. Then every rule in :mod:`medcite.verify.rules` may lower it;
-the worst finding wins (contradicted < unsupported < partial). No NLI model is involved: the
-labels are heuristic and every output says so.
+covers the statement's content words and quantities: supported at ``SUPPORTED_AT`` or more,
+partial at ``PARTIAL_AT``, else unsupported. Then every rule in :mod:`medcite.verify.rules`
+compares the statement with the window's claim sentence(s) and may lower it; the worst finding
+wins (contradicted < unsupported < partial). The evidence a verdict shows is the sentence that
+decided it. No NLI model is involved: the labels are heuristic and every output says so.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 
 from medcite.index.base import Embedder
 from medcite.text.drugs import DrugLexicon
+from medcite.text.terms import stem_set
 from medcite.verify import signals
-from medcite.verify.align import Aligned, align, windows
+from medcite.verify.align import Aligned, align, coverage, windows
 from medcite.verify.base import (
     CONTRADICTED,
     LABELS,
@@ -34,7 +36,9 @@ from medcite.verify.base import (
 from medcite.verify.rules import RULES, Context, Finding, Rule
 
 SUPPORTED_AT = 0.75
-PARTIAL_AT = 0.45
+# Chosen on SciFact train: flags as many claims there as the overlap baseline, more precisely.
+PARTIAL_AT = 0.4
+BASELINE_PARTIAL_AT = 0.45  # the overlap baseline's own threshold, kept as it was measured
 _SEVERITY = {label: rank for rank, label in enumerate(LABELS)}  # higher = worse
 
 
@@ -42,7 +46,7 @@ class HeuristicVerifier:
     """Lexical/embedding alignment with passage sentences, then the documented rules."""
 
     name = "heuristic"
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -116,7 +120,7 @@ def _distinct(ranked: list[Aligned]) -> list[Span]:
     """Spans from the ranking, skipping windows that overlap one already taken."""
     taken: list[Span] = []
     for a in ranked:
-        w = a.window
+        w = a.claim
         if not any(
             t.passage_index == w.passage_index and t.start < w.end and w.start < t.end
             for t in taken
@@ -125,10 +129,10 @@ def _distinct(ranked: list[Aligned]) -> list[Span]:
     return taken
 
 
-def _base_label(alignment: float) -> str:
+def _base_label(alignment: float, partial_at: float = PARTIAL_AT) -> str:
     if alignment >= SUPPORTED_AT:
         return SUPPORTED
-    return PARTIAL if alignment >= PARTIAL_AT else UNSUPPORTED
+    return PARTIAL if alignment >= partial_at else UNSUPPORTED
 
 
 def _alignment_reason(alignment: float, lexical: float) -> str:
@@ -141,7 +145,12 @@ def _alignment_reason(alignment: float, lexical: float) -> str:
 
 
 def lexical_baseline_label(statement: str, passages: Sequence[PassageLike]) -> str:
-    """The "lexical overlap only" baseline: the base label, with no rules and no embeddings."""
-    needed = signals.content_stems(statement)
-    ranked = align(statement, needed, windows(passages)) if needed else []
-    return _base_label(ranked[0].score if ranked else 0.0)
+    """The "lexical overlap only" baseline: the share of the statement's word stems in the
+    best sentence or sentence pair, as a label; no weights, quantities, rules or embeddings."""
+    needed = stem_set(statement)
+    plain = [
+        w.__class__(w.passage_index, w.passage_id, w.start, w.end, w.text, stem_set(w.text))
+        for w in windows(passages)
+    ]
+    best = max((coverage(needed, w) for w in plain), default=0.0)
+    return _base_label(best, BASELINE_PARTIAL_AT)

@@ -7,6 +7,14 @@ Formats (``detect_format`` picks one):
 - ``markdown`` / ``text``: prose whose sentences end in citation numbers (``[1]``, ``[1, 2]``,
   ``[1-3]``, ``¹²`` or ``... therapy.1,2``), followed by a numbered reference list
   (``1. Title. Journal 2020. PMID: 123``) under a "References"/"Sources" heading or at the end.
+  Without a reference list, bare trailing numbers (``... therapy 1, 2``) are still read as
+  citations — of sources the text does not name (``ParsedAnswer.unlisted``).
+
+Only statements are kept: headings, questions (a title, "Related questions"), navigation and
+page chrome ("Personalize", "Which best describes you?", "Share"), review strips, disclaimers
+and whatever sits under a "Warnings", "Conflicts" or "Related questions" heading are not
+claims. The verifier's own flags after the citations of medcite's Markdown ("(not found in its
+sources)") are dropped, so medcite's answers read back as they were written.
 
     parsed = parse_answer(Path("answer.md").read_text())
     parsed.statements[0].citations   # [1, 2]
@@ -56,6 +64,13 @@ class ParsedAnswer:
     format: str
     statements: list[ParsedStatement]
     references: dict[int, ParsedReference]
+    skipped: int = 0  # lines that were headings, questions, chrome or boilerplate
+
+    @property
+    def unlisted(self) -> list[int]:
+        """Citation numbers the text uses without a reference-list entry."""
+        cited = {n for s in self.statements for n in s.citations}
+        return sorted(cited - set(self.references))
 
 
 def detect_format(text: str) -> str:
@@ -139,6 +154,38 @@ _BRACKETS = re.compile(r"\s*\[(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\]")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPER_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒]\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*")
 _TRAILING = re.compile(r"(?<=[.!?)\]a-z])\s?(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*$")
+# Without a reference list: "... therapy.1,2", "... therapy 1, 2" (small numbers only, and not
+# "type 2" or "phase 3").
+_TRAILING_BARE = re.compile(
+    r"(?:(?<=[.!?)\]])\s?|(?<=[A-Za-z%])\s)(\d{1,2}(?:\s*,\s*\d{1,2})*)\s*$"
+)
+_NUMBERED_WORDS = frozenset(
+    "type types phase phases grade stage stages class step level levels part chapter version "
+    "day days week weeks month months year years age aged hour hours covid number figure table "
+    "trial group arm dose doses cycle cycles".split()
+)
+_MAX_BARE_CITATION = 30
+_VERIFIER_FLAG = re.compile(
+    r"\s*\((?:partly supported|not found|not supported|contradicted|its sources)[^()]*\)\s*$",
+    re.IGNORECASE,
+)
+_NOT_CONTENT_HEADING = re.compile(
+    r"^(?:warnings?|conflicts?|related(?: questions)?|references?|sources?|disclaimers?|"
+    r"about(?: this answer)?|share|follow[- ]?ups?|ask a follow[- ]?up(?: question)?|"
+    r"which best describes you\??|personali[sz]e|people also ask)\s*:?$",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"educational purpose|pending (?:human )?review|medical advice|informational purposes|"
+    r"not a substitute|last updated|editorial policy|review status|submitted\s*(?:→|->)|"
+    r"under review\s*(?:→|->)|personali[sz]e|which best describes you|\bsign (?:in|up)\b|"
+    r"\blog ?in\b|share this|copy link|download the app|follow[- ]?up question|"
+    r"related questions|evidence currency:|support labels are heuristic|answered in \d|"
+    r"^(?:patients?|clinicians?|caregivers?|students?|healthcare professionals?|"
+    r"medical professionals?|researchers?)$|"
+    r"^(?:home|menu|search|share|copy|print|save|next|previous|back)$|(?:›|»|\s>\s).*(?:›|»|\s>\s)",
+    re.IGNORECASE,
+)
 _PMID = re.compile(r"(?:PMID:?\s*|pubmed(?:\.ncbi\.nlm\.nih\.gov)?/)(\d{4,9})", re.IGNORECASE)
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*|^\s*(?:[-*•]|\d+[.)])\s+")
 _LEAD_IN = re.compile(r"^(?:bottom line|summary|in short|answer|tl;dr)\s*:\s*", re.IGNORECASE)
@@ -156,17 +203,54 @@ def _parse_prose(text: str, fmt: str) -> ParsedAnswer:
                 n, raw, pmid=pmid.group(1) if pmid else None, title=_title(raw)
             )
     statements: list[ParsedStatement] = []
-    for line in body.splitlines():
-        line = _LEAD_IN.sub("", _MARKUP.sub("", line.strip()).replace("**", ""))
-        if not line or line.endswith(":") and len(line.split()) < 8:
-            continue  # headings and list lead-ins claim nothing
+    skipped = 0
+    under_chrome = False  # inside a "Warnings" / "Related questions" ... section
+    for raw_line in body.splitlines():
+        line = _LEAD_IN.sub("", _MARKUP.sub("", raw_line.strip()).replace("**", ""))
+        line = _VERIFIER_FLAG.sub("", line)
+        if not line:
+            continue
+        if _is_heading(raw_line, line):
+            under_chrome = bool(_NOT_CONTENT_HEADING.match(line.rstrip(":").strip()))
+            skipped += 1
+            continue
+        if under_chrome or _is_chrome(raw_line, line):
+            skipped += 1
+            continue
+        first_of_line = len(statements)
         for start, end in split_sentences(line):
             sentence, cites = _citations(line[start:end], set(references))
-            if len(sentence.split()) >= 4:
-                statements.append(ParsedStatement(str(len(statements) + 1), sentence, cites))
+            if cites and not sentence.strip(" .,;") and len(statements) > first_of_line:
+                previous = statements[-1].citations
+                previous += [n for n in cites if n not in previous]
+                continue  # "... dosages. [1, 2]": the numbers cite the sentence before them
+            if sentence.endswith("?") or len(sentence.split()) < 4:
+                skipped += 1
+                continue  # a question asks, it does not claim
+            statements.append(ParsedStatement(str(len(statements) + 1), sentence, cites))
     if not statements:
         raise VerifyInputError("no statements found in the input (need sentences of 4+ words)")
-    return ParsedAnswer(fmt, statements, references)
+    return ParsedAnswer(fmt, statements, references, skipped)
+
+
+def _is_heading(raw_line: str, line: str) -> bool:
+    """A Markdown heading, a list lead-in ("Options:"), or a short line without a full stop
+    that names a topic rather than saying something about it."""
+    stripped = raw_line.strip()
+    if stripped.startswith("#") or (line.endswith(":") and len(line.split()) < 8):
+        return True
+    if stripped.startswith(("- ", "* ", "• ")) or re.match(r"^\d+[.)]\s", stripped):
+        return False  # a bullet is content even without a full stop
+    has_citation = bool(_BRACKETS.search(line) or _SUPER_RUN.search(line))
+    return not has_citation and not re.search(r"[.!?)]\s*$", line) and len(line.split()) <= 6
+
+
+def _is_chrome(raw_line: str, line: str) -> bool:
+    """Navigation, audience pickers, review strips, disclaimers and our own metadata lines."""
+    stripped = raw_line.strip()
+    if re.fullmatch(r"_[^_].*_", stripped) or re.fullmatch(r"\*[^*].*\*", stripped):
+        return True  # a whole line in italics: medcite's currency, verifier and review notes
+    return bool(_BOILERPLATE.search(line))
 
 
 def _split_references(text: str) -> tuple[str, list[str]]:
@@ -204,7 +288,28 @@ def _citations(sentence: str, known: set[int]) -> tuple[str, list[int]]:
     if trailing and known and set(_numbers(trailing.group(1))) <= known:
         cites += _numbers(trailing.group(1))
         sentence = sentence[: trailing.start()]
+    elif not known and (bare := _bare_citations(sentence)) is not None:
+        numbers, start = bare
+        cites += numbers
+        sentence = sentence[:start]
     return sentence.strip(), list(dict.fromkeys(cites))
+
+
+def _bare_citations(sentence: str) -> tuple[list[int], int] | None:
+    """Trailing citation numbers of a text without a reference list, and where they start:
+    "... for PPMS 1, 2" → ([1, 2], ...); "given at age 65" and "type 2" are not citations."""
+    match = _TRAILING_BARE.search(sentence)
+    if not match:
+        return None
+    numbers = _numbers(match.group(1))
+    if not numbers or max(numbers) > _MAX_BARE_CITATION:
+        return None
+    before = sentence[: match.start()].rstrip()
+    previous = re.findall(r"[A-Za-z]+", before[-20:])
+    after_punctuation = before.endswith((".", "!", "?", ")", "]"))
+    if not after_punctuation and previous and previous[-1].lower() in _NUMBERED_WORDS:
+        return None
+    return numbers, match.start()
 
 
 def _numbers(spec: str) -> list[int]:
@@ -222,6 +327,8 @@ def _title(raw: str) -> str | None:
     """The title part of a reference line: the first sentence that is not the author list."""
     cleaned = _PMID.sub("", raw)
     cleaned = re.sub(r"https?://\S+|doi:\s*\S+", "", cleaned, flags=re.IGNORECASE)
+    if " — " in cleaned:  # medcite's own "Title — Source, year [level] url (origin)"
+        return cleaned.split(" — ")[0].strip() or None
     parts = [p.strip(" .") for p in re.split(r"\.\s+", cleaned) if p.strip(" .")]
     for part in parts:
         authors = re.match(r"^[A-Z][\w'-]+ [A-Z]{1,3}(?:,|$| et al)", part)

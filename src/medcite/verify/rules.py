@@ -1,25 +1,36 @@
-"""The rules that turn an alignment into a label. Each rule looks at the statement and the
-window it aligned with (or all passages) and may return a ``Finding``: an effect (contradicted,
-unsupported or partial) with a reason in words and the window that shows it.
+"""The rules that turn an alignment into a label. Each rule compares the statement with its
+*claim* — the source sentence(s) of the best window that carry it (see
+:mod:`medcite.verify.align`), never a neighbour that only shares a topic word — and may return
+a ``Finding``: an effect (contradicted, unsupported or partial) with a reason in words and the
+sentence that shows it. Negation, direction and hedges are compared clause by clause ("While
+steroids do not affect the course of MS, they can reduce attacks" says two things).
 
 A rule only fires on what it can point to; the verdict takes the worst effect found.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medcite.text.drugs import DrugLexicon
-from medcite.text.terms import stem
 from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
+from medcite.verify.drug_classes import drug_class
 
 # A statement must be about the same thing as its window before a difference is a contradiction.
 SAME_TOPIC = 0.5
+# A statement clause and the source clause it is compared with share this much of its words.
+SAME_CLAUSE = 0.3
+RESTATES = 0.85  # share of a statement's other words a claim naming no drug must repeat
+SWAP_COVERAGE = 0.75  # share of the rest of a statement a sentence must say to swap its drug
+SPELLING = 0.85  # similarity at which a drug name is a misspelling of another ("allupurinol")
 _TREATMENT_CUES = frozenset(
-    stem(word)
+    signals.word_stem(word)
     for word in """treat treated treatment treatments therapy therapies therapeutic approved
     approval
     indicated option options drug drugs medication medications used prescribed agent agents
@@ -47,78 +58,165 @@ class Context:
     def on_topic(self) -> bool:
         return self.best is not None and self.best.score >= SAME_TOPIC
 
+    @property
+    def claim(self) -> Window:
+        assert self.best is not None
+        return self.best.claim
+
 
 Rule = Callable[[Context], Finding | None]
 
 
 def numbers_rule(ctx: Context) -> Finding | None:
-    """Numbers, doses, units, frequencies and percentages must match the source.
+    """Numbers, doses, units, frequencies, fractions, multiples and years must match the claim.
 
-    "Give 20 mg once daily" against "10 mg once daily was given" → contradicted (the source has
-    a different value in the same unit); against a window with no milligram figure at all →
-    partial (the number is not in the source).
+    "Give 20 mg once daily" against "10 mg once daily was given" → contradicted (a different
+    value of the same kind of quantity), as are "400 milligrams" against "400 micrograms",
+    "within 3 days" against "within 3 hours", "almost two thirds" against "almost one third" and
+    "in 2010" against "in 2004"; a number found nowhere in the sources → partial.
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
-    window = ctx.best.window
-    named = ctx.drugs.find(ctx.statement)
-    if named and not named & ctx.drugs.find(window.text):
+    claim = ctx.claim
+    if not _about_the_statement_drugs(ctx):
         return None  # a dose of another drug says nothing about this one (see drug_rule)
-    source = signals.quantities(window.text)
+    source = claim.quantities
     for quantity in signals.quantities(ctx.statement):
         if any(quantity.matches(q) for q in source):
             continue
-        same_unit = [q.text for q in source if q.unit == quantity.unit]
-        if same_unit:
-            shown = ", ".join(same_unit[:3])
+        differing = [q.text for q in source if quantity.differs_from(q)]
+        if differing:
+            shown = ", ".join(repr(text) for text in differing[:3])
             return Finding(
                 CONTRADICTED,
                 f"numbers: the statement says {quantity.text!r}, the source {shown}",
-                window,
+                claim,
             )
-        anywhere = (q for w in ctx.windows for q in signals.quantities(w.text))
+        if quantity.from_words and not quantity.dimension:
+            continue  # "two types": a count in words claims little on its own
+        anywhere = (q for w in ctx.windows for q in w.quantities)
         if not any(quantity.matches(q) for q in anywhere):
-            return Finding(PARTIAL, f"numbers: {quantity.text!r} is not in the sources", window)
+            return Finding(PARTIAL, f"numbers: {quantity.text!r} is not in the sources", claim)
     return None
+
+
+def _about_the_statement_drugs(ctx: Context) -> bool:
+    """Whether the claim is about the drugs the statement names: it names one of them, or it
+    names none and refers back to one ("the drug", "the vaccine") or says nearly all the rest
+    of the statement ("The usual starting dose is .25 mg" of a page about cabergoline)."""
+    named = _drugs_in(ctx.drugs, ctx.statement)
+    if not named:
+        return True
+    in_claim = _drugs_in(ctx.drugs, ctx.claim.text)
+    if named & in_claim or _misspelt(named, ctx.claim.text):
+        return True
+    if in_claim:
+        return False
+    if _ANAPHOR.search(ctx.claim.text):
+        return True
+    rest = signals.content_stems(ctx.statement) - signals.name_stems(named)
+    return bool(rest) and len(rest & ctx.claim.stems) / len(rest) >= RESTATES
+
+
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that|these|such)\s+(?:drugs?|medicines?|medications?|agents?|vaccines?|"
+    r"compounds?|treatments?|therap(?:y|ies))\b",
+    re.IGNORECASE,
+)
 
 
 def negation_rule(ctx: Context) -> Finding | None:
-    """Negation must agree: "X reduces relapses" against "X did not reduce relapses" →
-    contradicted; "X failed to improve survival" against "X improved survival" → contradicted.
+    """Negation must agree, clause by clause: "X reduces relapses" against "X did not reduce
+    relapses" → contradicted; "X failed to improve survival" against "X improved survival" →
+    contradicted; "Steroids slow the course of MS" against "While steroids do not affect the
+    course of MS over time, they can reduce the duration of attacks" → contradicted (the first
+    clause), while "steroids can shorten attacks" is not (the second).
     """
-    if not ctx.on_topic:
-        return None
-    assert ctx.best is not None
-    window = ctx.best.window
-    said, source = signals.is_negated(ctx.statement), signals.is_negated(window.text)
-    if said == source:
-        return None
-    cue = ", ".join(signals.negations(ctx.statement if said else window.text)) or "negation"
-    side = "statement" if said else "source"
-    return Finding(CONTRADICTED, f"negation: only the {side} is negated ({cue})", window)
+
+    def differs(said: str, source: str) -> str | None:
+        negated = signals.is_negated(said)
+        if negated == signals.is_negated(source):
+            return None
+        cue = ", ".join(signals.negations(said if negated else source)) or "negation"
+        return f"negation: only the {'statement' if negated else 'source'} is negated ({cue})"
+
+    return _clause_finding(ctx, differs, CONTRADICTED)
 
 
 def direction_rule(ctx: Context) -> Finding | None:
-    """Direction must agree: "statins increase LDL" against "statins lower LDL" → contradicted.
+    """Direction must agree, clause by clause, without any negation word: "statins increase
+    LDL" against "statins lower LDL", "lowers the risk" against "increases the risk", "riskier"
+    against "safer", "can be stopped" against "continue" → contradicted.
 
-    Fires when the statement uses one side of a pair (increase/decrease, higher/lower,
-    improve/worsen, ...) and the aligned source only the other.
+    Fires when the statement uses one side of an axis and the aligned source clause only the
+    other.
     """
+
+    def differs(said: str, source: str) -> str | None:
+        side = signals.opposed(signals.directions(said), signals.directions(source))
+        if side is None:
+            return None
+        index, which = side
+        return (
+            f"direction: the statement says {signals.direction_words(side)}, "
+            f"the source {signals.direction_words((index, 1 - which))}"
+        )
+
+    return _clause_finding(ctx, differs, CONTRADICTED)
+
+
+def _clause_finding(
+    ctx: Context, differs: Callable[[str, str], str | None], effect: str
+) -> Finding | None:
+    """The first statement clause that ``differs`` from every claim clause it aligns with best
+    (a tie between a clause that agrees and one that does not is no finding), shown with the
+    claim sentence that holds that clause."""
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
-    said = signals.directions(ctx.statement)
-    source = signals.directions(ctx.best.window.text)
-    for index, side in said:
-        if (index, 1 - side) in source and (index, side) not in source:
-            return Finding(
-                CONTRADICTED,
-                f"direction: the statement says {signals.direction_words((index, side))}, "
-                f"the source {signals.direction_words((index, 1 - side))}",
-                ctx.best.window,
-            )
+    for said, best in _clause_pairs(ctx.statement, ctx.claim):
+        reasons = [differs(said, source) for source in best]
+        if all(reasons):
+            return Finding(effect, str(reasons[0]), _sentence_holding(ctx.claim, best[0]))
     return None
+
+
+def _clause_pairs(statement: str, claim: Window) -> list[tuple[str, list[str]]]:
+    """Each clause of the statement with the clauses of the claim that share most of its
+    words and numbers; among equals a main clause wins over a subordinate one, and the ties
+    that remain are all kept. Clauses sharing less than ``SAME_CLAUSE`` are not comparable."""
+    source = [
+        (c, signals.content_stems(c.text), signals.quantities(c.text))
+        for sentence in claim.sentences or (claim,)
+        for c in signals.clauses(sentence.text)
+    ]
+    pairs = []
+    for said, _ in signals.clauses(statement):
+        stems, numbers = signals.content_stems(said), signals.quantities(said)
+        if not stems:
+            continue
+        shared = [
+            (
+                clause,
+                (len(stems & cs) + sum(any(q.matches(h) for h in qs) for q in numbers))
+                / (len(stems) + len(numbers)),
+            )
+            for clause, cs, qs in source
+        ]
+        top = max(share for _, share in shared)
+        if top < SAME_CLAUSE:
+            continue
+        best = [clause for clause, share in shared if share == top]
+        main = [c for c in best if not c.subordinate]
+        pairs.append((said, [c.text for c in (main or best)]))
+    return pairs
+
+
+def _sentence_holding(claim: Window, clause: str) -> Window:
+    """The sentence of a two-sentence claim that holds ``clause`` (the claim itself else)."""
+    for sentence in claim.sentences:
+        if clause in sentence.text:
+            return sentence
+    return claim
 
 
 def exclusivity_rule(ctx: Context) -> Finding | None:
@@ -130,43 +228,41 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
     Without such a passage, an exclusivity the aligned source does not state is unsupported.
     """
     cues = signals.exclusivity(ctx.statement)
-    if not cues or ctx.best is None or signals.exclusivity(ctx.best.window.text):
+    if not cues or ctx.best is None or signals.exclusivity(ctx.claim.text):
         return None
-    named = ctx.drugs.find(ctx.statement)
+    named = _drugs_in(ctx.drugs, ctx.statement)
     topic = signals.content_stems(ctx.statement) - signals.name_stems(named) - _TREATMENT_CUES
     about: dict[int, frozenset[str]] = {}  # each passage's words: is it about the condition?
     for window in ctx.windows:
         about[window.passage_index] = about.get(window.passage_index, frozenset()) | window.stems
     for window in ctx.windows:
-        others = ctx.drugs.find(window.text) - named
+        others = _drugs_in(ctx.drugs, window.text) - named
         if not others or not (window.stems & _TREATMENT_CUES):
             continue
         # The passage is about the same condition, or names the statement's drug beside others.
-        if topic & about[window.passage_index] or named & ctx.drugs.find(window.text):
+        if topic & about[window.passage_index] or named & _drugs_in(ctx.drugs, window.text):
             listed = ", ".join(sorted(others)[:3])
             return Finding(
                 CONTRADICTED,
                 f"exclusivity: the statement says {cues[0]!r} but a source names {listed}",
                 window,
             )
-    return Finding(UNSUPPORTED, f"exclusivity: no source says {cues[0]!r}", ctx.best.window)
+    return Finding(UNSUPPORTED, f"exclusivity: no source says {cues[0]!r}", ctx.claim)
 
 
 def hedge_rule(ctx: Context) -> Finding | None:
     """A statement may not be surer than its source: "X reduces pain" against "X may reduce
-    pain" or "X has shown promise" → partial.
+    pain" or "X has shown promise" → partial. A statement that qualifies itself ("usually",
+    "in some patients", "can") is as cautious as a "probably".
     """
-    if not ctx.on_topic:
-        return None
-    assert ctx.best is not None
-    source = signals.hedges(ctx.best.window.text)
-    if source and not signals.hedges(ctx.statement):
-        return Finding(
-            PARTIAL,
-            f"hedge: the source is tentative ({source[0]}), the statement is not",
-            ctx.best.window,
-        )
-    return None
+
+    def surer(said: str, source: str) -> str | None:
+        cues = signals.hedges(source)
+        if not cues or signals.hedges(said) or signals.qualifiers(said):
+            return None
+        return f"hedge: the source is tentative ({cues[0]}), the statement is not"
+
+    return _clause_finding(ctx, surer, PARTIAL)
 
 
 def approval_rule(ctx: Context) -> Finding | None:
@@ -178,7 +274,7 @@ def approval_rule(ctx: Context) -> Finding | None:
         return None
     if any(signals.approvals(w.text) for w in ctx.windows):
         return None
-    return Finding(UNSUPPORTED, f"approval: no source states {cues[0]!r}", ctx.best.window)
+    return Finding(UNSUPPORTED, f"approval: no source states {cues[0]!r}", ctx.claim)
 
 
 def population_rule(ctx: Context) -> Finding | None:
@@ -187,9 +283,8 @@ def population_rule(ctx: Context) -> Finding | None:
     """
     if not ctx.on_topic:
         return None
-    assert ctx.best is not None
     said = signals.populations(ctx.statement)
-    source = signals.populations(ctx.best.window.text)
+    source = signals.populations(ctx.claim.text)
     if not said or not source or said <= source:
         return None
     missing = ", ".join(sorted(said - source))
@@ -197,27 +292,92 @@ def population_rule(ctx: Context) -> Finding | None:
         UNSUPPORTED,
         f"population: the statement is about {missing}, the source about "
         f"{', '.join(sorted(source))}",
-        ctx.best.window,
+        ctx.claim,
     )
 
 
 def drug_rule(ctx: Context) -> Finding | None:
-    """Every drug the statement names must appear in a source: "metformin lowers HbA1c"
-    against passages that only discuss sitagliptin → unsupported.
+    """Every drug the statement names must be the one its source names: "metformin lowers
+    HbA1c" against passages that only discuss sitagliptin → unsupported; "the most used
+    antiplatelet drug is clopidogrel" against "the most used antiplatelet drug is aspirin. Other
+    antiplatelet drugs include clopidogrel" → contradicted (the source names another drug, of
+    the same class, in that place). A misspelling in the source ("allupurinol") still names the
+    drug.
     """
-    named = ctx.drugs.find(ctx.statement)
+    named = frozenset(d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d))
     if not named or ctx.best is None:
         return None
     source = " ".join(dict.fromkeys(w.text for w in ctx.windows))
-    present = ctx.drugs.find(source)
+    present = _drugs_in(ctx.drugs, source)
     words = signals.content_stems(source)
     # A variant may resolve to another canonical name ("low-dose aspirin"): its words count.
-    missing = {d for d in named - present if not signals.content_stems(d) <= words}
-    if not missing:
+    missing = {
+        d
+        for d in named - present
+        if not signals.content_stems(d) <= words and not _misspelt({d}, source)
+    }
+    if missing:
+        return Finding(
+            UNSUPPORTED, f"drugs: {', '.join(sorted(missing))} not in the sources", ctx.claim
+        )
+    if not ctx.on_topic:
         return None
-    return Finding(
-        UNSUPPORTED, f"drugs: {', '.join(sorted(missing))} not in the sources", ctx.best.window
-    )
+    return _swapped_drug(ctx, named)
+
+
+def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
+    """A claim sentence that says all the rest of the statement of another named drug."""
+    assert ctx.best is not None
+    rest = signals.content_stems(ctx.statement) - signals.name_stems(named)
+    for sentence in ctx.claim.sentences or (ctx.claim,):
+        if not rest or len(rest & sentence.stems) / len(rest) < SWAP_COVERAGE:
+            continue
+        in_sentence = _drugs_in(ctx.drugs, sentence.text)
+        instead = {d for d in in_sentence - named if _specific(d)}
+        missing = {d for d in named - in_sentence if not _misspelt({d}, sentence.text)}
+        if instead and missing:
+            said, other = sorted(missing)[0], sorted(instead)[0]
+            kind = drug_class(said)
+            same = f" (both {kind})" if kind and kind == drug_class(other) else ""
+            return Finding(
+                CONTRADICTED,
+                f"drugs: the source says this of {other}{same}, not of {said}",
+                sentence,
+            )
+    return None
+
+
+# Words of lexicon entries that name a class of drugs or a kind of molecule, not one drug.
+_GENERIC_DRUG_WORDS = frozenset(
+    """agent agents drug drugs antiviral antivirals antibiotic antibiotics medication medications
+    medicine medicines vaccine vaccines steroid steroids hormone hormones antibody antibodies
+    protein proteins kinase kinases receptor receptors factor factors enzyme enzymes dna rna
+    channel channels cyclin apolipoprotein peptide peptides inhibitors antagonists agonists
+    complementary cells gene genes""".split()
+)
+
+
+def _specific(name: str) -> bool:
+    """A drug's own name, not a class or molecule word the lexicon also lists ("antiviral
+    agents", "antibodies", "AMP-activated protein kinases")."""
+    words = name.lower().replace(",", " ").split()
+    return len(words) <= 2 and not set(words) & _GENERIC_DRUG_WORDS
+
+
+@lru_cache(maxsize=8192)
+def _drugs_in(lexicon: DrugLexicon, text: str) -> frozenset[str]:
+    """``lexicon.find(text)``, remembered: the rules ask it of the same sentences often."""
+    return lexicon.find(text)
+
+
+def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
+    """Whether every name is in ``text`` up to a spelling slip (one letter or two)."""
+    words = {w.lower().strip(".,;:()") for w in text.split() if len(w) >= 6}
+    return all(
+        any(difflib.SequenceMatcher(None, name, w).ratio() >= SPELLING for w in words)
+        for name in names
+        if len(name) >= 7
+    ) and all(len(name) >= 7 for name in names)
 
 
 RULES: tuple[Rule, ...] = (

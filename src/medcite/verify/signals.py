@@ -1,5 +1,6 @@
-"""What the rules look for in a sentence: quantities, negation, hedges, exclusivity, approval
-claims, populations and direction words. Pure functions over text; no corpus, no state.
+"""What the rules look for in a sentence: quantities (:mod:`medcite.verify.quantities`),
+negation, hedges, exclusivity, approval claims, populations, direction words and clauses; and
+the stems alignment compares. Pure functions over text; no corpus, no state.
 
 Each detector names its cue words so a verdict can say exactly what it saw.
 """
@@ -7,136 +8,13 @@ Each detector names its cue words so a verdict can say exactly what it saw.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from medcite.text.terms import STOPWORDS, stem, tokens
+from medcite.verify.quantities import NUMBER_WORDS, Quantity, quantities
 
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    """A number with its normalised unit ("" for a bare number): ``20 mg`` → (20, 20, "mg")."""
-
-    low: float
-    high: float
-    unit: str
-    text: str
-
-    def matches(self, other: Quantity) -> bool:
-        """Same unit and overlapping values ("10 mg" matches "5-10 mg")."""
-        return self.unit == other.unit and self.low <= other.high and other.low <= self.high
-
-
-_UNITS = {
-    "%": "%",
-    "percent": "%",
-    "per cent": "%",
-    "mg/kg": "mg/kg",
-    "mg/m2": "mg/m2",
-    "mg/day": "mg/day",
-    "mg/d": "mg/day",
-    "mg": "mg",
-    "milligrams": "mg",
-    "mcg": "mcg",
-    "µg": "mcg",
-    "μg": "mcg",
-    "micrograms": "mcg",
-    "g": "g",
-    "grams": "g",
-    "kg": "kg",
-    "ml": "ml",
-    "l": "l",
-    "iu": "iu",
-    "units": "unit",
-    "unit": "unit",
-    "mmol/l": "mmol/l",
-    "mmhg": "mmhg",
-    "mm hg": "mmhg",
-    "hours": "hour",
-    "hour": "hour",
-    "hrs": "hour",
-    "h": "hour",
-    "days": "day",
-    "day": "day",
-    "weeks": "week",
-    "week": "week",
-    "wk": "week",
-    "months": "month",
-    "month": "month",
-    "years": "year",
-    "year": "year",
-    "yr": "year",
-    "times": "times",
-    "fold": "fold",
-}
-_UNIT_PATTERN = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_NUMBER = re.compile(
-    rf"(?<![\w.,/])(\d+(?:,\d{{3}})*(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?"
-    rf"(?:\s*({_UNIT_PATTERN})(?![a-z]))?",
-    re.IGNORECASE,
-)
-_FREQUENCIES = {
-    "once daily": 1,
-    "once a day": 1,
-    "once-daily": 1,
-    "daily": 1,
-    "qd": 1,
-    "twice daily": 2,
-    "twice a day": 2,
-    "twice-daily": 2,
-    "bid": 2,
-    "b.i.d.": 2,
-    "three times daily": 3,
-    "three times a day": 3,
-    "tid": 3,
-    "t.i.d.": 3,
-    "four times daily": 4,
-    "four times a day": 4,
-    "qid": 4,
-    "q.i.d.": 4,
-    "once weekly": 1 / 7,
-    "once a week": 1 / 7,
-    "weekly": 1 / 7,
-    "twice weekly": 2 / 7,
-    "once monthly": 1 / 30,
-    "monthly": 1 / 30,
-    "every other day": 0.5,
-}
-_FREQUENCY = re.compile(
-    r"\b(?:"
-    + "|".join(sorted((re.escape(f) for f in _FREQUENCIES), key=len, reverse=True))
-    + r"|every\s+(\d+)\s+(hours?|days?|weeks?|months?))(?![\w])",
-    re.IGNORECASE,
-)
-_PERIOD_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30}
-_YEAR = re.compile(r"^(19|20)\d\d$")
-
-
-def quantities(text: str) -> list[Quantity]:
-    """Numbers with units and dosing frequencies in ``text``.
-
-    Example: ``quantities("10 mg twice daily for 12 weeks")`` →
-    10 mg, 2 /day (frequency), 12 week. Calendar years (1900–2099 without a unit) are skipped:
-    they date a study rather than state a finding.
-    """
-    found: list[Quantity] = []
-    for match in _FREQUENCY.finditer(text):
-        if match.group(1):
-            days = int(match.group(1)) * _PERIOD_DAYS[match.group(2).lower().rstrip("s")]
-            per_day = 1 / days
-        else:
-            per_day = _FREQUENCIES[match.group(0).lower()]
-        found.append(Quantity(per_day, per_day, "/day", match.group(0)))
-    frequency_spans = [m.span() for m in _FREQUENCY.finditer(text)]
-    for match in _NUMBER.finditer(text):
-        if any(s <= match.start() < e for s, e in frequency_spans):
-            continue
-        raw, upper, unit = match.groups()
-        if not unit and _YEAR.match(raw):
-            continue
-        low = float(raw.replace(",", ""))
-        high = float(upper) if upper else low
-        found.append(Quantity(low, high, _UNITS.get((unit or "").lower(), ""), match.group(0)))
-    return found
+__all__ = ["Quantity", "quantities"]
 
 
 class Cues:
@@ -150,11 +28,16 @@ class Cues:
         return [m.group(0).lower() for m in self.pattern.finditer(text)]
 
 
+# Contractions with or without the apostrophe: some pages lost theirs ("you shouldnt drink").
+_NOT = r"(?:do|does|did|is|are|was|were|wo|should|would|could|ca|must|has|have|had|need)n['’]?t"
+# Negation of what a sentence says, not of a noun in it: "without raising the risk" negates,
+# "women without cancer" and "lack of FGF21" name a group or a condition.
 negations = Cues(
-    r"\b(?:not|no|never|none|neither|nor|without|cannot|can't|don't|doesn't|didn't|isn't|"
-    r"aren't|wasn't|weren't|won't|failed to|fails to|fail to|lack of|lacks|lacked|absence of|"
+    r"\b(?:not|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
+    r"failed to|fails to|fail to|lacks|lacked|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
-    'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "lack of".',
+    'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
+    'raising".',
 )
 hedges = Cues(
     r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|suggests?|"
@@ -162,6 +45,11 @@ hedges = Cues(
     r"is thought to|are thought to|hypothesi[sz]ed|putative|uncertain|unclear|"
     r"associated with|linked to|trend)\b",
     'Hedge cues: "may reduce", "has shown promise", "is associated with".',
+)
+qualifiers = Cues(
+    r"\b(?:usually|generally|often|typically|sometimes|in most cases|in some|some|most|"
+    r"many|can|tends? to|frequently|commonly)\b",
+    'Words by which a statement itself is qualified ("usually", "in some patients", "can").',
 )
 exclusivity = Cues(
     r"\b(?:only|sole|solely|exclusively|single|no other|none other|the one|first-line|"
@@ -231,62 +119,228 @@ def populations(text: str) -> frozenset[str]:
     return frozenset(_GROUP_OF[t] for t in tokens(text) if t in _GROUP_OF)
 
 
-# Direction words: a statement saying "increase" where its source says "decrease".
-_DIRECTION_PAIRS = (
-    ("increas", "decreas"),
-    ("increas", "reduc"),
-    ("higher", "lower"),
-    ("rais", "lower"),
-    ("improv", "worsen"),
-    ("more", "less"),
-    ("greater", "smaller"),
-    ("superior", "inferior"),
-    ("benefit", "harm"),
-    ("promot", "inhibit"),
-    ("enhanc", "impair"),
-    ("activat", "inhibit"),
-    ("gain", "loss"),
-    ("up-regulat", "down-regulat"),
-    ("upregulat", "downregulat"),
-    ("elevat", "reduc"),
-    ("accelerat", "slow"),
-    ("induc", "suppress"),
-    ("positive", "negative"),
+# Direction words, by axis: a statement on one side of an axis where its source sentence is
+# only on the other ("lowers the risk" / "increases the risk", "safer" / "riskier") says the
+# opposite without any negation word. Matched as word prefixes.
+_DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "amount",
+        (
+            "increas",
+            "rais",
+            "rise",
+            "rises",
+            "rising",
+            "rose",
+            "higher",
+            "elevat",
+            "more",
+            "greater",
+            "boost",
+            "accelerat",
+            "speed",
+            "faster",
+            "upregulat",
+            "up-regulat",
+            "larger",
+            "longer",
+            "extend",
+            "prolong",
+        ),
+        (
+            "decreas",
+            "reduc",
+            "lower",
+            "fall",
+            "fell",
+            "drop",
+            "less",
+            "fewer",
+            "smaller",
+            "slow",
+            "cut",
+            "halv",
+            "diminish",
+            "declin",
+            "shorten",
+            "downregulat",
+            "down-regulat",
+            "shorter",
+            "loss",
+        ),
+    ),
+    (
+        "effect",
+        ("improv", "better", "benefi", "help", "protect"),
+        ("worse", "harm", "impair", "damag"),
+    ),
+    (
+        "safety",
+        ("safe", "safer", "safest", "safely", "harmless"),
+        ("risky", "riskier", "riskiest", "dangerous", "unsafe", "hazard", "toxic"),
+    ),
+    (
+        "course",
+        ("stop", "discontinu", "quit", "ceas", "halt", "withdr"),
+        ("continu", "keep", "maintain", "resum"),
+    ),
+    (
+        "activity",
+        ("promot", "activat", "induc", "stimulat", "enhanc"),
+        ("inhibit", "suppress"),
+    ),
+    ("rank", ("superior",), ("inferior",)),
+    ("sign", ("positive",), ("negative",)),
+    ("gain", ("gain",), ("loss",)),
 )
 
 
 def directions(text: str) -> frozenset[tuple[int, int]]:
-    """Direction cues as (pair index, side): "reduced mortality" → {(1, 1), ...}."""
-    found: set[tuple[int, int]] = set()
-    for word in tokens(text):
-        for index, pair in enumerate(_DIRECTION_PAIRS):
-            for side, prefix in enumerate(pair):
-                if word.startswith(prefix):
-                    found.add((index, side))
-    return frozenset(found)
+    """Direction cues as (axis index, side): "reduced mortality" → {(0, 1)}."""
+    return frozenset(cue for word in tokens(text) for cue in _word_directions(word))
 
 
-def direction_words(pair_side: tuple[int, int]) -> str:
-    index, side = pair_side
-    return _DIRECTION_PAIRS[index][side] + "…"
+@lru_cache(maxsize=65536)
+def _word_directions(word: str) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (index, side)
+        for index, (_, *sides) in enumerate(_DIRECTION_AXES)
+        for side, prefixes in enumerate(sides)
+        if word.startswith(prefixes)
+    )
 
 
-# Cue words the rules judge; they do not count towards lexical alignment.
+def opposed(
+    said: frozenset[tuple[int, int]], source: frozenset[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The statement's direction that the source only contradicts (None if there is none)."""
+    for index, side in sorted(said):
+        if (index, 1 - side) in source and (index, side) not in source:
+            return index, side
+    return None
+
+
+def direction_words(axis_side: tuple[int, int]) -> str:
+    index, side = axis_side
+    name, *sides = _DIRECTION_AXES[index]
+    return "/".join(sides[side][:3]) + "…"
+
+
+def _is_direction_word(word: str) -> bool:
+    return bool(_word_directions(word))
+
+
+# Clause boundaries: "While X, Y", "X, but Y", "X; Y", "X, even if Y". A negation in one clause
+# says nothing about the other ("While steroids do not affect the course of MS, they can reduce
+# attacks"). A clause opened by "while", "although", "even if" ... is subordinate: background
+# to the main clause, which carries the claim.
+_LEADING_SUBORDINATE = re.compile(
+    r"^\s*(?:while|although|though|whereas|even though|even if|if|when|since|because|"
+    r"unless|once)\b[^,;]{3,}?,\s*",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[,;]\s*(but|however|yet)\b|[,;]\s*(while|whereas|although|though|even though|"
+    r"even if|even when)\b|(;)|\s(-)\s|\b(but)\b)\s*",
+    re.IGNORECASE,
+)
+
+
+class Clause(NamedTuple):
+    text: str
+    subordinate: bool
+
+
+def clauses(text: str) -> list[Clause]:
+    """``text`` cut at clause boundaries (a leading subordinate clause, "but", ";", a trailing
+    "even if ..."), each marked subordinate or main."""
+    found: list[Clause] = []
+    lead = _LEADING_SUBORDINATE.match(text)
+    if lead:
+        found.append(Clause(text[: lead.end()].rstrip(" ,"), True))
+        text = text[lead.end() :]
+    subordinate, start = False, 0
+    for match in _CLAUSE_BREAK.finditer(text):
+        found.append(Clause(text[start : match.start()], subordinate))
+        subordinate, start = bool(match.group(2)), match.end()
+    found.append(Clause(text[start:], subordinate))
+    kept = [Clause(c.text.strip(), c.subordinate) for c in found if len(c.text.split()) >= 2]
+    return kept or [Clause(text.strip(), False)]
+
+
+# Cue words the rules judge; they do not count towards lexical alignment (nor do direction
+# words, numbers in words and units: the rules compare those).
 _CUE_WORDS = frozenset(
     """not no never none neither nor without cannot failed fail fails lack lacks lacked absence
     unable may might could possibly potentially perhaps probably likely unlikely suggest suggests
     suggested suggesting appear appears seem seems promising promise preliminary only sole solely
-    exclusively single other first line first-line choice""".split()
-)
+    exclusively single other first line first-line choice usually generally often typically
+    sometimes about almost nearly roughly approximately around half halved third thirds quarter
+    quarters fifth fifths tenth tenths twice once thrice times fold percent daily weekly monthly
+    every per mg milligrams micrograms mcg grams kg ml hours hour days day weeks week months
+    month years year minutes minute""".split()
+) | frozenset(NUMBER_WORDS)
+# Same meaning, one stem: consumer pages and abstracts say the same thing in different words.
+_SYNONYMS = {
+    "physician": "doctor",
+    "clinician": "doctor",
+    "provider": "doctor",
+    "medication": "drug",
+    "medicine": "drug",
+    "advis": "recommend",
+    "patient": "people",
+    "person": "people",
+    "individual": "people",
+    "succeed": "success",
+    "successful": "success",
+    "pregnancy": "pregnan",
+    "pregnant": "pregnan",
+    "injection": "inject",
+    "shot": "inject",
+    "tablet": "pill",
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "effectiveness": "effective",
+    "efficacy": "effective",
+}
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1$")
 
 
+def word_stem(word: str) -> str:
+    """:func:`~medcite.text.terms.stem`, made to meet across forms: "controlled"/"control",
+    "severe"/"severity", "poorly"/"poor", and the synonyms above."""
+    stemmed = stem(word)
+    if stemmed.endswith("ly") and len(stemmed) > 5:
+        stemmed = stemmed[:-2]
+    elif stemmed.endswith("ity") and len(stemmed) > 6:
+        stemmed = stemmed[:-3]
+    if len(stemmed) > 4 and stemmed.endswith("e"):
+        stemmed = stemmed[:-1]
+    if stemmed != word and len(stemmed) > 4:
+        stemmed = _DOUBLED.sub(r"\1", stemmed)
+    return _SYNONYMS.get(stemmed, _SYNONYMS.get(word, stemmed))
+
+
+@lru_cache(maxsize=16384)
 def content_stems(text: str) -> frozenset[str]:
-    """Stems that carry the statement's content: no stop words, cue words or bare numbers."""
-    return frozenset(
-        stem(t)
-        for t in tokens(text)
-        if t not in STOPWORDS and t not in _CUE_WORDS and len(t) > 1 and not t[0].isdigit()
-    )
+    """Stems that carry the statement's content: no stop words, cue or direction words,
+    numbers or units."""
+    return frozenset(stemmed for t in tokens(text) if (stemmed := _content_stem(t)))
+
+
+@lru_cache(maxsize=65536)
+def _content_stem(token: str) -> str:
+    """The token's stem, or "" when it carries no content of its own."""
+    if (
+        token in STOPWORDS
+        or token in _CUE_WORDS
+        or len(token) <= 1
+        or token[0].isdigit()
+        or _is_direction_word(token)
+    ):
+        return ""
+    return word_stem(token)
 
 
 def name_stems(names: frozenset[str]) -> frozenset[str]:

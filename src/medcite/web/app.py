@@ -96,6 +96,7 @@ def _templates() -> Jinja2Templates:
         reference_date=view.reference_date,
         reference_passages=reference_passages,
         support_badge=view.support_badge,
+        topic_badge=view.topic_badge,
         ask_url=view.ask_url,
         preferred_audience=preferred_audience,
     )

@@ -40,9 +40,10 @@ AUDIENCE_LABELS = {
 # Statement labels from the verifier; "supported" gets no badge.
 SUPPORT_BADGES = {
     "partial": "partially supported",
-    "unsupported": "not supported by its sources",
-    "contradicted": "contradicted by its sources",
+    "unsupported": "not found in its sources",
+    "contradicted": "contradicted by a source",
 }
+OFF_TOPIC_BADGE = "sources about another topic"
 
 REVIEW_STEPS = ("submitted", "under_review", "approved")
 STEP_TITLES = {"submitted": "Submitted", "under_review": "Under review", "approved": "Approved"}
@@ -127,8 +128,14 @@ def _quotes(statement: Mapping[str, Any], n: int) -> Iterable[str]:
 
 
 def support_badge(statement: Mapping[str, Any]) -> str | None:
-    """Badge text for a statement the verifier did not find fully supported."""
+    """Badge text for a statement the verifier did not find fully supported: partly said,
+    said otherwise by a source, or not found in them."""
     return SUPPORT_BADGES.get(str(statement.get("label") or "supported"))
+
+
+def topic_badge(statement: Mapping[str, Any]) -> str | None:
+    """Badge text for a statement whose cited documents are not about the question's topic."""
+    return OFF_TOPIC_BADGE if statement.get("on_topic") is False else None
 
 
 def review_view(review: Mapping[str, Any] | None) -> dict[str, Any]:

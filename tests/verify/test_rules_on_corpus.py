@@ -1,0 +1,165 @@
+"""Each rule on real demo-corpus pages: the sentence that carries a claim decides, never a
+neighbour; the evidence shown is that sentence. The pages are read from the shared data and
+chunked as ingested (no text is copied into the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcite.eval.verify import document_passages
+from medcite.verify.base import TextPassage
+from medcite.verify.heuristic import HeuristicVerifier, Verdict
+
+MS = "medquad:6_NINDS_QA/0000202-2"
+GOUT = "medquad:7_SeniorHealth_QA/0000028-4"
+BLOOD_PRESSURE = "medquad:7_SeniorHealth_QA/0000036-20"
+ASTHMA = "medquad:8_NHLBI_QA_XML/0000010-6"
+STROKE = "medquad:7_SeniorHealth_QA/0000066-27"
+SPINA_BIFIDA = "medquad:6_NINDS_QA/0000256-4"
+OSTEOPOROSIS = "medquad:7_SeniorHealth_QA/0000050-6"
+HEART_FAILURE = "medquad:8_NHLBI_QA_XML/0000061-7"
+PROLACTINOMA = "medquad:5_NIDDK_QA/0000015-8"
+ATRIAL_FIBRILLATION = "medquad:8_NHLBI_QA_XML/0000013-8"
+PAGES = (
+    MS,
+    GOUT,
+    BLOOD_PRESSURE,
+    ASTHMA,
+    STROKE,
+    SPINA_BIFIDA,
+    OSTEOPOROSIS,
+    HEART_FAILURE,
+    PROLACTINOMA,
+    ATRIAL_FIBRILLATION,
+)
+
+
+@pytest.fixture(scope="module")
+def pages(shared_data: Path) -> dict[str, tuple[TextPassage, ...]]:
+    found = document_passages(shared_data, set(PAGES))
+    assert set(found) == set(PAGES)
+    return found
+
+
+@pytest.fixture(scope="module")
+def check(pages: dict, verifier: HeuristicVerifier):  # type: ignore[no-untyped-def]
+    def run(statement: str, page: str) -> Verdict:
+        return verifier.verify(statement, pages[page])
+
+    return run
+
+
+def shown(verdict: Verdict) -> str:
+    assert verdict.best is not None
+    return verdict.best.quote
+
+
+def test_a_negated_neighbour_does_not_contradict(check) -> None:  # type: ignore[no-untyped-def]
+    verdict = check("Spasticity in MS is usually treated with baclofen and tizanidine.", MS)
+    assert verdict.label == "supported", verdict.reasons
+    assert shown(verdict).startswith("Spasticity, which can occur")
+    verdict = check(
+        "Colchicine is most effective when taken within the first 12 hours of an acute gout "
+        "attack.",
+        GOUT,
+    )
+    assert verdict.label == "supported", verdict.reasons
+    assert shown(verdict).startswith("This drug is most effective")
+
+
+def test_negation_is_compared_clause_by_clause(check) -> None:  # type: ignore[no-untyped-def]
+    wrong = check("Steroids slow the long-term course of MS.", MS)
+    assert wrong.label == "contradicted" and any("negation" in r for r in wrong.reasons)
+    assert shown(wrong).startswith("While steroids do not affect the course of MS")
+    assert not check("Steroids can shorten MS attacks in some patients.", MS).contradicting
+    assert check("People with heart failure should not drink alcohol.", HEART_FAILURE).label == (
+        "supported"  # "shouldnt" on the page, without its apostrophe
+    )
+
+
+def test_a_changed_year_is_contradicted(check) -> None:  # type: ignore[no-untyped-def]
+    verdict = check("Natalizumab was first approved by the FDA for relapsing MS in 2010.", MS)
+    assert verdict.label == "contradicted"
+    assert any("2010" in r and "2004" in r for r in verdict.reasons)
+    assert "2004" in shown(verdict)
+    assert check("Natalizumab was approved by the FDA in 2004.", MS).label != "contradicted"
+
+
+def test_fractions_in_words(check) -> None:  # type: ignore[no-untyped-def]
+    wrong = check("Copaxone can reduce the relapse rate by almost two thirds.", MS)
+    assert wrong.label == "contradicted" and any("one third" in r for r in wrong.reasons)
+    right = check("Copaxone can cut the MS relapse rate by almost a third.", MS)
+    assert right.label in {"supported", "partial"} and not right.contradicting
+
+
+def test_a_reversed_consequence_without_not(check) -> None:  # type: ignore[no-untyped-def]
+    verdict = check(
+        "Once blood pressure readings are normal, treatment can be stopped without raising the "
+        "risk of related health problems.",
+        BLOOD_PRESSURE,
+    )
+    assert verdict.label == "contradicted"
+    assert shown(verdict).startswith("If you stop treatment")
+    riskier = check("Taking asthma medicines while pregnant is riskier than an attack.", ASTHMA)
+    assert riskier.label == "contradicted" and any("direction" in r for r in riskier.reasons)
+    lower = check(
+        "Poorly controlled asthma during pregnancy lowers the risk of preeclampsia.", ASTHMA
+    )
+    assert lower.label == "contradicted"
+    assert check(
+        "Poorly controlled asthma during pregnancy raises the risk of preeclampsia.", ASTHMA
+    ).label in {"supported", "partial"}
+
+
+def test_units_and_frequencies(check) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        check(
+            "Women of child-bearing age should take 400 milligrams of folic acid daily.",
+            SPINA_BIFIDA,
+        ).label
+        == "contradicted"
+    )
+    assert (
+        check(
+            "Women of child-bearing age should take 400 micrograms of folic acid daily.",
+            SPINA_BIFIDA,
+        ).label
+        == "supported"
+    )
+    days = check("t-PA can be effective if given intravenously within 3 days of symptoms.", STROKE)
+    assert days.label == "contradicted" and any("3 hours" in r for r in days.reasons)
+    twice = check("The usual starting dose of cabergoline is 0.25 mg twice a day.", PROLACTINOMA)
+    assert twice.label == "contradicted" and any("twice a week" in r for r in twice.reasons)
+
+
+def test_population_swap(check) -> None:  # type: ignore[no-untyped-def]
+    verdict = check(
+        "Calcitonin is approved for the treatment of osteoporosis in men.", OSTEOPOROSIS
+    )
+    assert verdict.label == "unsupported" and any("population" in r for r in verdict.reasons)
+    assert (
+        check(
+            "Calcitonin is approved for osteoporosis in women at least 5 years past menopause.",
+            OSTEOPOROSIS,
+        ).label
+        == "supported"
+    )
+
+
+def test_drug_swaps(check) -> None:  # type: ignore[no-untyped-def]
+    other = check("The most widely known and used antiplatelet drug is clopidogrel.", STROKE)
+    assert other.label == "contradicted" and any("aspirin" in r for r in other.reasons)
+    assert shown(other) == "The most widely known and used antiplatelet drug is aspirin."
+    absent = check(
+        "Medicines used to control the heart rate include beta blockers such as propranolol.",
+        ATRIAL_FIBRILLATION,
+    )
+    assert absent.label == "unsupported" and any("propranolol" in r for r in absent.reasons)
+    misspelt = check(
+        "For repeated gout attacks doctors may prescribe allopurinol, febuxostat or probenecid "
+        "to lower uric acid levels.",
+        GOUT,  # the page spells it "allupurinol"
+    )
+    assert misspelt.label == "supported", misspelt.reasons
