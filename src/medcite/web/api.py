@@ -1,23 +1,30 @@
 """The JSON API under ``/api/v1`` (OpenAPI at ``/openapi.json``), plus ``/healthz``.
 
 Each endpoint is one function on :data:`router` calling the :class:`~medcite.service.Engine`
-through the app's :class:`~medcite.web.app.EngineGate`; adding an endpoint is adding a function.
+through the app's :class:`~medcite.web.deps.EngineGate`; adding an endpoint is adding a
+function. Answers and verifications run in the app's :class:`~medcite.web.work.WorkPool`
+(503 ``busy`` when it is full); reads and searches run at once, beside them.
 Errors are ``{"error": {"code", "message"}}`` (see :mod:`medcite.web.errors`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from medcite.config import Audience
+from medcite.config import Audience, WebSettings
 from medcite.models import Document, Passage
+from medcite.service import Engine
+from medcite.verify.parse import parse_answer
 from medcite.web.approved import answer_dict
-from medcite.web.deps import GateDep
+from medcite.web.deps import GateDep, PoolDep
+from medcite.web.health import readiness
+from medcite.web.security import charge
 
 
 class ErrorDetail(BaseModel):
@@ -55,10 +62,10 @@ class AnswerRequest(BaseModel):
     responses=_errors(400, 413, 429),
     response_description="The answer JSON (shared/contracts/answer.schema.json).",
 )
-def create_answer(request: AnswerRequest, gate: GateDep) -> JSONResponse:
+async def create_answer(request: AnswerRequest, gate: GateDep, pool: PoolDep) -> JSONResponse:
     """A structured answer whose statements cite numbered passages from the corpus: the
     approved article's stored answer when the advisory board approved one, else a live one."""
-    answer = answer_dict(gate, request.question, request.audience, request.history)
+    answer = await pool.run(answer_dict, gate, request.question, request.audience, request.history)
     # Already plain JSON types: skip FastAPI's re-validation of a large nested dict.
     return JSONResponse(answer)
 
@@ -95,13 +102,38 @@ class VerifyRequest(BaseModel):
     responses=_errors(400, 413, 429),
     response_description="Per statement: label, best evidence and reasons; conflicts.",
 )
-def verify(request: VerifyRequest, gate: GateDep) -> JSONResponse:
-    """Label each statement supported / partial / unsupported / contradicted (heuristic)."""
-    if request.answer is not None:
-        text, fmt = json.dumps(request.answer), "json"
+async def verify(
+    body: VerifyRequest, request: Request, gate: GateDep, pool: PoolDep
+) -> JSONResponse:
+    """Label each statement supported / partial / unsupported / contradicted (heuristic).
+
+    At most ``web.verify_max_statements`` statements per request (413 above); a request
+    costs one answer token per ``web.verify_statements_per_token`` statements."""
+    if body.answer is not None:
+        text, fmt = json.dumps(body.answer), "json"
     else:
-        text, fmt = request.text or "", request.format
-    return JSONResponse(gate.call(lambda engine: engine.verify_text(text, fmt=fmt)))
+        text, fmt = body.text or "", body.format
+
+    def run(engine: Engine) -> dict[str, Any]:
+        statements = len(parse_answer(text, fmt).statements)
+        _charge_statements(request, gate.settings.web, statements)
+        return engine.verify_text(text, fmt=fmt)
+
+    return JSONResponse(await pool.run(gate.call, run))
+
+
+def _charge_statements(request: Request, web: WebSettings, statements: int) -> None:
+    """Refuse a verification over the statement cap (413); charge the rest of its cost."""
+    cap = web.verify_max_statements
+    if statements > cap:
+        raise HTTPException(
+            413,
+            f"the text has {statements:,} statements; one request may verify at most {cap:,} "
+            "(split it, or raise MEDCITE_WEB__VERIFY_MAX_STATEMENTS)",
+        )
+    cost = math.ceil(statements / web.verify_statements_per_token)
+    # The rate limit took one token when the request arrived.
+    charge(request, request.app.state.answer_bucket, cost - 1, "answers")
 
 
 @router.get("/search", summary="Search passages", responses=_errors(400))
@@ -141,10 +173,12 @@ def status(gate: GateDep) -> dict[str, Any]:
 
 
 @health.get("/healthz", summary="Liveness and readiness")
-def healthz(gate: GateDep) -> dict[str, Any]:
-    """``ready`` is false until the index holds passages (answers then return 503)."""
-    passages = gate.call(lambda engine: engine.backend.count())
-    return {"status": "ok", "ready": passages > 0, "indexed_passages": passages}
+def healthz(gate: GateDep, pool: PoolDep) -> dict[str, Any]:
+    """Always 200 while the server runs. ``ready`` is true when answers can be served: the
+    corpus database reads, the index is open and holds passages, and the editorial library
+    (when one is in use) reads; else ``problems`` says what is wrong. ``work``: the answer
+    pool's workers, and how many requests are running or waiting."""
+    return {"status": "ok", **readiness(gate), "work": pool.load()}
 
 
 def document_dict(doc: Document) -> dict[str, Any]:

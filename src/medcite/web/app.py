@@ -5,7 +5,9 @@
     app = create_app(Settings(home="/tmp/mc"))      # serve with uvicorn, or test via ASGITransport
 
 Pages (:mod:`medcite.web.pages`) and the JSON API (:mod:`medcite.web.api`) share one lazily
-opened :class:`medcite.service.Engine`, guarded by :class:`medcite.web.deps.EngineGate`.
+opened :class:`medcite.service.Engine` (:class:`medcite.web.deps.EngineGate`, no lock); the
+expensive requests run in :class:`medcite.web.work.WorkPool` s: ``work_pool`` for answers,
+verifications and streams, ``login_pool`` for password checks.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
 from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
+from medcite.web.work import WorkPool
 
 HERE = Path(__file__).parent
 ANSWER_PATHS = (
@@ -35,15 +38,26 @@ ANSWER_PATHS = (
     "/api/v1/verify",
     stream.STREAM_PATH,
 )
+SEARCH_PATHS = ("/api/v1/search",)
+LOGIN_DEADLINE_S = 30.0
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The medcite web app (pages, ``/api/v1``, ``/docs``) over the data in ``settings.home``."""
+    web = settings.web
     gate = EngineGate(settings)
+    work_pool = WorkPool(
+        "answers", workers=web.workers, queue=web.queue, deadline_s=web.deadline_seconds
+    )
+    login_pool = WorkPool(
+        "sign-ins", workers=web.login_hashers, queue=web.queue, deadline_s=LOGIN_DEADLINE_S
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        work_pool.close()
+        login_pool.close()
         gate.close()
 
     app = FastAPI(
@@ -56,6 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.gate = gate
+    app.state.work_pool = work_pool
+    app.state.login_pool = login_pool
     app.state.templates = _templates()
     install_error_handlers(app)
     auth.install(app)
@@ -71,12 +87,13 @@ def create_app(settings: Settings) -> FastAPI:
     swagger = _swagger_files()
     if swagger is not None:
         app.mount("/swagger-ui", StaticFiles(directory=swagger), name="swagger-ui")
-    web = settings.web
     # Added innermost first: the catch-all and the headers wrap every other refusal.
     bucket = TokenBucket(web.answers_per_minute, web.answer_burst)
-    app.state.answer_bucket = bucket  # also taken by the thread endpoints
+    app.state.answer_bucket = bucket  # also taken by the thread endpoints and by verify's cost
+    searches = TokenBucket(web.searches_per_minute, web.search_burst)
     app.add_middleware(AudienceCookie)
     app.add_middleware(RateLimit, bucket=bucket, paths=ANSWER_PATHS)
+    app.add_middleware(RateLimit, bucket=searches, paths=SEARCH_PATHS, what="searches")
     app.add_middleware(BodySizeLimit, max_bytes=web.max_request_bytes)
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)

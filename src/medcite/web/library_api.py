@@ -19,7 +19,7 @@ from medcite.config import Audience
 from medcite.web.api import _errors
 from medcite.web.approved import live_answer
 from medcite.web.auth import ApiActor, library_of
-from medcite.web.deps import EngineGate, GateDep
+from medcite.web.deps import EngineGate, GateDep, PoolDep
 
 router = APIRouter(prefix="/api/v1", tags=["library"], responses=_errors(401, 403, 404, 422))
 
@@ -63,19 +63,23 @@ def compose_with(gate: EngineGate) -> Any:
     status_code=201,
     responses=_errors(400, 409),
 )
-def create_article(
-    body: DraftRequest, request: Request, gate: GateDep, actor: ApiActor
+async def create_article(
+    body: DraftRequest, request: Request, gate: GateDep, pool: PoolDep, actor: ApiActor
 ) -> JSONResponse:
     """A draft from ``{"answer": ...}``, or from ``{"question", "audience"}`` answered live."""
-    draft = library_of(request).create_draft(
-        actor,
-        answer=body.answer,
-        question=body.question,
-        audience=body.audience,
-        compose=compose_with(gate),
-        topic=body.topic,
-    )
-    return JSONResponse(draft.to_dict(), status_code=201)
+
+    def create() -> dict[str, Any]:
+        draft = library_of(request).create_draft(
+            actor,
+            answer=body.answer,
+            question=body.question,
+            audience=body.audience,
+            compose=compose_with(gate),
+            topic=body.topic,
+        )
+        return draft.to_dict()
+
+    return JSONResponse(await pool.run(create), status_code=201)
 
 
 @router.get("/articles", summary="List library articles")

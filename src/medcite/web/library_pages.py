@@ -32,7 +32,7 @@ from medcite.web.auth import (
     safe_next,
     start_session,
 )
-from medcite.web.deps import GateDep, TemplatesDep
+from medcite.web.deps import GateDep, PoolDep, TemplatesDep
 from medcite.web.library_api import compose_with, start_of
 from medcite.web.pages import answer_context
 
@@ -148,18 +148,23 @@ def article_page(
 
 
 @router.post("/articles/drafts")
-def save_draft(
+async def save_draft(
     request: Request,
     gate: GateDep,
+    pool: PoolDep,
     q: FormText,
     audience: Annotated[Audience, Form()] = "clinician",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The answer page's "Save as draft" (editors): compose the answer and keep it."""
-    actor = check_csrf(request, csrf_token)
-    draft = library_of(request).create_draft(
-        actor, question=q, audience=audience, compose=compose_with(gate)
-    )
+
+    def create() -> ArticleView:
+        actor = check_csrf(request, csrf_token)
+        return library_of(request).create_draft(
+            actor, question=q, audience=audience, compose=compose_with(gate)
+        )
+
+    draft = await pool.run(create)
     return _see_other(f"/review/{draft.id}/versions/{draft.current_version}")
 
 

@@ -18,7 +18,7 @@ from medcite.demo import DEMO_QUESTION
 from medcite.models import Answer
 from medcite.web import view
 from medcite.web.approved import answer_dict
-from medcite.web.deps import EngineGate, GateDep, TemplatesDep
+from medcite.web.deps import EngineGate, GateDep, PoolDep, TemplatesDep
 from medcite.web.recent import recent_answer
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -45,9 +45,10 @@ def home(request: Request, gate: GateDep, templates: TemplatesDep) -> Response:
 
 
 @router.get("/ask")
-def ask_page(
+async def ask_page(
     request: Request,
     gate: GateDep,
+    pool: PoolDep,
     templates: TemplatesDep,
     q: Question = "",
     audience: AudienceParam = "clinician",
@@ -55,7 +56,9 @@ def ask_page(
 ) -> Response:
     earlier = clean_history(history)
     answer = recent_answer(request, q, audience, earlier)  # just streamed to this page
-    context = answer_context(answer or answer_dict(gate, q, audience, earlier), earlier)
+    if answer is None:
+        answer = await pool.run(answer_dict, gate, q, audience, earlier)
+    context = answer_context(answer, earlier)
     if request.headers.get(FRAGMENT_HEADER) == "1":
         response = templates.TemplateResponse(request, "_answer.html", context)
     else:
@@ -65,8 +68,9 @@ def ask_page(
 
 
 @router.get("/ask.{fmt}")
-def ask_export(
+async def ask_export(
     gate: GateDep,
+    pool: PoolDep,
     fmt: Literal["md", "json"],
     q: Question = "",
     audience: AudienceParam = "clinician",
@@ -74,9 +78,9 @@ def ask_export(
 ) -> Response:
     """The answer as Markdown (``/ask.md``, always live) or as the answer JSON (``/ask.json``)."""
     if fmt == "json":
-        return JSONResponse(answer_dict(gate, q, audience, clean_history(history)))
-    answer = _ask(gate, q, audience, clean_history(history))
-    return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")
+        return JSONResponse(await pool.run(answer_dict, gate, q, audience, clean_history(history)))
+    markdown = await pool.run(_markdown, gate, q, audience, clean_history(history))
+    return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
 
 
 @router.get("/editorial-policy")
@@ -100,8 +104,9 @@ def clean_history(history: list[str]) -> list[str]:
     return [text for text in (" ".join(h.split()) for h in history) if text]
 
 
-def _ask(gate: EngineGate, question: str, audience: str, history: list[str]) -> Answer:
-    return gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
+def _markdown(gate: EngineGate, question: str, audience: str, history: list[str]) -> str:
+    answer = gate.call(lambda engine: engine.ask(question, audience=audience, history=history))
+    return to_markdown(answer)
 
 
 def answer_context(answer: Answer | dict[str, Any], history: list[str]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,9 +30,9 @@ from medcite.reader.threads import Thread
 from medcite.service import Engine
 from medcite.web.api import _errors
 from medcite.web.audience import preferred_audience, remember_audience
-from medcite.web.deps import GateDep, TemplatesDep
+from medcite.web.deps import GateDep, PoolDep, TemplatesDep
 from medcite.web.pages import FRAGMENT_HEADER, answer_data_context, clean_history
-from medcite.web.security import TokenBucket
+from medcite.web.security import charge
 
 THREAD_HEADER = "X-Medcite-Thread"
 MAX_HISTORY = 20
@@ -52,15 +52,7 @@ def thread_url(thread_id: str) -> str:
 
 def rate_limited(request: Request) -> None:
     """Refuse with 429 when this client has used up the answer endpoints' token bucket."""
-    bucket: TokenBucket | None = getattr(request.app.state, "answer_bucket", None)
-    client = request.client.host if request.client else "unknown"
-    wait = bucket.take(client) if bucket is not None else 0.0
-    if wait > 0:
-        raise HTTPException(
-            429,
-            f"too many answers asked from {client}; try again in {wait:.0f} s",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
+    charge(request, request.app.state.answer_bucket, 1, "answers")
 
 
 Answering = Depends(rate_limited)
@@ -100,7 +92,7 @@ class ThreadAnswerRequest(BaseModel):
     responses=_errors(400, 413, 429),
     dependencies=[Answering],
 )
-def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
+async def create_thread(request: ThreadCreate, gate: GateDep, pool: PoolDep) -> JSONResponse:
     """A new thread (id, URL, turns); a ``question`` is answered as its first turn."""
 
     def run(engine: Engine) -> Thread:
@@ -111,7 +103,7 @@ def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
             engine.ask_in_thread(thread.thread_id, request.question, audience=request.audience)
         return engine.threads.get(thread.thread_id)
 
-    return JSONResponse(thread_dict(gate.call(run)), status_code=201)
+    return JSONResponse(thread_dict(await pool.run(gate.call, run)), status_code=201)
 
 
 @api.post(
@@ -121,12 +113,12 @@ def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
     response_description="The answer JSON (answer.schema.json) plus `thread_id`, `turn`.",
     dependencies=[Answering],
 )
-def answer_in_thread(
-    thread_id: ThreadId, request: ThreadAnswerRequest, gate: GateDep
+async def answer_in_thread(
+    thread_id: ThreadId, request: ThreadAnswerRequest, gate: GateDep, pool: PoolDep
 ) -> JSONResponse:
     """Answer ``question`` in the thread's context; ``answering`` says what was answered."""
-    answer, earlier = gate.call(
-        lambda engine: _next_turn(engine, thread_id, request.question, request.audience)
+    answer, earlier = await pool.run(
+        gate.call, lambda engine: _next_turn(engine, thread_id, request.question, request.audience)
     )
     thread = {"thread_id": thread_id, "turn": len(earlier) + 1, "thread_url": thread_url(thread_id)}
     return JSONResponse({**answer.to_dict(), **thread})
@@ -184,9 +176,10 @@ def thread_page(
 
 
 @pages.post("/threads", dependencies=[Answering])
-def start_thread_page(
+async def start_thread_page(
     request: Request,
     gate: GateDep,
+    pool: PoolDep,
     templates: TemplatesDep,
     q: Annotated[str, Form(max_length=2000)],
     audience: Annotated[Audience, Form()] = "clinician",
@@ -201,20 +194,23 @@ def start_thread_page(
             engine.ask_in_thread(thread_id, question, audience=audience)
         return thread_id, *_next_turn(engine, thread_id, q, audience)
 
-    thread_id, answer, earlier = gate.call(run)
+    thread_id, answer, earlier = await pool.run(gate.call, run)
     return _turn_response(request, templates, thread_id, answer, earlier)
 
 
 @pages.post("/threads/{thread_id}", dependencies=[Answering])
-def continue_thread_page(
+async def continue_thread_page(
     request: Request,
     thread_id: ThreadId,
     gate: GateDep,
+    pool: PoolDep,
     templates: TemplatesDep,
     q: Annotated[str, Form(max_length=2000)],
     audience: Annotated[Audience | None, Form()] = None,
 ) -> Response:
-    answer, earlier = gate.call(lambda engine: _next_turn(engine, thread_id, q, audience))
+    answer, earlier = await pool.run(
+        gate.call, lambda engine: _next_turn(engine, thread_id, q, audience)
+    )
     return _turn_response(request, templates, thread_id, answer, earlier)
 
 
