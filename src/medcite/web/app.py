@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -26,6 +26,7 @@ from medcite.web import api, auth, library_api, library_pages, pages, stream, th
 from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
+from medcite.web.inputs import check_text_input
 from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
 from medcite.web.work import WorkPool
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(check_text_input)],  # one rule for all text input
     )
     app.state.settings = settings
     app.state.gate = gate

@@ -97,8 +97,8 @@ def list_articles(
     """Approved articles (staff also see other statuses), newest review first, paginated."""
     found = library_of(request).articles(
         actor,
-        search=_printable(search),
-        topic=_printable(topic),
+        search=search,
+        topic=topic,
         audience=audience,
         status=status,
         reviewed_since=start_of(reviewed_since),
@@ -149,8 +149,3 @@ def review_queue(
 
 def start_of(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
-
-
-def _printable(text: str | None) -> str | None:
-    """PostgreSQL refuses NUL characters in text; nobody searches for them."""
-    return text.replace("\x00", "") if text else text

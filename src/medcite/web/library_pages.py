@@ -109,7 +109,7 @@ def articles(
 ) -> Response:
     found = library_of(request).articles(
         actor,
-        search=q.replace("\x00", "") or None,
+        search=q or None,
         topic=topic or None,
         audience=audience,
         status=status or None,
