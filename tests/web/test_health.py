@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from webtools import assert_error
 
 from medcite.config import Settings
+from medcite.service import Engine
 from medcite.web.app import create_app
 from medcite.web.server import serve_in_thread
 
 GARBAGE = b"this is not a database file at all " * 200
+GOUT = "Colchicine treats acute gout flares. Allopurinol lowers serum urate over months."
 
 
 @contextmanager
@@ -26,22 +30,42 @@ def served(home: Path) -> Iterator[httpx.Client]:
         yield http
 
 
-def copy_of(built_home: Path, tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    shutil.copytree(built_home, home)
+@pytest.fixture(scope="module")
+def small_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory of its own, with a library: copying files that a running server
+    has open would drop that process's SQLite locks on them (POSIX locks are per process)."""
+    home = tmp_path_factory.mktemp("health") / "home"
+    corpus = home.parent / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": "g1", "title": "Gout", "text": GOUT}) + "\n")
+    with Engine(Settings(home=home)) as engine:
+        engine.ingest([corpus])
+        engine.library.close()  # creates library.sqlite: a library in use
     return home
 
 
-def test_a_healthy_server_is_ready_with_no_problems(built_home: Path, tmp_path: Path) -> None:
-    with served(copy_of(built_home, tmp_path)) as http:
+def copy_of(small_home: Path, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(small_home, home)
+    return home
+
+
+def corrupt(database: Path) -> None:
+    """Overwrite a SQLite file, and drop its WAL (which may hold a good copy of page 1)."""
+    for leftover in database.parent.glob(database.name + "-*"):
+        leftover.unlink()
+    database.write_bytes(GARBAGE)
+
+
+def test_a_healthy_server_is_ready_with_no_problems(small_home: Path, tmp_path: Path) -> None:
+    with served(copy_of(small_home, tmp_path)) as http:
         health = http.get("/healthz").json()
     assert health["ready"] is True and health["problems"] == []
     assert health["indexed_passages"] > 0
 
 
-def test_a_corrupt_corpus_database_is_not_ready(built_home: Path, tmp_path: Path) -> None:
-    home = copy_of(built_home, tmp_path)
-    (home / "corpus.sqlite").write_bytes(GARBAGE)
+def test_a_corrupt_corpus_database_is_not_ready(small_home: Path, tmp_path: Path) -> None:
+    home = copy_of(small_home, tmp_path)
+    corrupt(home / "corpus.sqlite")
     with served(home) as http:
         response = http.get("/healthz")
     health = response.json()
@@ -50,9 +74,9 @@ def test_a_corrupt_corpus_database_is_not_ready(built_home: Path, tmp_path: Path
     assert str(tmp_path) not in response.text
 
 
-def test_a_corrupt_library_database_is_not_ready(built_home: Path, tmp_path: Path) -> None:
-    home = copy_of(built_home, tmp_path)
-    (home / "library.sqlite").write_bytes(GARBAGE)
+def test_a_corrupt_library_database_is_not_ready(small_home: Path, tmp_path: Path) -> None:
+    home = copy_of(small_home, tmp_path)
+    corrupt(home / "library.sqlite")
     with served(home) as http:
         health = http.get("/healthz").json()
     assert health["ready"] is False
@@ -61,8 +85,8 @@ def test_a_corrupt_library_database_is_not_ready(built_home: Path, tmp_path: Pat
     ]
 
 
-def test_an_unreadable_index_is_not_ready(built_home: Path, tmp_path: Path) -> None:
-    home = copy_of(built_home, tmp_path)
+def test_an_unreadable_index_is_not_ready(small_home: Path, tmp_path: Path) -> None:
+    home = copy_of(small_home, tmp_path)
     shutil.rmtree(home / "index" / "lexical")
     (home / "index" / "lexical").write_bytes(GARBAGE)  # a file where the directory should be
     with served(home) as http:
