@@ -27,6 +27,7 @@ from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
 from medcite.web.inputs import check_text_input
+from medcite.web.login import LoginGuard
 from medcite.web.security import BodySizeLimit, CatchAll, RateLimit, SecurityHeaders, TokenBucket
 from medcite.web.work import WorkPool
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.gate = gate
     app.state.work_pool = work_pool
     app.state.login_pool = login_pool
+    app.state.login_guard = LoginGuard(settings)
     app.state.templates = _templates()
     install_error_handlers(app)
     auth.install(app)

@@ -130,8 +130,7 @@ class TokenBucket:
         cost = min(cost, self.burst)
         now = time.monotonic()
         with self._lock:
-            tokens, at = self._buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - at) * self.rate)
+            tokens = self._tokens(client, now)
             if tokens < cost:
                 self._buckets[client] = (tokens, now)
                 return (cost - tokens) / self.rate
@@ -139,6 +138,16 @@ class TokenBucket:
                 self._forget_full()
             self._buckets[client] = (tokens - cost, now)
             return 0.0
+
+    def wait(self, client: str, cost: float = 1.0) -> float:
+        """Seconds until ``client`` has ``cost`` tokens (0.0: now); takes nothing."""
+        with self._lock:
+            tokens = self._tokens(client, time.monotonic())
+        return max(0.0, (min(cost, self.burst) - tokens) / self.rate)
+
+    def _tokens(self, client: str, now: float) -> float:
+        tokens, at = self._buckets.get(client, (self.burst, now))
+        return min(self.burst, tokens + (now - at) * self.rate)
 
     def _forget_full(self) -> None:
         # Clients whose bucket is full again carry no state worth keeping.
