@@ -24,6 +24,7 @@ from medcite.verify.parse import parse_answer
 from medcite.web.approved import answer_dict
 from medcite.web.deps import GateDep, PoolDep
 from medcite.web.health import readiness
+from medcite.web.openapi import QUESTION_SCHEMA, required_one_of
 from medcite.web.security import charge
 
 
@@ -41,13 +42,19 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=_errors(422, 503))
+# 400: well-formed input that carries nothing to work on, which no schema can say (a question
+# of only white space, a text without statements); 413: a body over web.max_request_bytes.
 health = APIRouter(tags=["health"])
 
 
 class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="The clinical question.", examples=["How is gout treated?"])
+    question: str = Field(
+        description="The clinical question.",
+        examples=["How is gout treated?"],
+        json_schema_extra=QUESTION_SCHEMA,
+    )
     audience: Audience = Field("clinician", description="Who the answer is written for.")
     history: list[str] = Field(
         default_factory=list,
@@ -70,8 +77,51 @@ async def create_answer(request: AnswerRequest, gate: GateDep, pool: PoolDep) ->
     return JSONResponse(answer)
 
 
+class StatementJson(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: str
+    citations: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(default_factory=list)
+
+
+class SectionJson(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    title: str = ""
+    statements: list[StatementJson]
+
+
+class ReferenceJson(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    n: int = Field(ge=1, le=10_000)
+    passage_id: str
+    doc_id: str
+    text: str = Field(description="The cited passage's text.")
+
+
+class AnswerJson(BaseModel):
+    """What checking or storing an answer JSON (answer.schema.json) reads of it; any other
+    member it carries is kept as given."""
+
+    model_config = ConfigDict(extra="allow")
+
+    question: str = Field(json_schema_extra=QUESTION_SCHEMA)
+    audience: Audience
+    bottom_line: StatementJson
+    sections: list[SectionJson]
+    references: list[ReferenceJson]
+
+    def as_given(self) -> dict[str, Any]:
+        """The answer JSON as sent (no defaults filled in)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
 class VerifyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=lambda schema: required_one_of(schema, ("text", "answer"), exactly=True),
+    )
 
     text: str | None = Field(
         None,
@@ -82,7 +132,7 @@ class VerifyRequest(BaseModel):
             "1. Ocrelizumab versus placebo in primary progressive multiple sclerosis."
         ],
     )
-    answer: dict[str, Any] | None = Field(
+    answer: AnswerJson | None = Field(
         None, description="A medcite answer JSON (shared/contracts/answer.schema.json)."
     )
     format: Literal["auto", "json", "jsonl", "markdown", "text"] = Field(
@@ -110,7 +160,7 @@ async def verify(
     At most ``web.verify_max_statements`` statements per request (413 above); a request
     costs one answer token per ``web.verify_statements_per_token`` statements."""
     if body.answer is not None:
-        text, fmt = json.dumps(body.answer), "json"
+        text, fmt = json.dumps(body.answer.as_given()), "json"
     else:
         text, fmt = body.text or "", body.format
 
@@ -136,10 +186,10 @@ def _charge_statements(request: Request, web: WebSettings, statements: int) -> N
     charge(request, request.app.state.answer_bucket, cost - 1, "answers")
 
 
-@router.get("/search", summary="Search passages", responses=_errors(400))
+@router.get("/search", summary="Search passages", responses=_errors(400, 429))
 def search(
     gate: GateDep,
-    q: Annotated[str, Query(description="The query text.")],
+    q: Annotated[str, Query(description="The query text.", json_schema_extra=QUESTION_SCHEMA)],
     k: Annotated[int, Query(ge=1, le=100, description="How many hits.")] = 10,
 ) -> dict[str, Any]:
     """Ranked passages with their documents' metadata."""

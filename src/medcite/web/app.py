@@ -22,7 +22,17 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from medcite.config import Settings
-from medcite.web import api, auth, library_api, library_pages, pages, stream, threads, view
+from medcite.web import (
+    api,
+    auth,
+    library_api,
+    library_pages,
+    openapi,
+    pages,
+    stream,
+    threads,
+    view,
+)
 from medcite.web.audience import AudienceCookie, preferred_audience
 from medcite.web.deps import EngineGate
 from medcite.web.errors import install_error_handlers
@@ -79,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = _templates()
     install_error_handlers(app)
     auth.install(app)
+    openapi.install(app)
     app.include_router(api.router)
     stream.install(app)
     app.include_router(library_api.router)

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 
 from medcite.library.errors import (
     Conflict,
@@ -82,7 +85,19 @@ def page_actor(request: Request) -> Actor | None:
     return request.state.actor
 
 
+def required_api_actor(request: Request) -> Actor:
+    """The token's user; Unauthenticated (401) without a token: for the API's writes.
+
+    Routes that depend on it are authenticated before their input is validated (see
+    :func:`install`)."""
+    actor = api_actor(request)
+    if actor is None:
+        raise Unauthenticated("this needs an API token: 'Authorization: Bearer <token>'")
+    return actor
+
+
 ApiActor = Annotated[Actor | None, Depends(api_actor)]
+RequiredApiActor = Annotated[Actor, Depends(required_api_actor)]
 PageActor = Annotated[Actor | None, Depends(page_actor)]
 
 
@@ -140,7 +155,8 @@ def safe_next(target: str | None) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Translate library errors to responses; give templates :func:`account`."""
+    """Translate library errors to responses; give templates :func:`account`; answer invalid
+    input to a route that needs a token with 401 first when the caller has no valid one."""
 
     async def on_library_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LibraryError)
@@ -154,8 +170,26 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return error_response(request, status, code, str(exc), headers)
 
+    validation_error = app.exception_handlers[RequestValidationError]
+
+    async def authenticate_first(request: Request, exc: Exception) -> Response:
+        if _needs_token(request):
+            try:
+                await run_in_threadpool(required_api_actor, request)
+            except LibraryError as refused:
+                return await on_library_error(request, refused)
+        return await validation_error(request, exc)
+
     app.add_exception_handler(LibraryError, on_library_error)
+    app.add_exception_handler(RequestValidationError, authenticate_first)
     app.state.templates.env.globals["account"] = account
+
+
+def _needs_token(request: Request) -> bool:
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and any(
+        dependency.call is required_api_actor for dependency in route.dependant.dependencies
+    )
 
 
 def _path_of(url: str) -> str:

@@ -19,6 +19,7 @@ from medcite.models import Answer
 from medcite.web import view
 from medcite.web.approved import answer_dict
 from medcite.web.deps import EngineGate, GateDep, PoolDep, TemplatesDep
+from medcite.web.openapi import QUESTION_SCHEMA
 from medcite.web.recent import recent_answer
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -31,7 +32,7 @@ EXAMPLE_QUESTIONS = (
 )
 FRAGMENT_HEADER = "x-medcite-fragment"
 
-Question = Annotated[str, Query(description="The question.")]
+Question = Annotated[str, Query(description="The question.", json_schema_extra=QUESTION_SCHEMA)]
 AudienceParam = Annotated[Audience, Query(description="Who the answer is for.")]
 History = Annotated[list[str], Query(max_length=20, description="Earlier questions, oldest first.")]
 

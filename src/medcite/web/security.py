@@ -67,8 +67,16 @@ class SecurityHeaders(_HttpMiddleware):
         await self.app(scope, receive, send_with_headers)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised while the body streams in; an HTTPException, so that FastAPI's body parsing lets
+    it through as 413 (it turns any other error while reading the body into a 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, _too_large(max_bytes))
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"the request body is larger than {max_bytes:,} bytes"
 
 
 class BodySizeLimit(_HttpMiddleware):
@@ -90,7 +98,7 @@ class BodySizeLimit(_HttpMiddleware):
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(self.max_bytes)
             return message
 
         watched = _WatchedSend(send)
@@ -105,7 +113,7 @@ class BodySizeLimit(_HttpMiddleware):
             Request(scope),
             413,
             "request_too_large",
-            f"the request body is larger than {self.max_bytes:,} bytes",
+            _too_large(self.max_bytes),
         )
         await response(scope, receive, send)
 

@@ -27,6 +27,7 @@ from fastapi.responses import StreamingResponse
 
 from medcite.errors import MedciteError
 from medcite.service import Engine
+from medcite.web.api import _errors
 from medcite.web.approved import approved_answer
 from medcite.web.deps import EngineGate, GateDep, PoolDep
 from medcite.web.errors import medcite_error_status
@@ -50,13 +51,13 @@ def install(app: FastAPI) -> None:
     "/answers/stream",
     summary="Answer a question as server-sent events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **_errors(400, 429, 503)},
 )
 async def stream_answer(
     request: Request,
     gate: GateDep,
     pool: PoolDep,
-    q: Question = "",
+    q: Question,
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> StreamingResponse:

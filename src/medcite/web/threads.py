@@ -31,6 +31,7 @@ from medcite.service import Engine
 from medcite.web.api import _errors
 from medcite.web.audience import preferred_audience, remember_audience
 from medcite.web.deps import GateDep, PoolDep, TemplatesDep
+from medcite.web.openapi import QUESTION_SCHEMA
 from medcite.web.pages import FRAGMENT_HEADER, answer_data_context, clean_history
 from medcite.web.security import charge
 
@@ -69,7 +70,10 @@ class ThreadCreate(BaseModel):
 
     audience: Audience = Field("clinician", description="Who the thread's answers are for.")
     question: str | None = Field(
-        None, description="If given, answered as the thread's first turn.", examples=[None]
+        None,
+        description="If given, answered as the thread's first turn.",
+        examples=[None],
+        json_schema_extra=QUESTION_SCHEMA,
     )
 
 
@@ -79,6 +83,7 @@ class ThreadAnswerRequest(BaseModel):
     question: str = Field(
         description="The next question; a follow-up is rewritten in the thread's context.",
         examples=["What about dosing?"],
+        json_schema_extra=QUESTION_SCHEMA,
     )
     audience: Audience | None = Field(
         None, description="Who the answer is for (default: the thread's latest audience)."
