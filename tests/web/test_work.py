@@ -81,9 +81,9 @@ def verify_in_flight(http: httpx.Client, text: str) -> InFlight:
     return InFlight(lambda: http.post("/api/v1/verify", json={"text": text, "format": "text"}))
 
 
-def wait_until_running(http: httpx.Client, count: int, timeout: float = 60) -> None:
+def wait_until_running(http: httpx.Client, pool: str, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while http.get("/healthz").json()["work"]["running"] < count:
+    while http.get("/healthz").json()["work"][pool]["running"] < count:
         assert time.monotonic() < deadline, "the requests never started"
         time.sleep(0.02)
 
@@ -93,7 +93,7 @@ def test_healthz_status_and_reads_answer_while_slow_verifications_run(
 ) -> None:
     with site(built_home, workers=2) as http:
         slow = [verify_in_flight(http, slow_text) for _ in range(2)]
-        wait_until_running(http, 2)
+        wait_until_running(http, "verifications", 2)
         probes = []
         for _ in range(5):
             started = time.perf_counter()
@@ -111,13 +111,15 @@ def test_healthz_status_and_reads_answer_while_slow_verifications_run(
 def test_a_full_pool_refuses_at_once_with_retry_after(built_home: Path, slow_text: str) -> None:
     with site(built_home, workers=1, queue=0) as http:
         slow = verify_in_flight(http, slow_text)
-        wait_until_running(http, 1)
-        refused = http.post("/api/v1/answers", json={"question": MS_QUESTION})
+        wait_until_running(http, "verifications", 1)
+        refused = http.post("/api/v1/verify", json={"text": "Interferon beta reduces relapses."})
+        answered = http.post("/api/v1/answers", json={"question": MS_QUESTION})
         assert not slow.done.is_set()
         error = assert_error(refused, 503, "busy")
         assert int(refused.headers["retry-after"]) >= 1 and "retry after" in error["message"]
+        assert answered.status_code == 200  # answers have their own pool
         assert slow.result().status_code == 200
-        assert http.post("/api/v1/answers", json={"question": MS_QUESTION}).status_code == 200
+        assert http.post("/api/v1/verify", json={"text": slow_text[:500]}).status_code == 200
 
 
 def test_a_request_past_its_deadline_gets_503_and_frees_its_client(
@@ -130,7 +132,7 @@ def test_a_request_past_its_deadline_gets_503_and_frees_its_client(
         error = assert_error(late, 503, "deadline_exceeded")
         assert "longer than 1 s" in error["message"] and int(late.headers["retry-after"]) >= 1
         assert waited >= 1.0
-        assert http.get("/healthz").json()["work"]["workers"] == 1
+        assert http.get("/healthz").json()["work"]["verifications"]["workers"] == 1
 
 
 def test_verify_refuses_more_statements_than_its_cap_saying_the_cap(built_home: Path) -> None:
@@ -194,7 +196,7 @@ def test_an_answer_waiting_on_a_hung_model_server_blocks_no_one(built_home: Path
             httpx.Client(base_url=url, timeout=120) as http,
         ):
             waiting = InFlight(lambda: http.post("/api/v1/answers", json={"question": MS_QUESTION}))
-            wait_until_running(http, 1)
+            wait_until_running(http, "answers", 1)
             checked = http.post(
                 "/api/v1/verify", json={"text": "Interferon beta reduces relapses in MS."}
             )

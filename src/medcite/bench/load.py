@@ -129,28 +129,29 @@ def mixed_load(
 
 
 def login_flood(base_url: str, pid: int, guessers: int) -> dict[str, Any]:
-    """``guessers`` wrong sign-ins at once from as many addresses, then one address's burst."""
+    """``guessers`` wrong passwords at once for the bench user, each from its own address; then
+    as many unknown users from one address."""
     before = _peak_rss_mib(pid)
 
-    def guess(i: int, address: str) -> int:
+    def guess(username: str, address: str) -> int:
         with httpx.Client(base_url=base_url, timeout=300) as http:
-            form = _login_form(http)
-            form.update(username=f"{BENCH_USER}{i % 2 or ''}", password=f"wrong guess {i}")
+            form = {**_login_form(http), "username": username, "password": "a wrong guess"}
             headers = {"X-Forwarded-For": address}
             return http.post("/login", data=form, headers=headers).status_code
 
     started = time.perf_counter()
     with ThreadPoolExecutor(guessers) as pool:
         addresses = [f"10.0.{i // 250}.{i % 250 + 1}" for i in range(guessers)]
-        spread = list(pool.map(guess, range(guessers), addresses))
-        burst = list(pool.map(lambda i: guess(i, "10.9.9.9"), range(guessers)))
+        spread = list(pool.map(guess, [BENCH_USER] * guessers, addresses))
+        users = [f"unknown{i}" for i in range(guessers)]
+        burst = list(pool.map(guess, users, ["10.9.9.9"] * guessers))
     return {
         "guessers": guessers,
         "seconds": round(time.perf_counter() - started, 1),
         "rss_peak_mib_before": before,
         "rss_peak_mib_after": _peak_rss_mib(pid),
-        "many_addresses": dict(sorted(Counter(spread).items())),
-        "one_address": dict(sorted(Counter(burst).items())),
+        "one_user_many_addresses": dict(sorted(Counter(spread).items())),
+        "many_users_one_address": dict(sorted(Counter(burst).items())),
     }
 
 
@@ -251,10 +252,11 @@ def markdown(results: dict[str, Any]) -> str:
     if logins:
         lines += [
             "",
-            f"Login flood, {logins['guessers']} wrong sign-ins at once from as many addresses, "
-            f"then {logins['guessers']} from one: peak RSS {logins['rss_peak_mib_before']:.0f} → "
-            f"{logins['rss_peak_mib_after']:.0f} MiB in {logins['seconds']} s; statuses "
-            f"{logins['many_addresses']} (many addresses), {logins['one_address']} (one address).",
+            f"Login flood, {logins['guessers']} wrong passwords at once for one user from as "
+            f"many addresses, then {logins['guessers']} unknown users from one address: peak "
+            f"RSS {logins['rss_peak_mib_before']:.0f} → {logins['rss_peak_mib_after']:.0f} MiB "
+            f"in {logins['seconds']} s; statuses {logins['one_user_many_addresses']} (one user), "
+            f"{logins['many_users_one_address']} (one address).",
         ]
     return "\n".join(lines)
 

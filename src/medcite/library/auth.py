@@ -160,14 +160,13 @@ def login(session: Session, username: str, password: str) -> Actor:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     user = session.scalar(select(User).where(User.username == username))
-    usable = user is not None and not user.disabled and user.password_hash is not None
+    stored = user.password_hash if user is not None and not user.disabled else None
     try:
-        _hasher().verify(user.password_hash if usable else _dummy_hash(), password)
+        _hasher().verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated(_BAD_LOGIN) from None
-    if not usable:  # unreachable by guessing; kept so that only real hashes sign anyone in
+    if user is None or stored is None:  # unreachable by guessing: only real hashes sign in
         raise Unauthenticated(_BAD_LOGIN)
-    assert user is not None
     return _actor(user)
 
 

@@ -22,7 +22,7 @@ from medcite.models import Document, Passage
 from medcite.service import Engine
 from medcite.verify.parse import parse_answer
 from medcite.web.approved import answer_dict
-from medcite.web.deps import GateDep, PoolDep
+from medcite.web.deps import GateDep, PoolDep, VerifyPoolDep
 from medcite.web.health import readiness
 from medcite.web.openapi import QUESTION_SCHEMA, required_one_of
 from medcite.web.security import charge
@@ -153,7 +153,7 @@ class VerifyRequest(BaseModel):
     response_description="Per statement: label, best evidence and reasons; conflicts.",
 )
 async def verify(
-    body: VerifyRequest, request: Request, gate: GateDep, pool: PoolDep
+    body: VerifyRequest, request: Request, gate: GateDep, pool: VerifyPoolDep
 ) -> JSONResponse:
     """Label each statement supported / partial / unsupported / contradicted (heuristic).
 
@@ -223,12 +223,13 @@ def status(gate: GateDep) -> dict[str, Any]:
 
 
 @health.get("/healthz", summary="Liveness and readiness")
-def healthz(gate: GateDep, pool: PoolDep) -> dict[str, Any]:
+def healthz(gate: GateDep, request: Request) -> dict[str, Any]:
     """Always 200 while the server runs. ``ready`` is true when answers can be served: the
     corpus database reads, the index is open and holds passages, and the editorial library
-    (when one is in use) reads; else ``problems`` says what is wrong. ``work``: the answer
-    pool's workers, and how many requests are running or waiting."""
-    return {"status": "ok", **readiness(gate), "work": pool.load()}
+    (when one is in use) reads; else ``problems`` says what is wrong. ``work``: per pool
+    (answers, verifications, sign-ins) its workers and how many requests run or wait."""
+    pools = request.app.state.pools
+    return {"status": "ok", **readiness(gate), "work": {n: p.load() for n, p in pools.items()}}
 
 
 def document_dict(doc: Document) -> dict[str, Any]:

@@ -6,8 +6,9 @@
 
 Pages (:mod:`medcite.web.pages`) and the JSON API (:mod:`medcite.web.api`) share one lazily
 opened :class:`medcite.service.Engine` (:class:`medcite.web.deps.EngineGate`, no lock); the
-expensive requests run in :class:`medcite.web.work.WorkPool` s: ``work_pool`` for answers,
-verifications and streams, ``login_pool`` for password checks.
+expensive requests run in :class:`medcite.web.work.WorkPool` s, one per kind so that one kind
+cannot starve another: ``work_pool`` for answers and streams, ``verify_pool`` for
+verifications, ``login_pool`` for password checks.
 """
 
 from __future__ import annotations
@@ -58,18 +59,19 @@ def create_app(settings: Settings) -> FastAPI:
     """The medcite web app (pages, ``/api/v1``, ``/docs``) over the data in ``settings.home``."""
     web = settings.web
     gate = EngineGate(settings)
-    work_pool = WorkPool(
-        "answers", workers=web.workers, queue=web.queue, deadline_s=web.deadline_seconds
-    )
-    login_pool = WorkPool(
+    pools = {
+        name: WorkPool(name, workers=web.workers, queue=web.queue, deadline_s=web.deadline_seconds)
+        for name in ("answers", "verifications")
+    }
+    pools["sign-ins"] = WorkPool(
         "sign-ins", workers=web.login_hashers, queue=web.queue, deadline_s=LOGIN_DEADLINE_S
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        work_pool.close()
-        login_pool.close()
+        for pool in pools.values():
+            pool.close()
         gate.close()
 
     app = FastAPI(
@@ -83,8 +85,10 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.gate = gate
-    app.state.work_pool = work_pool
-    app.state.login_pool = login_pool
+    app.state.pools = pools  # /healthz shows each one's load
+    app.state.work_pool = pools["answers"]
+    app.state.verify_pool = pools["verifications"]
+    app.state.login_pool = pools["sign-ins"]
     app.state.login_guard = LoginGuard(settings)
     app.state.templates = _templates()
     install_error_handlers(app)

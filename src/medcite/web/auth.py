@@ -12,7 +12,8 @@ neither ride a browser session into the JSON API nor post a form without the ses
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Request
@@ -170,7 +171,10 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return error_response(request, status, code, str(exc), headers)
 
-    validation_error = app.exception_handlers[RequestValidationError]
+    validation_error = cast(
+        Callable[[Request, Exception], Awaitable[Response]],
+        app.exception_handlers[RequestValidationError],
+    )
 
     async def authenticate_first(request: Request, exc: Exception) -> Response:
         if _needs_token(request):

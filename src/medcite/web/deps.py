@@ -59,11 +59,17 @@ GateDep = Annotated[EngineGate, Depends(get_gate)]
 
 
 def get_work_pool(request: Request) -> WorkPool:
-    """The pool of answers, verifications and streams (see :mod:`medcite.web.work`)."""
+    """The pool of answers and streams (see :mod:`medcite.web.work`)."""
     return request.app.state.work_pool
 
 
+def get_verify_pool(request: Request) -> WorkPool:
+    """The pool of verifications: long ones cannot hold up answers."""
+    return request.app.state.verify_pool
+
+
 PoolDep = Annotated[WorkPool, Depends(get_work_pool)]
+VerifyPoolDep = Annotated[WorkPool, Depends(get_verify_pool)]
 
 
 def get_templates(request: Request) -> Jinja2Templates:

@@ -56,9 +56,10 @@ class LoginGuard:
     def form(self, request: Request, render: Callable[[str], Response]) -> Response:
         """``render(token)``, the login form with its token; sets this browser's nonce cookie
         when it has none yet."""
-        nonce = request.cookies.get(CSRF_COOKIE)
-        response = render(self._token(nonce or (nonce := secrets.token_urlsafe(24))))
-        if nonce != request.cookies.get(CSRF_COOKIE):
+        known = request.cookies.get(CSRF_COOKIE)
+        nonce = known or secrets.token_urlsafe(24)
+        response = render(self._token(nonce))
+        if nonce != known:
             library = self.settings.library
             response.set_cookie(
                 CSRF_COOKIE,
