@@ -11,8 +11,9 @@ answer and verify p50/p99, refusals by status, and ``/healthz`` p50/p99/max.
 The login flood sends ``--logins`` wrong passwords at once for one user, each from its own
 ``X-Forwarded-For`` address (which uvicorn believes from localhost), then as many unknown
 users from one address; reported: the server's peak resident memory before and after
-(``VmHWM``) and the statuses (401 refused, 429 throttled, 503 too many hashes at once). ``--server-src`` serves another checkout's ``src``
-(e.g. the code before a change) against the same data.
+(``VmHWM``) and the statuses (401 refused, 429 throttled, 503 too many hashes at once).
+``--server-src`` serves another checkout's ``src`` (e.g. the code before a change) against
+the same data.
 """
 
 from __future__ import annotations
