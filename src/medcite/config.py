@@ -139,6 +139,40 @@ class WebSettings(_Section):
         ],
         description="Questions the home page offers as examples.",
     )
+    workers: int = Field(
+        2,
+        ge=1,
+        description="Answers, verifications and streams computed at once (threads); raise it "
+        "when an LLM server does the composing.",
+    )
+    queue: int = Field(
+        16, ge=0, description="Expensive requests that may wait for a worker; more get 503."
+    )
+    deadline_seconds: float = Field(
+        150.0,
+        gt=0,
+        description="An expensive request that waited and worked this long gets 503 "
+        "(longer than llm.timeout, so that a slow model's fallback still arrives).",
+    )
+    verify_max_statements: int = Field(
+        100, ge=1, description="POST /api/v1/verify refuses texts with more statements (413)."
+    )
+    verify_statements_per_token: int = Field(
+        10, ge=1, description="A verification costs one answer token per this many statements."
+    )
+    searches_per_minute: float = Field(
+        600, gt=0, description="Per-client refill rate of the search endpoint's token bucket."
+    )
+    search_burst: int = Field(60, ge=1, description="Searches a client may run in a quick burst.")
+    login_hashers: int = Field(
+        2, ge=1, description="Passwords checked at once (argon2 takes 64 MiB and ~0.5 s each)."
+    )
+    login_failures_per_user: int = Field(
+        5, ge=1, description="Failed sign-ins of one username before it is throttled (429)."
+    )
+    login_attempts_per_address: int = Field(
+        20, ge=1, description="Sign-ins from one address in a burst before it is throttled."
+    )
 
 
 class ReaderSettings(_Section):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from medcite.library import Actor, InvalidRequest, Library
+from medcite.library import Actor, Forbidden, InvalidRequest, Library
 from medcite.library.schema import utcnow
 from medcite.service import DISCLAIMER
 
@@ -96,7 +96,7 @@ def test_public_list_search_filters_and_pages(
     second = library.articles(None, per_page=2, page=2)
     assert (first.total, len(first.items), len(second.items)) == (3, 2, 1)
     assert ids(first) | ids(second) == approved
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(Forbidden):  # readers may not list drafts
         library.articles(None, status="draft")
     with pytest.raises(InvalidRequest):
         library.articles(None, per_page=1000)

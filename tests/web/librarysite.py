@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from lxml import html
 
 from medcite.config import LibrarySettings, Settings, WebSettings
 from medcite.library import Actor, Library
@@ -51,9 +52,22 @@ class Site:
     def browser_client(self, user: str) -> Iterator[httpx.Client]:
         """A client signed in through the login form (it keeps the session cookie)."""
         with httpx.Client(base_url=self.url, timeout=60) as client:
-            response = client.post("/login", data={"username": user, "password": PASSWORD})
+            response = sign_in(client, user, PASSWORD)
             assert response.status_code == 303, response.text
             yield client
+
+
+def sign_in(client: httpx.Client, username: str, password: str, **fields: str) -> httpx.Response:
+    """The login form as a browser submits it: fetched first (its token and cookie), then posted
+    with ``username``, ``password`` and any other ``fields`` (e.g. ``next``)."""
+    data = {**login_form(client), "username": username, "password": password, **fields}
+    return client.post("/login", data=data)
+
+
+def login_form(client: httpx.Client) -> dict[str, str]:
+    """The hidden fields of the login form (its CSRF token), fetched with its cookie."""
+    form = html.fromstring(client.get("/login").text).xpath("//form[@action='/login']")[0]
+    return {field.name: field.value or "" for field in form.inputs if field.type == "hidden"}
 
 
 @contextmanager
@@ -68,12 +82,15 @@ def database(kind: str, request: pytest.FixtureRequest, scratch: Path) -> Iterat
 
 
 @contextmanager
-def library_site(home: Path, database_url: str, **library: Any) -> Iterator[Site]:
-    """The site; ``library`` overrides LibrarySettings fields (e.g. ``secure_cookies=True``)."""
+def library_site(
+    home: Path, database_url: str, web: dict[str, Any] | None = None, **library: Any
+) -> Iterator[Site]:
+    """The site; ``library`` overrides LibrarySettings fields (e.g. ``secure_cookies=True``),
+    ``web`` WebSettings fields."""
     settings = Settings(
         home=home,
         database_url=database_url,
-        web=WebSettings(answers_per_minute=100_000, answer_burst=10_000),
+        web=WebSettings(**{"answers_per_minute": 100_000, "answer_burst": 10_000, **(web or {})}),
         library=LibrarySettings(secret_key="test-only secret for signing sessions", **library),
     )
     system = Actor.system("tests")

@@ -185,7 +185,7 @@ def test_verify_flags_a_contradicted_claim_and_supports_a_quoted_one(
         ({}, 422),
         ({"text": "x", "answer": {}}, 422),
         ({"text": "short", "format": "text"}, 400),
-        ({"answer": {"no": "statements"}}, 400),
+        ({"answer": {"no": "statements"}}, 422),
     ],
 )
 def test_verify_rejects_bad_input_with_json_errors(

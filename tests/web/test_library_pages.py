@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from librarysite import PASSWORD, Site, database, library_site
+from librarysite import PASSWORD, Site, database, library_site, sign_in
 from lxml import html
 from webtools import assert_error, page, text_of
 
@@ -60,12 +60,9 @@ def press(client: httpx.Client, version_page: httpx.Response, to: str) -> httpx.
 
 def test_login_sets_a_safe_session_cookie(site: Site) -> None:
     with httpx.Client(base_url=site.url) as client:
-        wrong = client.post("/login", data={"username": "reviewer", "password": "nope"})
+        wrong = sign_in(client, "reviewer", "nope")
         assert wrong.status_code == 401 and 'role="alert"' in wrong.text
-        response = client.post(
-            "/login",
-            data={"username": "reviewer", "password": PASSWORD, "next": "//evil.example/"},
-        )
+        response = sign_in(client, "reviewer", PASSWORD, next="//evil.example/")
         assert response.status_code == 303 and response.headers["location"] == "/review"
         cookie = response.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
@@ -213,7 +210,7 @@ def test_secure_cookies_and_the_due_for_review_banner(
         library_site(built_home, url, secure_cookies=True, review_interval_days=30) as strict,
     ):
         with httpx.Client(base_url=strict.url) as client:
-            response = client.post("/login", data={"username": "editor", "password": PASSWORD})
+            response = sign_in(client, "editor", PASSWORD)
         assert "; secure" in response.headers["set-cookie"].lower()
         with Library(strict.settings) as library:
             editor, reviewer = (library.login(name, PASSWORD) for name in ("editor", "reviewer"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,7 @@ class VectorIndex:
         self.path = path
         self._pending: dict[str, np.ndarray | None] = {}
         self._graph: Index | None = None
+        self._graph_lock = threading.Lock()
         self._generation = 0
         self.dim: int | None = None
         self._key_of: dict[str, int] = {}
@@ -149,23 +151,27 @@ class VectorIndex:
         self._next_key = current["next_key"]
 
     def _load_graph(self) -> Index:
-        if self._graph is None:
-            from medcite.index.embed import require_dense
+        with self._graph_lock:  # searching threads share the graph: restore it once
+            if self._graph is None:
+                self._graph = self._open_graph()
+            return self._graph
 
-            Index = require_dense("usearch.index").Index
-            if self._generation:
-                self._graph = Index.restore(str(self._graph_file(self._generation)))
-                self._graph.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]  # usearch declares no setter
-            else:
-                self._graph = Index(
-                    ndim=self.dim,
-                    metric="cos",
-                    dtype=DTYPE,
-                    connectivity=CONNECTIVITY,
-                    expansion_add=EXPANSION_ADD,
-                    expansion_search=EXPANSION_SEARCH,
-                )
-        return self._graph
+    def _open_graph(self) -> Index:
+        from medcite.index.embed import require_dense
+
+        Index = require_dense("usearch.index").Index
+        if self._generation:
+            graph = Index.restore(str(self._graph_file(self._generation)))
+            graph.expansion_search = EXPANSION_SEARCH  # the file keeps its own
+            return graph
+        return Index(
+            ndim=self.dim,
+            metric="cos",
+            dtype=DTYPE,
+            connectivity=CONNECTIVITY,
+            expansion_add=EXPANSION_ADD,
+            expansion_search=EXPANSION_SEARCH,
+        )
 
     def _graph_file(self, generation: int) -> Path:
         return self.path / f"hnsw-{generation}.usearch"

@@ -3,15 +3,19 @@
 Every function that changes users requires an admin actor; ``Actor.system()`` is the operator
 at the machine (the CLI), who may bootstrap the first admin. Authentication turns a password
 or a token into an :class:`Actor`, or raises :class:`Unauthenticated` with the same message
-whatever was wrong, so a caller cannot probe which usernames exist.
+whatever was wrong, so a caller cannot probe which usernames exist — nor by timing: a
+sign-in as an unknown, disabled or password-less user checks the password against a dummy
+hash, which costs what checking a real one costs.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +31,23 @@ TOKEN_PREFIX = "mct_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 10
 _BAD_LOGIN = "unknown user, wrong password or disabled account"
+
+
+@cache
+def _dummy_hash() -> str:
+    """An argon2id hash of nothing: random salt and digest under the hasher's parameters.
+
+    Checking a password against it costs what checking against a real hash costs (argon2
+    recomputes the digest with these parameters), it takes no hashing to make, and no
+    password matches it."""
+    hasher = _hasher()
+    salt, digest = (_b64(secrets.token_bytes(n)) for n in (hasher.salt_len, hasher.hash_len))
+    cost = f"m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}"
+    return f"$argon2id$v=19${cost}${salt}${digest}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")  # argon2's encoding: no padding
 
 
 def _hasher() -> Any:
@@ -139,12 +160,13 @@ def login(session: Session, username: str, password: str) -> Actor:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or user.disabled or user.password_hash is None:
-        raise Unauthenticated(_BAD_LOGIN)
+    stored = user.password_hash if user is not None and not user.disabled else None
     try:
-        _hasher().verify(user.password_hash, password)
+        _hasher().verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthenticated(_BAD_LOGIN) from None
+    if user is None or stored is None:  # unreachable by guessing: only real hashes sign in
+        raise Unauthenticated(_BAD_LOGIN)
     return _actor(user)
 
 

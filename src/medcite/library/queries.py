@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from medcite.library.articles import load, normalize_question, version, when
-from medcite.library.errors import InvalidRequest, NotFound
+from medcite.library.errors import Forbidden, InvalidRequest, NotFound
 from medcite.library.schema import (
     Article,
     ArticleSearch,
@@ -290,9 +290,7 @@ def list_articles(
     if status is not None:
         wanted = parse_status(status).value
         if not is_staff(actor) and wanted not in PUBLIC:
-            raise InvalidRequest(
-                f"readers can list approved or under_review articles, not {wanted}"
-            )
+            raise Forbidden(f"readers can list approved or under_review articles, not {wanted}")
         query = query.where(Article.status == wanted)
     elif not is_staff(actor):
         query = query.where(Article.status == Status.APPROVED.value)

@@ -23,6 +23,7 @@ import gc
 import json
 import math
 import pickle
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -284,24 +285,29 @@ class RelatedQuestions:
         self.cache = cache
         self._index: _QuestionIndex | None = None
         self._answerable: dict[str, bool] = {}
+        self._lock = threading.Lock()  # threads share one instance: build once, add one at a time
 
     @property
     def index(self) -> _QuestionIndex:
         """Built on first use; the stable sources' part is cached in ``cache`` by version."""
-        if self._index is None:
-            versions = {s.name: s.version() for s in self.sources}
-            stable = [s for s in self.sources if versions[s.name] is not None]
-            key = json.dumps([versions[s.name] for s in stable])
-            index = self._cached(key)
-            if index is None:
-                index = _QuestionIndex(c for s in stable for c in s.questions())
-                self._save(key, index)
-            for source in self.sources:
-                if versions[source.name] is None:
-                    for candidate in source.questions():
-                        index.add_new(candidate)
-            self._index = index
-        return self._index
+        with self._lock:
+            if self._index is None:
+                self._index = self._build()
+            return self._index
+
+    def _build(self) -> _QuestionIndex:
+        versions = {s.name: s.version() for s in self.sources}
+        stable = [s for s in self.sources if versions[s.name] is not None]
+        key = json.dumps([versions[s.name] for s in stable])
+        index = self._cached(key)
+        if index is None:
+            index = _QuestionIndex(c for s in stable for c in s.questions())
+            self._save(key, index)
+        for source in self.sources:
+            if versions[source.name] is None:
+                for candidate in source.questions():
+                    index.add_new(candidate)
+        return index
 
     def with_lambda(self, mmr_lambda: float) -> RelatedQuestions:
         """The same candidates and answerability cache, chosen with another λ."""

@@ -8,6 +8,7 @@ priors — evidence level and recency — that reorder near-ties without overrid
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 
 from medcite.config import SearchSettings
@@ -42,7 +43,10 @@ INTENT_EVIDENCE_BONUS: dict[str, dict[EvidenceLevel, float]] = {
 
 
 class Retriever:
-    """Search the corpus. ``embedder_factory`` is called once, only if vectors exist."""
+    """Search the corpus. ``embedder_factory`` is called once, only if vectors exist.
+
+    One retriever serves many threads (the web app's); only the embedder's first load is locked.
+    """
 
     def __init__(
         self,
@@ -55,6 +59,7 @@ class Retriever:
         self._embedder_factory = embedder_factory
         self._embedder: Embedder | None = None
         self._embedder_loaded = False
+        self._embedder_lock = threading.Lock()
 
     def effective_mode(self, requested: str | None = None) -> SearchMode:
         mode = requested or self.settings.mode
@@ -105,8 +110,10 @@ class Retriever:
 
     def _embedder_or_none(self) -> Embedder | None:
         if not self._embedder_loaded:
-            self._embedder_loaded = True
-            self._embedder = self._embedder_factory() if self._embedder_factory else None
+            with self._embedder_lock:  # a second thread waits, not searches BM25-only meanwhile
+                if not self._embedder_loaded:
+                    self._embedder = self._embedder_factory() if self._embedder_factory else None
+                    self._embedder_loaded = True
         return self._embedder
 
     def _hydrate(self, scored: list[ScoredId], k: int) -> list[Hit]:

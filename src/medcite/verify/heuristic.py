@@ -15,6 +15,7 @@ decided it. No NLI model is involved: the labels are heuristic and every output 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class HeuristicVerifier:
     ) -> None:
         self._embedder = embedder
         self._load_embedder = None if embedder is not None else load_embedder
+        self._load_lock = threading.Lock()
         self.drugs = drugs if drugs is not None else DrugLexicon.load(cache_dir)
         self.rules = tuple(rules)
 
@@ -109,7 +111,9 @@ class HeuristicVerifier:
     def _embedder_when_needed(self) -> Embedder | None:
         """The embedder, loaded on the first ambiguous alignment (None: lexical only)."""
         if self._load_embedder is not None:
-            self._embedder, self._load_embedder = self._load_embedder(), None
+            with self._load_lock:  # threads share one verifier: load the model once
+                if self._load_embedder is not None:
+                    self._embedder, self._load_embedder = self._load_embedder(), None
         return self._embedder
 
     def _findings(self, ctx: Context) -> list[Finding]:

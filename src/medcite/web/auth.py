@@ -12,11 +12,15 @@ neither ride a browser session into the JSON API nor post a form without the ses
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
 
 from medcite.library.errors import (
     Conflict,
@@ -83,7 +87,19 @@ def page_actor(request: Request) -> Actor | None:
     return request.state.actor
 
 
+def required_api_actor(request: Request) -> Actor:
+    """The token's user; Unauthenticated (401) without a token: for the API's writes.
+
+    Routes that depend on it are authenticated before their input is validated (see
+    :func:`install`)."""
+    actor = api_actor(request)
+    if actor is None:
+        raise Unauthenticated("this needs an API token: 'Authorization: Bearer <token>'")
+    return actor
+
+
 ApiActor = Annotated[Actor | None, Depends(api_actor)]
+RequiredApiActor = Annotated[Actor, Depends(required_api_actor)]
 PageActor = Annotated[Actor | None, Depends(page_actor)]
 
 
@@ -141,7 +157,8 @@ def safe_next(target: str | None) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Translate library errors to responses; give templates :func:`account`."""
+    """Translate library errors to responses; give templates :func:`account`; answer invalid
+    input to a route that needs a token with 401 first when the caller has no valid one."""
 
     async def on_library_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LibraryError)
@@ -157,7 +174,21 @@ def install(app: FastAPI) -> None:
             return _existing_article(request, exc)
         return error_response(request, status, code, str(exc), headers)
 
+    validation_error = cast(
+        Callable[[Request, Exception], Awaitable[Response]],
+        app.exception_handlers[RequestValidationError],
+    )
+
+    async def authenticate_first(request: Request, exc: Exception) -> Response:
+        if _needs_token(request):
+            try:
+                await run_in_threadpool(required_api_actor, request)
+            except LibraryError as refused:
+                return await on_library_error(request, refused)
+        return await validation_error(request, exc)
+
     app.add_exception_handler(LibraryError, on_library_error)
+    app.add_exception_handler(RequestValidationError, authenticate_first)
     app.state.templates.env.globals["account"] = account
 
 
@@ -173,6 +204,13 @@ def _existing_article(request: Request, exc: DuplicateArticle) -> Response:
         str(exc),
         fields={"article_id": exc.article_id, "article_url": url, "state": exc.state},
         link=(url, f"Open article {exc.article_id} ({exc.state})"),
+    )
+
+
+def _needs_token(request: Request) -> bool:
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and any(
+        dependency.call is required_api_actor for dependency in route.dependant.dependencies
     )
 
 

@@ -2,13 +2,16 @@
 
 The API, ``.json``/``.md`` twins and any client that does not ask for HTML get JSON; a browser
 on a page gets the same message as a page with a search box. Statuses: 400 bad question,
-404 unknown page/document/passage, 413 body too large, 422 invalid parameters, 429 rate
-limited, 503 index not ready or an unexpected internal error. Never a stack trace.
+404 unknown page/document/passage, 413 body too large (or too many statements to verify),
+422 invalid parameters, 429 rate limited, 503 index not ready, server busy, deadline exceeded
+or an unexpected internal error (``Retry-After`` where waiting helps). Never a stack trace,
+and never a path on the server: messages name the data directory ``<home>`` instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,7 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from medcite.config import Settings
 from medcite.errors import DataNotFound, IndexNotReady, MedciteError, QuestionError
+from medcite.web.work import Overloaded
 
 STATUS_CODES = {
     400: "bad_request",
@@ -86,6 +91,27 @@ def medcite_error_status(exc: MedciteError) -> tuple[int, str]:
     return 400, "bad_request"
 
 
+def public_message(request: Request, message: str) -> str:
+    """``message`` with the server's own directories replaced by ``<home>``/``<data>``."""
+    settings = getattr(request.app.state, "settings", None) if "app" in request.scope else None
+    if settings is None:
+        return message
+    for path, name in _server_paths(settings):
+        message = message.replace(path, name)
+    return message
+
+
+def _server_paths(settings: Settings) -> list[tuple[str, str]]:
+    """Where this server keeps data, longest first (so the most precise name wins)."""
+    named = {settings.home: "<home>"}
+    if settings.demo_data is not None:
+        named[settings.demo_data] = "<data>"
+    found: list[tuple[str, str]] = []
+    for path, name in named.items():
+        found += [(str(path), name), (str(Path(path).resolve()), name)]
+    return sorted(set(found), key=lambda pair: -len(pair[0]))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map medcite's exceptions and FastAPI's own errors onto :func:`error_response`."""
 
@@ -103,8 +129,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_medcite(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MedciteError)
-        return error_response(request, *medcite_error_status(exc), str(exc))
+        status, code = medcite_error_status(exc)
+        return error_response(request, status, code, public_message(request, str(exc)))
+
+    async def on_overloaded(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Overloaded)
+        headers = {"Retry-After": str(exc.retry_after)}
+        return error_response(request, 503, exc.code, str(exc), headers)
 
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(MedciteError, on_medcite)
+    app.add_exception_handler(Overloaded, on_overloaded)

@@ -15,15 +15,18 @@ someone else has since changed answers 409 with a message saying so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from medcite.config import Audience
-from medcite.library.errors import Unauthenticated
+from medcite.library.errors import Forbidden, Unauthenticated
 from medcite.library.queries import ArticleView
+from medcite.library.workflow import Actor
 from medcite.models import Answer
 from medcite.web.auth import (
     PageActor,
@@ -33,9 +36,11 @@ from medcite.web.auth import (
     safe_next,
     start_session,
 )
-from medcite.web.deps import GateDep, TemplatesDep
+from medcite.web.deps import GateDep, PoolDep, TemplatesDep
 from medcite.web.library_api import create_draft, start_of
+from medcite.web.login import login_guard
 from medcite.web.pages import answer_context
+from medcite.web.work import Overloaded
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -62,27 +67,63 @@ def _see_other(url: str) -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request, templates: TemplatesDep, next: str = "") -> Response:
-    return templates.TemplateResponse(
-        request, "login.html", {"next": safe_next(next), "problem": None}
-    )
+    return _login_form(request, templates, next)
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     templates: TemplatesDep,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=2000)] = "",
+    login_csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Sign in (see :mod:`medcite.web.login` for the token, the throttles and the hashing)."""
+    guard = login_guard(request)
+
+    def sign_in() -> Actor:
+        return library_of(request).login(username, password)
+
     try:
-        actor = library_of(request).login(username, password)
+        guard.check(request, username, login_csrf)
+        actor = await request.app.state.login_pool.run(sign_in)
     except Unauthenticated as exc:
-        context = {"next": safe_next(next), "problem": str(exc), "username": username}
-        return templates.TemplateResponse(request, "login.html", context, status_code=401)
+        guard.failed(username)
+        return _login_form(request, templates, next, str(exc), username, 401)
+    except Forbidden as exc:
+        return _login_form(request, templates, next, str(exc), username, 403)
+    except HTTPException as exc:  # throttled (medcite.web.security.limited)
+        problem = str(exc.detail)
+        return _login_form(request, templates, next, problem, username, 429, exc.headers)
+    except Overloaded as exc:  # too many passwords being checked at once
+        headers = {"Retry-After": str(exc.retry_after)}
+        return _login_form(request, templates, next, str(exc), username, 503, headers)
     response = _see_other(safe_next(next))
     start_session(request, response, actor)
     return response
+
+
+def _login_form(
+    request: Request,
+    templates: Any,
+    next: str,
+    problem: str | None = None,
+    username: str = "",
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    context = {"next": safe_next(next), "problem": problem, "username": username}
+    return login_guard(request).form(
+        request,
+        lambda token: templates.TemplateResponse(
+            request,
+            "login.html",
+            {**context, "login_csrf": token},
+            status_code=status,
+            headers=dict(headers or {}),
+        ),
+    )
 
 
 @router.post("/logout")
@@ -110,7 +151,7 @@ def articles(
 ) -> Response:
     found = library_of(request).articles(
         actor,
-        search=q.replace("\x00", "") or None,
+        search=q or None,
         topic=topic or None,
         audience=audience,
         status=status or None,
@@ -149,16 +190,21 @@ def article_page(
 
 
 @router.post("/articles/drafts")
-def save_draft(
+async def save_draft(
     request: Request,
     gate: GateDep,
+    pool: PoolDep,
     q: FormText,
     audience: Annotated[Audience, Form()] = "clinician",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """The answer page's "Save as draft" (editors): compose the answer and keep it."""
-    actor = check_csrf(request, csrf_token)
-    draft = create_draft(gate, actor, question=q, audience=audience)
+
+    def create() -> ArticleView:
+        actor = check_csrf(request, csrf_token)
+        return create_draft(gate, actor, question=q, audience=audience)
+
+    draft = await pool.run(create)
     return _see_other(f"/review/{draft.id}/versions/{draft.current_version}")
 
 

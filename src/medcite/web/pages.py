@@ -16,14 +16,15 @@ from medcite.compose.markdown import currency_text, to_markdown
 from medcite.config import Audience
 from medcite.models import Answer
 from medcite.web import view
-from medcite.web.deps import EngineGate, GateDep, TemplatesDep
+from medcite.web.deps import EngineGate, GateDep, PoolDep, TemplatesDep
+from medcite.web.openapi import QUESTION_SCHEMA
 from medcite.web.recent import recent_answer
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 FRAGMENT_HEADER = "x-medcite-fragment"
 
-Question = Annotated[str, Query(description="The question.")]
+Question = Annotated[str, Query(description="The question.", json_schema_extra=QUESTION_SCHEMA)]
 AudienceParam = Annotated[Audience, Query(description="Who the answer is for.")]
 History = Annotated[list[str], Query(max_length=20, description="Earlier questions, oldest first.")]
 
@@ -37,9 +38,10 @@ def home(request: Request, gate: GateDep, templates: TemplatesDep) -> Response:
 
 
 @router.get("/ask")
-def ask_page(
+async def ask_page(
     request: Request,
     gate: GateDep,
+    pool: PoolDep,
     templates: TemplatesDep,
     q: Question = "",
     audience: AudienceParam = "clinician",
@@ -47,7 +49,9 @@ def ask_page(
 ) -> Response:
     earlier = clean_history(history)
     answer = recent_answer(request, q, audience, earlier)  # just streamed to this page
-    context = answer_context(answer or answer_for(gate, q, audience, earlier), earlier)
+    if answer is None:
+        answer = await pool.run(answer_for, gate, q, audience, earlier)
+    context = answer_context(answer, earlier)
     if request.headers.get(FRAGMENT_HEADER) == "1":
         response = templates.TemplateResponse(request, "_answer.html", context)
     else:
@@ -57,15 +61,16 @@ def ask_page(
 
 
 @router.get("/ask.{fmt}")
-def ask_export(
+async def ask_export(
     gate: GateDep,
+    pool: PoolDep,
     fmt: Literal["md", "json"],
     q: Question = "",
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006
 ) -> Response:
     """The answer page's answer as Markdown (``/ask.md``) or as the answer JSON (``/ask.json``)."""
-    answer = answer_for(gate, q, audience, clean_history(history))
+    answer = await pool.run(answer_for, gate, q, audience, clean_history(history))
     if fmt == "json":
         return JSONResponse(answer.to_dict())
     return PlainTextResponse(to_markdown(answer), media_type="text/markdown; charset=utf-8")

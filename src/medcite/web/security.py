@@ -8,10 +8,12 @@ shape as every other error.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,8 +67,16 @@ class SecurityHeaders(_HttpMiddleware):
         await self.app(scope, receive, send_with_headers)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised while the body streams in; an HTTPException, so that FastAPI's body parsing lets
+    it through as 413 (it turns any other error while reading the body into a 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, _too_large(max_bytes))
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"the request body is larger than {max_bytes:,} bytes"
 
 
 class BodySizeLimit(_HttpMiddleware):
@@ -88,7 +98,7 @@ class BodySizeLimit(_HttpMiddleware):
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _BodyTooLarge
+                raise _BodyTooLarge(self.max_bytes)
             return message
 
         watched = _WatchedSend(send)
@@ -103,13 +113,17 @@ class BodySizeLimit(_HttpMiddleware):
             Request(scope),
             413,
             "request_too_large",
-            f"the request body is larger than {self.max_bytes:,} bytes",
+            _too_large(self.max_bytes),
         )
         await response(scope, receive, send)
 
 
 class TokenBucket:
-    """Per-client token buckets: ``burst`` requests at once, refilled at ``per_minute``."""
+    """Per-client token buckets: ``burst`` tokens at once, refilled at ``per_minute``.
+
+    A request takes one token, or as many as it costs (a verification of many statements);
+    a cost above ``burst`` is charged as ``burst``, so that it can be paid at all.
+    """
 
     def __init__(self, per_minute: float, burst: int, max_clients: int = 10_000) -> None:
         self.rate = per_minute / 60.0
@@ -118,19 +132,30 @@ class TokenBucket:
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
         self._lock = threading.Lock()
 
-    def take(self, client: str) -> float:
-        """Take a token for ``client``: 0.0 when allowed, else the seconds until one is free."""
+    def take(self, client: str, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens for ``client``: 0.0 when allowed, else the seconds until
+        there are enough (nothing is taken then)."""
+        cost = min(cost, self.burst)
         now = time.monotonic()
         with self._lock:
-            tokens, at = self._buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - at) * self.rate)
-            if tokens < 1.0:
+            tokens = self._tokens(client, now)
+            if tokens < cost:
                 self._buckets[client] = (tokens, now)
-                return (1.0 - tokens) / self.rate
+                return (cost - tokens) / self.rate
             if len(self._buckets) >= self.max_clients and client not in self._buckets:
                 self._forget_full()
-            self._buckets[client] = (tokens - 1.0, now)
+            self._buckets[client] = (tokens - cost, now)
             return 0.0
+
+    def wait(self, client: str, cost: float = 1.0) -> float:
+        """Seconds until ``client`` has ``cost`` tokens (0.0: now); takes nothing."""
+        with self._lock:
+            tokens = self._tokens(client, time.monotonic())
+        return max(0.0, (min(cost, self.burst) - tokens) / self.rate)
+
+    def _tokens(self, client: str, now: float) -> float:
+        tokens, at = self._buckets.get(client, (self.burst, now))
+        return min(self.burst, tokens + (now - at) * self.rate)
 
     def _forget_full(self) -> None:
         # Clients whose bucket is full again carry no state worth keeping.
@@ -142,25 +167,48 @@ class TokenBucket:
         }
 
 
-class RateLimit(_HttpMiddleware):
-    """Applies a :class:`TokenBucket` to the (expensive) answer endpoints only."""
+def client_address(scope: Scope) -> str:
+    return (scope.get("client") or ("unknown", 0))[0]
 
-    def __init__(self, app: ASGIApp, bucket: TokenBucket, paths: Iterable[str]) -> None:
+
+def limited(what: str, client: str, wait: float) -> HTTPException:
+    """The 429 for ``client`` who must wait ``wait`` seconds; its message says the same
+    whole number of seconds as its ``Retry-After`` header."""
+    seconds = max(1, math.ceil(wait))
+    return HTTPException(
+        429,
+        f"too many {what} from {client}; retry after {seconds} s (see the Retry-After header)",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def charge(request: Request, bucket: TokenBucket, cost: float, what: str) -> None:
+    """Take ``cost`` tokens of ``bucket`` for this request's client, or refuse with 429."""
+    client = client_address(request.scope)
+    wait = bucket.take(client, cost) if cost > 0 else 0.0
+    if wait > 0:
+        raise limited(what, client, wait)
+
+
+class RateLimit(_HttpMiddleware):
+    """Applies a :class:`TokenBucket` to some paths (answers; searches), before any work."""
+
+    def __init__(
+        self, app: ASGIApp, bucket: TokenBucket, paths: Iterable[str], what: str = "answers"
+    ) -> None:
         super().__init__(app)
         self.bucket = bucket
         self.paths = frozenset(paths)
+        self.what = what
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"] in self.paths:
-            client = (scope.get("client") or ("unknown", 0))[0]
+            client = client_address(scope)
             wait = self.bucket.take(client)
             if wait > 0:
+                refusal = limited(self.what, client, wait)
                 response = error_response(
-                    Request(scope),
-                    429,
-                    "rate_limited",
-                    f"too many answers asked from {client}; try again in {wait:.0f} s",
-                    headers={"Retry-After": str(max(1, round(wait)))},
+                    Request(scope), 429, "rate_limited", refusal.detail, refusal.headers
                 )
                 await response(scope, receive, send)
                 return

@@ -6,8 +6,9 @@ Events: ``delta`` (``{"text"}``, the LLM's draft as it is written, not yet verif
 question is refused before streaming, as the usual JSON 400. Without an LLM configured the
 stream is one ``answer`` event from the extractive composer.
 
-The engine runs in a producer thread that holds the app's :class:`EngineGate` for the whole
-answer (engine calls stay serialised) and stops between events once the client has gone.
+The engine runs in a worker of the app's :class:`~medcite.web.work.WorkPool` for the whole
+answer (a full pool refuses the stream with 503 before it starts) and stops between events
+once the client has gone.
 The last streamed answers are kept for a minute so that the page the script loads next
 (``/ask`` for the same question) shows that verified answer instead of composing it again.
 """
@@ -27,10 +28,12 @@ from fastapi.responses import StreamingResponse
 from medcite.errors import MedciteError
 from medcite.models import Answer
 from medcite.service import Engine
-from medcite.web.deps import EngineGate, GateDep
+from medcite.web.api import _errors
+from medcite.web.deps import EngineGate, GateDep, PoolDep
 from medcite.web.errors import medcite_error_status
 from medcite.web.pages import AudienceParam, History, Question, clean_history
 from medcite.web.recent import RecentAnswers
+from medcite.web.work import WorkPool
 
 log = logging.getLogger("medcite.web")
 
@@ -48,18 +51,20 @@ def install(app: FastAPI) -> None:
     "/answers/stream",
     summary="Answer a question as server-sent events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **_errors(400, 429, 503)},
 )
 async def stream_answer(
     request: Request,
     gate: GateDep,
-    q: Question = "",
+    pool: PoolDep,
+    q: Question,
     audience: AudienceParam = "clinician",
     history: History = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> StreamingResponse:
     """``delta`` events while the LLM writes, then the verified ``answer`` (see the module)."""
     earlier = clean_history(history)
     producer = _Producer(gate, q, audience, earlier, request.app.state.recent_answers)
+    producer.start(pool)
     first = await producer.next()
     if isinstance(first, BaseException):  # refused before streaming: the normal JSON error
         raise first
@@ -75,7 +80,7 @@ _DONE = object()
 
 
 class _Producer:
-    """Runs the engine in a thread; ``next()`` awaits its items (events or an exception)."""
+    """Runs the engine in a pool worker; ``next()`` awaits its items (events or an exception)."""
 
     def __init__(
         self,
@@ -90,7 +95,9 @@ class _Producer:
         self.stopped = threading.Event()
         self._loop = asyncio.get_running_loop()
         self._items: asyncio.Queue[Any] = asyncio.Queue()
-        threading.Thread(target=self._run, name="medcite-sse", daemon=True).start()
+
+    def start(self, pool: WorkPool) -> None:
+        pool.submit(self._run)  # Overloaded (503) when the pool is full
 
     async def next(self) -> Any:
         return await self._items.get()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,9 +30,10 @@ from medcite.reader.threads import Thread
 from medcite.service import Engine, ThreadAnswer
 from medcite.web.api import _errors
 from medcite.web.audience import preferred_audience, remember_audience
-from medcite.web.deps import GateDep, TemplatesDep
+from medcite.web.deps import GateDep, PoolDep, TemplatesDep
+from medcite.web.openapi import QUESTION_SCHEMA
 from medcite.web.pages import FRAGMENT_HEADER, answer_context, clean_history
-from medcite.web.security import TokenBucket
+from medcite.web.security import charge
 
 THREAD_HEADER = "X-Medcite-Thread"
 MAX_HISTORY = 20
@@ -52,15 +53,7 @@ def thread_url(thread_id: str) -> str:
 
 def rate_limited(request: Request) -> None:
     """Refuse with 429 when this client has used up the answer endpoints' token bucket."""
-    bucket: TokenBucket | None = getattr(request.app.state, "answer_bucket", None)
-    client = request.client.host if request.client else "unknown"
-    wait = bucket.take(client) if bucket is not None else 0.0
-    if wait > 0:
-        raise HTTPException(
-            429,
-            f"too many answers asked from {client}; try again in {wait:.0f} s",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
+    charge(request, request.app.state.answer_bucket, 1, "answers")
 
 
 Answering = Depends(rate_limited)
@@ -77,7 +70,10 @@ class ThreadCreate(BaseModel):
 
     audience: Audience = Field("clinician", description="Who the thread's answers are for.")
     question: str | None = Field(
-        None, description="If given, answered as the thread's first turn.", examples=[None]
+        None,
+        description="If given, answered as the thread's first turn.",
+        examples=[None],
+        json_schema_extra=QUESTION_SCHEMA,
     )
 
 
@@ -87,6 +83,7 @@ class ThreadAnswerRequest(BaseModel):
     question: str = Field(
         description="The next question; a follow-up is rewritten in the thread's context.",
         examples=["What about dosing?"],
+        json_schema_extra=QUESTION_SCHEMA,
     )
     audience: Audience | None = Field(
         None, description="Who the answer is for (default: the thread's latest audience)."
@@ -100,7 +97,7 @@ class ThreadAnswerRequest(BaseModel):
     responses=_errors(400, 413, 429),
     dependencies=[Answering],
 )
-def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
+async def create_thread(request: ThreadCreate, gate: GateDep, pool: PoolDep) -> JSONResponse:
     """A new thread (id, URL, turns); a ``question`` is answered as its first turn."""
 
     def run(engine: Engine) -> Thread:
@@ -109,7 +106,7 @@ def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
         turn = engine.answer_in_thread(None, request.question, audience=request.audience)
         return engine.threads.get(turn.thread_id)
 
-    return JSONResponse(thread_dict(gate.call(run)), status_code=201)
+    return JSONResponse(thread_dict(await pool.run(gate.call, run)), status_code=201)
 
 
 @api.post(
@@ -119,14 +116,15 @@ def create_thread(request: ThreadCreate, gate: GateDep) -> JSONResponse:
     response_description="The answer JSON (answer.schema.json) plus `thread_id`, `turn`.",
     dependencies=[Answering],
 )
-def answer_in_thread(
-    thread_id: ThreadId, request: ThreadAnswerRequest, gate: GateDep
+async def answer_in_thread(
+    thread_id: ThreadId, request: ThreadAnswerRequest, gate: GateDep, pool: PoolDep
 ) -> JSONResponse:
     """Answer ``question`` in the thread's context; ``answering`` says what was answered."""
-    turn = gate.call(
+    turn = await pool.run(
+        gate.call,
         lambda engine: engine.answer_in_thread(
             thread_id, request.question, audience=request.audience
-        )
+        ),
     )
     thread = {
         "thread_id": thread_id,
@@ -171,9 +169,10 @@ def thread_page(
 
 
 @pages.post("/threads", dependencies=[Answering])
-def start_thread_page(
+async def start_thread_page(
     request: Request,
     gate: GateDep,
+    pool: PoolDep,
     templates: TemplatesDep,
     q: Annotated[str, Form(max_length=2000)],
     audience: Annotated[Audience, Form()] = "clinician",
@@ -182,22 +181,26 @@ def start_thread_page(
     """The answer page's follow-up box: a thread holding the page's questions, then ``q``."""
 
     earlier = clean_history(history)
-    turn = gate.call(
-        lambda engine: engine.answer_in_thread(None, q, audience=audience, earlier=earlier)
+    turn = await pool.run(
+        gate.call,
+        lambda engine: engine.answer_in_thread(None, q, audience=audience, earlier=earlier),
     )
     return _turn_response(request, templates, turn)
 
 
 @pages.post("/threads/{thread_id}", dependencies=[Answering])
-def continue_thread_page(
+async def continue_thread_page(
     request: Request,
     thread_id: ThreadId,
     gate: GateDep,
+    pool: PoolDep,
     templates: TemplatesDep,
     q: Annotated[str, Form(max_length=2000)],
     audience: Annotated[Audience | None, Form()] = None,
 ) -> Response:
-    turn = gate.call(lambda engine: engine.answer_in_thread(thread_id, q, audience=audience))
+    turn = await pool.run(
+        gate.call, lambda engine: engine.answer_in_thread(thread_id, q, audience=audience)
+    )
     return _turn_response(request, templates, turn)
 
 

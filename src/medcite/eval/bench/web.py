@@ -51,7 +51,7 @@ def run_web_bench(
     }
     with (
         Engine(Settings(home=home)) as engine,
-        _server(home) as base_url,
+        serve_child(home) as (base_url, _pid),
         httpx.Client(base_url=base_url, timeout=60) as http,
     ):
 
@@ -133,8 +133,9 @@ def _concurrent(base_url: str, questions: list[str], clients: int) -> dict[str, 
 
 
 @contextmanager
-def _server(home: Path) -> Iterator[str]:
-    """``medcite serve`` in a child process on a free port, with the rate limit out of the way."""
+def serve_child(home: Path, *, src: Path | None = None) -> Iterator[tuple[str, int]]:
+    """``medcite serve`` in a child process on a free port, with the rate limits out of the
+    way; yields its base URL and process id. ``src``: serve that checkout's code instead."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -143,12 +144,14 @@ def _server(home: Path) -> Iterator[str]:
         "MEDCITE_WEB__ANSWERS_PER_MINUTE": "1000000000",
         "MEDCITE_WEB__ANSWER_BURST": "1000000",
     }
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     command = [sys.executable, "-m", "medcite", "serve", "--home", str(home), "--port", str(port)]
     child = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base_url, child)
-        yield base_url
+        yield base_url, child.pid
     finally:
         child.terminate()
         child.wait(timeout=30)
@@ -191,7 +194,7 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _default_questions(n: int) -> list[str]:
+def default_questions(n: int) -> list[str]:
     from medcite.demo import find_shared_data
 
     path = find_shared_data(Settings().demo_data) / "pubmedqa" / "dev.jsonl"
@@ -217,7 +220,7 @@ def main(
     ),
 ) -> None:
     """Answer endpoint latency and throughput beside the bare library call; prints Markdown."""
-    asked = _read_questions(questions, distinct) if questions else _default_questions(distinct)
+    asked = _read_questions(questions, distinct) if questions else default_questions(distinct)
     results = run_web_bench(home, asked, requests=requests, clients=clients)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
