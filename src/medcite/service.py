@@ -34,9 +34,12 @@ from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
 
 if TYPE_CHECKING:
+    from medcite.compose.drugs import DrugLexicon
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
-    from medcite.reader.pipeline import Reading
+    from medcite.question.reading import QuestionReading
+    from medcite.question.topic import Concept
+    from medcite.question.vocabulary import TopicVocabulary
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
@@ -112,6 +115,35 @@ class Engine:
     @property
     def embedder_problem(self) -> str | None:
         return self._embedder_problem
+
+    @cached_property
+    def lexicon(self) -> DrugLexicon:
+        """The drug lexicon (empty when its package is not installed)."""
+        from medcite.compose.drugs import DrugLexicon
+
+        return DrugLexicon.load()
+
+    @cached_property
+    def vocabulary(self) -> TopicVocabulary:
+        """The corpus's topic vocabulary, built by :meth:`index` and kept in the data
+        directory; rebuilt here when the corpus changed since (or it was never built)."""
+        from medcite.question.vocabulary import TopicVocabulary
+
+        snapshot = self.manifest().get("corpus_snapshot")
+        found = TopicVocabulary.load(self.settings.home)
+        if found is None or found.snapshot != snapshot:
+            found = self._build_vocabulary(snapshot)
+        return found
+
+    def _build_vocabulary(self, snapshot: str | None) -> TopicVocabulary:
+        from medcite.question.vocabulary import build_vocabulary
+
+        vocabulary = build_vocabulary(self.store, self.lexicon, snapshot)
+        try:
+            vocabulary.save(self.settings.home)
+        except OSError:
+            pass  # a read-only data directory only costs the next process the build
+        return vocabulary
 
     @cached_property
     def threads(self) -> ThreadStore:
@@ -194,6 +226,7 @@ class Engine:
 
         report = sync_lexical(self.store, self.backend, progress=progress)
         self._write_manifest()
+        self.__dict__["vocabulary"] = self._build_vocabulary(self.manifest().get("corpus_snapshot"))
         return report
 
     def embed(self, *, limit: int | None = None, progress: ProgressFn | None = None) -> EmbedReport:
@@ -316,11 +349,31 @@ class Engine:
             return LLMComposer(self.settings.llm, self.verifier, fallback=extractive)
         raise QuestionError(f"unknown composer {name!r}; choose extractive or llm")
 
+    def read_question(self, question: str, history: Sequence[str] = ()) -> QuestionReading:
+        """How ``question`` is read in its thread: topic and concepts in the corpus's
+        vocabulary, aspects, population; see :mod:`medcite.question.reading`."""
+        from medcite.question.reading import read_question
+
+        return read_question(
+            question,
+            history,
+            vocabulary=self.vocabulary,
+            lexicon=self.lexicon,
+            cooccurs=self._discussed_together,
+        )
+
+    def _discussed_together(self, concept: Concept, topic: Concept) -> bool:
+        """Whether the corpus discusses ``concept`` within ``topic`` ("fatigue" within
+        "multiple sclerosis"): a narrowing follow-up rather than a new subject."""
+        from medcite.question.reading import names_together
+
+        query = f"{concept.name} {topic.name}"
+        hits = self.retriever.search(query, k=20, mode="bm25", priors=False)
+        return any(names_together(h, concept, topic, self.lexicon) for h in hits)
+
     def _prepare(
         self, question: str, audience: str, composer_name: str | None, history: Sequence[str]
-    ) -> tuple[str, str, Composer, Reading]:
-        from medcite.reader.pipeline import prepare
-
+    ) -> tuple[str, str, Composer, QuestionReading]:
         question = self.check_question(question)
         if audience not in AUDIENCES:
             raise QuestionError(
@@ -328,25 +381,26 @@ class Engine:
             )
         composer = self.composer(composer_name)
         self._require_index()
-        return question, audience, composer, prepare(question, history)
+        return question, audience, composer, self.read_question(question, history)
 
     def _answer_events(
-        self, question: str, audience: str, composer: Composer, reading: Reading
+        self, question: str, audience: str, composer: Composer, reading: QuestionReading
     ) -> Iterator[dict[str, Any]]:
         from medcite.compose.base import compose_events
+        from medcite.compose.lock import answering_documents
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
 
         started = time.perf_counter()
-        analysis = reading.analysis
         hits = self.retriever.search(
             reading.query,
             k=self.settings.compose.retrieve_k,
             also=reading.also,
-            intent=analysis.intent,
+            intent=reading.intent,
         )
+        hits = self.retriever.expand(hits, answering_documents(reading, hits, self.lexicon))
         retrieved = time.perf_counter()
-        for event in compose_events(composer, question, hits, audience, analysis):
+        for event in compose_events(composer, question, hits, audience, reading):
             if event["type"] != "answer":
                 yield event
                 continue

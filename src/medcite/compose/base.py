@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
-from medcite.compose.intent import QuestionAnalysis
 from medcite.models import Answer, Hit
+from medcite.question.reading import QuestionReading
 
 
 @runtime_checkable
@@ -28,10 +28,12 @@ class Composer(Protocol):
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Answer:
         """An answer whose every citation number names one of ``answer.references``, each
-        reference being one of ``hits``; ``analysis`` saves re-analysing the question."""
+        reference being one of ``hits``; ``reading`` (topic, aspects, concepts) saves reading
+        the question again, and carries what only the engine knows (the corpus vocabulary,
+        the thread)."""
         ...
 
 
@@ -40,13 +42,13 @@ def compose_events(
     question: str,
     hits: list[Hit],
     audience: str,
-    analysis: QuestionAnalysis,
+    reading: QuestionReading,
 ) -> Iterator[dict[str, Any]]:
     """The composer's events (``delta``/``fallback``, then ``answer``) when it streams, else
     just its answer: ``{"type": "answer", "answer": Answer}``."""
     events = getattr(composer, "events", None)
     if events is not None:
-        yield from events(question, hits, audience=audience, analysis=analysis)
+        yield from events(question, hits, audience=audience, reading=reading)
     else:
-        answer = composer.compose(question, hits, audience=audience, analysis=analysis)
+        answer = composer.compose(question, hits, audience=audience, reading=reading)
         yield {"type": "answer", "answer": answer}

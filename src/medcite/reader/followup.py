@@ -38,6 +38,7 @@ POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bmen\b|\bmales?\b", "in men"),
         (r"\bwomen\b|\bfemales?\b", "in women"),
         (r"\belderly\b|\bolder (?:adults|people|patients)\b|\bgeriatric\w*", "in older adults"),
+        (r"\badults?\b", "in adults"),
         (
             r"\brenal (?:impairment|failure|insufficiency)\b|\bkidney (?:disease|failure)\b",
             "in renal impairment",

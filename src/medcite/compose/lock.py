@@ -1,0 +1,212 @@
+"""Topic lock and honest abstention, shared by every composer.
+
+A statement is eligible only when each concept of the question's reading is named by its
+document's subject (focus, title, MeSH, label drug names) or by the statement itself (with the
+sentence it leans on). Before sentences are even read, a hit is set aside when:
+
+- it is retracted;
+- it is a page written about another condition (a MedQuAD page whose focus names none of the
+  question's conditions: the Schilder's disease page that mentions multiple sclerosis);
+- its subject is about another population than the one asked ("in children" when the
+  question asks about adults);
+- its subject is another form of the topic than the one asked ("chronic diarrhea" for
+  "acute diarrhea", relapsing-remitting for progressive multiple sclerosis);
+- its document is an animal or laboratory study, unless the question asks for one.
+
+When no hit is left that names every concept, the composer abstains and says what is missing
+("bupropion with escitalopram"): see :func:`missing_topic` and :func:`insufficient_answer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from medcite.compose.content import PRECLINICAL
+from medcite.compose.drugs import DrugLexicon
+from medcite.compose.intent import INTENT_RULES
+from medcite.models import Answer, Hit, Statement
+from medcite.question.reading import QuestionReading
+from medcite.question.topic import NOT_NAMED, SPECIFIC, NamedText, has_focus, subjects
+from medcite.reader.followup import POPULATIONS
+
+INSUFFICIENT = "Insufficient evidence in this corpus"  # how an abstaining bottom line starts
+PASSAGE_ONLY = -1  # a concept named only elsewhere in the statement's passage
+_ANIMAL_MESH = frozenset({"Mice", "Rats", "Animals", "Disease Models, Animal", "Cell Line"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """A hit that may be cited, with what its document and passage name."""
+
+    hit: Hit
+    subject: NamedText  # the document's subject
+    passage: NamedText
+    levels: tuple[int, ...]  # per concept: how specifically the subject names it
+    retrieval: float  # the hit's score relative to the best hit
+    subtype: bool = False  # about a modified form only ("juvenile ALS" for "ALS")
+
+    def covers(self, text: NamedText, reading: QuestionReading) -> tuple[int, ...] | None:
+        """Per concept, how specifically the subject or ``text`` names it; None when one of
+        them is named by neither (the statement is not about the question's topic)."""
+        levels = self.coverage(text, reading)
+        return None if levels is None or PASSAGE_ONLY in levels else levels
+
+    def coverage(self, text: NamedText, reading: QuestionReading) -> tuple[int, ...] | None:
+        """:meth:`covers`, except that with several concepts, one the document's subject
+        names ("atrial fibrillation") lets the others be named anywhere in the passage
+        ("stroke" in the heading above "blood thinners such as warfarin"): those count as
+        ``PASSAGE_ONLY``."""
+        found = []
+        several = len(reading.concepts) > 1 and any(level > NOT_NAMED for level in self.levels)
+        for concept, level in zip(reading.concepts, self.levels, strict=True):
+            level = max(level, concept.level(text))
+            narrowed = concept.name in reading.focus
+            if level == NOT_NAMED and several and not narrowed and concept.named_in(self.passage):
+                level = PASSAGE_ONLY
+            if level == NOT_NAMED:
+                return None
+            found.append(level)
+        return tuple(found)
+
+    @property
+    def about_all(self) -> bool:
+        """The document itself is about every concept (not just a passage mentioning one)."""
+        return all(level > NOT_NAMED for level in self.levels)
+
+
+class TopicLock:
+    """Which hits may speak to a reading's topic (see the module docstring)."""
+
+    def __init__(self, reading: QuestionReading, lexicon: DrugLexicon | None) -> None:
+        self.reading = reading
+        self.lexicon = lexicon
+        self.asks_preclinical = bool(PRECLINICAL.search(reading.question))
+
+    def sources(self, hits: list[Hit]) -> list[Source]:
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        found = []
+        for hit in hits:
+            source = self._source(hit, hit.score / top)
+            if source is not None:
+                found.append(source)
+        return found
+
+    def _source(self, hit: Hit, retrieval: float) -> Source | None:
+        document = hit.document
+        if document.metadata.get("retracted"):
+            return None  # a retracted paper never supports a statement
+        subject = NamedText.of_subjects(subjects(document), self.lexicon)
+        levels = tuple(c.level(subject) for c in self.reading.concepts)
+        if self._written_about_something_else(document, levels):
+            return None
+        if any(c.other_forms(subject) for c in self.reading.concepts):
+            return None  # about another form: "chronic diarrhea" when acute diarrhea is asked
+        if self._other_population(subject) or self._preclinical_document(hit):
+            return None
+        passage = NamedText(hit.passage.text, self.lexicon)
+        subtype = self.reading.concepts[0].modified_only(subject)
+        return Source(hit, subject, passage, levels, retrieval, subtype)
+
+    def _written_about_something_else(self, document: object, levels: tuple[int, ...]) -> bool:
+        conditions = [
+            i for i, c in enumerate(self.reading.concepts) if c.kind not in ("drug", "words")
+        ]
+        return (
+            bool(conditions)
+            and has_focus(document)  # type: ignore[arg-type]
+            and all(levels[i] == NOT_NAMED for i in conditions)
+        )
+
+    def _other_population(self, subject: NamedText) -> bool:
+        asked = self.reading.population
+        if not asked:
+            return False
+        named = {phrase for pattern, phrase in POPULATIONS if pattern.search(subject.text)}
+        return bool(named) and asked not in named
+
+    def _preclinical_document(self, hit: Hit) -> bool:
+        if self.asks_preclinical:
+            return False
+        document = hit.document
+        mesh = set(document.mesh)
+        animal_mesh = bool(mesh & _ANIMAL_MESH) and "Humans" not in mesh
+        return animal_mesh or bool(PRECLINICAL.search(document.title))
+
+    def passage_sources(self, sources: list[Source]) -> list[Source]:
+        """The sources whose subject or passage names every concept (an LLM's context)."""
+        return [s for s in sources if s.covers(s.passage, self.reading) is not None]
+
+    def preclinical(self, text: str) -> bool:
+        """An animal or laboratory sentence the question did not ask about."""
+        return not self.asks_preclinical and bool(PRECLINICAL.search(text))
+
+
+def page_intents(hit: Hit) -> set[str]:
+    """What the passage's page or heading is about ("What are the treatments for X?",
+    "Dosage and administration › 2.1 ...")."""
+    found = set()
+    for text in (hit.document.title, hit.passage.section or ""):
+        for intent, pattern in INTENT_RULES:
+            if intent not in ("evidence", "definition") and pattern.search(text):
+                found.add(intent)
+                break
+    return found
+
+
+def answering_documents(
+    reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None, limit: int = 3
+) -> list[str]:
+    """The documents among ``hits`` that are about every concept and whose page is about an
+    aspect asked (best first): the pages whose every passage deserves reading."""
+    if not reading.concepts:
+        return []
+    lock = TopicLock(reading, lexicon)
+    found: list[str] = []
+    for source in lock.sources(hits):
+        doc_id = source.hit.document.doc_id
+        if doc_id in found or not source.about_all:
+            continue
+        if page_intents(source.hit) & set(reading.intents):
+            found.append(doc_id)
+        if len(found) == limit:
+            break
+    return found
+
+
+def missing_topic(reading: QuestionReading) -> str:
+    """What an abstaining answer says is missing: "nothing on bupropion with escitalopram"."""
+    return reading.describe_topic()
+
+
+def specific_levels(levels: tuple[int, ...]) -> bool:
+    return all(level == SPECIFIC for level in levels)
+
+
+def insufficient_answer(
+    question: str,
+    audience: str,
+    reading: QuestionReading,
+    composer: str,
+    missing: list[str],
+) -> Answer:
+    """The abstaining answer: no bottom line from unrelated text, what is missing named."""
+    what = missing[0] if missing else missing_topic(reading)
+    return Answer(
+        question=question,
+        audience=audience,
+        intent=reading.intent,
+        bottom_line=Statement(f"{INSUFFICIENT}: nothing on {what}.", [], "not_checked"),
+        sections=[],
+        references=[],
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        engine={"composer": composer},
+        warnings=[
+            f"No passage in this corpus addresses {what}; no answer was composed. "
+            "Ingest sources that cover it (see `medcite ingest --help`)."
+        ],
+        insufficient_evidence=True,
+        question_reading=reading.to_dict(),
+        missing=list(missing) or [what],
+        abstained=True,
+    )
