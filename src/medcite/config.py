@@ -80,7 +80,7 @@ class EmbedSettings(_Section):
 
 
 class ComposeSettings(_Section):
-    retrieve_k: int = Field(40, ge=5, description="Passages read to compose an answer.")
+    retrieve_k: int = Field(60, ge=5, description="Passages read to compose an answer.")
     max_statements_per_section: int = Field(5, ge=1)
     max_question_chars: int = Field(2000, ge=50)
     min_relevance: float = Field(

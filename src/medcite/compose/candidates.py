@@ -77,6 +77,7 @@ class Candidate:
     specifics: int
     names_topic: bool  # the statement itself names the topic
     joined: bool  # carries its antecedent sentence
+    asked: int  # how many of what was asked for it names ("steroids", "antivirals")
     drugs: frozenset[str]
     dosed: bool = False  # gives a dose, frequency or route of a named drug
     subgroup: str | None = None
@@ -141,6 +142,8 @@ class CandidateReader:
             sentence = text[start:end]
         if content.scaffolding(sentence) or self.lock.preclinical(sentence):
             return None
+        if content.case_narrative(sentence) and "evidence" not in self.reading.intents:
+            return None  # one patient's story is no answer to a clinical question
         vocabulary = self.reading.vocabulary
         if vocabulary is not None and vocabulary.is_boilerplate(sentence):
             return None  # a template's sentence, on every page of its kind
@@ -205,6 +208,7 @@ class CandidateReader:
             specifics=specifics,
             names_topic=topic.named_in(named),
             joined=joined,
+            asked=sum(1 for c in reading.asked_for if c.named_in(named)),
             drugs=named.drugs,
             dosed=self._dosed(named),
             subgroup=_subgroup(reading.subgroups, named),
@@ -224,6 +228,7 @@ class CandidateReader:
         own = {s for a in reading.aspects for s in a.stems}
         score += 0.2 * min(2, len(own & named.stems))
         score += 0.15 * min(2, len(reading.qualifier_stems & named.stems))
+        score += 0.25 * min(2, c.asked)
         weight = 0.15 if c.aspects & ACTION_INTENTS else 0.05
         score += weight * min(3, c.specifics)
         score += 0.2 if c.names_topic else 0.0

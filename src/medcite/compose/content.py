@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from medcite.compose.intent import DOSE
+from medcite.question.words import DRUG_CLASS
 
 _DANGLING_START = re.compile(
     r"^(?:however|but|also|in addition|additionally|furthermore|moreover|therefore|thus|hence|"
@@ -92,6 +93,12 @@ _STATISTIC = re.compile(
     r"^(?:[<>=≤≥±%().,;:/-]|\d[\d.,%]*|p|ci|or|hr|rr|vs|n|sd|se|iqr|95)$", re.IGNORECASE
 )
 MAX_STATISTIC_SHARE = 0.35
+_CASE = re.compile(
+    r"^(?:In|By) (?:\d{4}|\w+ \d{4}),? (?:she|he|the patient)\b"
+    r"|\b(?:a|an) \d+[- ](?:year|month)[- ]old (?:man|woman|boy|girl|patient|male|female)\b"
+    r"|^(?:She|He) (?:was|had|developed|presented|received|underwent)\b",
+    re.IGNORECASE,
+)
 PRECLINICAL = re.compile(
     r"\b(?:mice|mouse|murine|rats?|rodents?|hamsters?|rabbits?|guinea pigs?|canine|dogs?|"
     r"feline|porcine|pigs?|piglets?|sheep|ovine|bovine|monkeys?|macaques?|non-?human primates?|"
@@ -136,14 +143,6 @@ _PROCEDURE = re.compile(
     r"injections?|infusions?|psychotherapy|counseling|counselling|diet|exercise)\b",
     re.IGNORECASE,
 )
-_DRUG_CLASS = re.compile(
-    r"\b(?:\w*steroids?|antibiotics?|antidepressants?|anticonvulsants?|antiepileptics?|"
-    r"antivirals?|antifungals?|antihistamines?|analgesics?|nsaids?|opioids?|immunosuppress\w+|"
-    r"immunomodulat\w+|anticoagulants?|antiplatelets?|blood thinners?|statins?|"
-    r"beta[- ]blockers?|ace inhibitors?|diuretics?|insulin|vaccines?|interferons?|"
-    r"monoclonal antibod\w+|\w+ inhibitors?|muscle relaxants?|tranquilizers?|sedatives?|"
-    r"antipsychotics?|stimulants?|bronchodilators?|hormone therapy|supplements?)\b"
-)
 _THRESHOLD = re.compile(
     r"\b\d+(?:\.\d+)?\s?(?:mm|cm|%|percent|mg/dl|mmol|mmhg|hours?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
@@ -180,6 +179,11 @@ def scaffolding(text: str) -> bool:
     return bool(tokens) and stats / len(tokens) > MAX_STATISTIC_SHARE
 
 
+def case_narrative(text: str) -> bool:
+    """A case report's story ("In 1976 she developed ...", "A 54-year-old man presented")."""
+    return bool(_CASE.search(text))
+
+
 def preclinical(text: str) -> bool:
     return bool(PRECLINICAL.search(text))
 
@@ -209,11 +213,11 @@ def established(text: str) -> bool:
 
 
 def names_drug_class(text: str) -> bool:
-    return bool(_DRUG_CLASS.search(text.lower()))
+    return bool(DRUG_CLASS.search(text.lower()))
 
 
 def specifics(text: str, drugs: int) -> int:
     """How many concrete answer items the sentence names: ``drugs`` drug names (counted by
     the caller, who has the lexicon), drug classes, doses, procedures, thresholds."""
-    found = drugs + len(set(_DRUG_CLASS.findall(text.lower()))) + len(_DOSE.findall(text))
+    found = drugs + len(set(DRUG_CLASS.findall(text.lower()))) + len(_DOSE.findall(text))
     return found + len(set(_PROCEDURE.findall(text.lower()))) + len(_THRESHOLD.findall(text))

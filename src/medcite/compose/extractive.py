@@ -35,6 +35,7 @@ from medcite.compose.lock import (
     INSUFFICIENT,
     Source,
     TopicLock,
+    absent_drugs,
     insufficient_answer,
     missing_topic,
 )
@@ -42,7 +43,7 @@ from medcite.compose.terms import jaccard
 from medcite.config import ComposeSettings
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Reference, Statement
 from medcite.question.reading import QuestionReading, read_question
-from medcite.question.topic import SPECIFIC
+from medcite.question.topic import SPECIFIC, NamedText
 from medcite.reader.audience import tailor_sections
 
 __all__ = ["INSUFFICIENT", "ExtractiveComposer", "evidence_currency", "retraction_warnings"]
@@ -95,6 +96,9 @@ class ExtractiveComposer:
         retracted = retraction_warnings(hits)
         if not reading.concepts:
             return self._abstain(question, audience, reading, [NO_TOPIC], retracted)
+        absent = absent_drugs(reading, hits, lexicon)
+        if absent:
+            return self._abstain(question, audience, reading, [" or ".join(absent)], retracted)
         candidates = self._read(reading, hits, audience, lexicon)
         if not candidates and reading.relaxable:
             # Nothing names "vitamin D deficiency": what the corpus says of vitamin D, marked
@@ -103,7 +107,7 @@ class ExtractiveComposer:
             candidates = self._read(relaxed, hits, audience, lexicon)
             reading = relaxed if candidates else reading
         if not candidates:
-            missing = [_missing(reading, TopicLock(reading, lexicon).sources(hits))]
+            missing = [_missing(reading, TopicLock(reading, lexicon).sources(hits), lexicon)]
             return self._abstain(question, audience, reading, missing, retracted)
         template = reading.template
         for c in candidates:
@@ -196,10 +200,10 @@ class ExtractiveComposer:
         return warnings
 
 
-def _missing(reading: QuestionReading, sources: list[Source]) -> str:
+def _missing(reading: QuestionReading, sources: list[Source], lexicon: DrugLexicon) -> str:
     """What an abstaining answer lacks: the topic itself, or, when documents about it were
     found, what was asked of it ("monitoring of thrombocytopenia")."""
-    topic = missing_topic(reading)
+    topic = missing_topic(reading, [s.hit for s in sources], lexicon)
     if any(s.about_all for s in sources):
         return f"{ASPECT_NAMES[reading.intent]} of {topic}"
     return topic
@@ -297,6 +301,7 @@ def _bottom_line_score(c: Candidate, reading: QuestionReading) -> float:
     bonus -= 0.3 if c.joined else 0.0
     bonus += 0.3 * min(2, len(reading.qualifier_stems & c.stems))  # "depend on their size"
     bonus += 0.3 * min(2, _own_words(c, reading, reading.intent))  # "can it be cured?"
+    bonus += 0.2 * min(2, c.asked)  # "do steroids help?"
     return c.score + bonus - 0.02 * max(0, len(c.text.split()) - 35)
 
 
@@ -369,6 +374,13 @@ def _limits(reading: QuestionReading, chosen: list[Candidate]) -> tuple[list[str
             warnings.append(
                 f"Nothing in this corpus is specific to {concept.name}: the statements below "
                 f"are about {concept.general or 'the condition'} in general."
+            )
+    for concept in reading.asked_for:
+        if concept.drugs and not any(concept.named_in(NamedText(c.text, None)) for c in chosen):
+            missing.append(concept.name)
+            warnings.append(
+                f"Nothing in this corpus on {concept.name} for {subject}: no statement below "
+                "names it."
             )
     covered = {c.subgroup for c in chosen}
     for group in reading.subgroups:

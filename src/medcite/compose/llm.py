@@ -39,7 +39,7 @@ from medcite.compose.draft import (
 )
 from medcite.compose.drugs import DrugLexicon
 from medcite.compose.extractive import _Numbering, evidence_currency
-from medcite.compose.lock import TopicLock, insufficient_answer, missing_topic
+from medcite.compose.lock import TopicLock, absent_drugs, insufficient_answer, missing_topic
 from medcite.compose.prompts import Prompt, build_prompt
 from medcite.config import LLMSettings
 from medcite.errors import MedciteError
@@ -136,8 +136,9 @@ class LLMComposer:
         reading = reading or read_question(question, lexicon=lexicon)
         lock = TopicLock(reading, lexicon)
         usable = [s.hit for s in lock.passage_sources(lock.sources(hits))]
-        if hits and reading.concepts and not usable:
-            missing = [missing_topic(reading)]
+        absent = absent_drugs(reading, hits, lexicon)
+        if hits and reading.concepts and (absent or not usable):
+            missing = [" or ".join(absent) if absent else missing_topic(reading, hits, lexicon)]
             yield {
                 "type": "answer",
                 "answer": insufficient_answer(question, audience, reading, self.name, missing),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from medcite.compose.content import PRECLINICAL
 from medcite.compose.drugs import DrugLexicon
@@ -35,16 +36,20 @@ PASSAGE_ONLY = -1  # a concept named only elsewhere in the statement's passage
 _ANIMAL_MESH = frozenset({"Mice", "Rats", "Animals", "Disease Models, Animal", "Cell Line"})
 
 
-@dataclass(frozen=True)
+@dataclass
 class Source:
     """A hit that may be cited, with what its document and passage name."""
 
     hit: Hit
     subject: NamedText  # the document's subject
-    passage: NamedText
     levels: tuple[int, ...]  # per concept: how specifically the subject names it
     retrieval: float  # the hit's score relative to the best hit
     subtype: bool = False  # about a modified form only ("juvenile ALS" for "ALS")
+    lexicon: DrugLexicon | None = None
+
+    @cached_property
+    def passage(self) -> NamedText:
+        return NamedText(self.hit.passage.text, self.lexicon)
 
     def covers(self, text: NamedText, reading: QuestionReading) -> tuple[int, ...] | None:
         """Per concept, how specifically the subject or ``text`` names it; None when one of
@@ -82,6 +87,7 @@ class TopicLock:
         self.reading = reading
         self.lexicon = lexicon
         self.asks_preclinical = bool(PRECLINICAL.search(reading.question))
+        self._subjects: dict[str, tuple[NamedText, tuple[int, ...], bool] | tuple[()]] = {}
 
     def sources(self, hits: list[Hit]) -> list[Source]:
         top = max((h.score for h in hits), default=1.0) or 1.0
@@ -96,17 +102,27 @@ class TopicLock:
         document = hit.document
         if document.metadata.get("retracted"):
             return None  # a retracted paper never supports a statement
+        about = self._subjects.get(document.doc_id)
+        if about is None:
+            about = self._subjects[document.doc_id] = self._subject(hit)
+        if not about:
+            return None
+        subject, levels, subtype = about
+        return Source(hit, subject, levels, retrieval, subtype, self.lexicon)
+
+    def _subject(self, hit: Hit) -> tuple[NamedText, tuple[int, ...], bool] | tuple[()]:
+        """What the hit's document is about, or ``()`` when it is set aside (once per
+        document: its passages share it)."""
+        document = hit.document
         subject = NamedText.of_subjects(subjects(document), self.lexicon)
         levels = tuple(c.level(subject) for c in self.reading.concepts)
         if self._written_about_something_else(document, levels):
-            return None
+            return ()
         if any(c.other_forms(subject) for c in self.reading.concepts):
-            return None  # about another form: "chronic diarrhea" when acute diarrhea is asked
+            return ()  # about another form: "chronic diarrhea" when acute diarrhea is asked
         if self._other_population(subject) or self._preclinical_document(hit):
-            return None
-        passage = NamedText(hit.passage.text, self.lexicon)
-        subtype = self.reading.concepts[0].modified_only(subject)
-        return Source(hit, subject, passage, levels, retrieval, subtype)
+            return ()
+        return subject, levels, self.reading.concepts[0].modified_only(subject)
 
     def _written_about_something_else(self, document: object, levels: tuple[int, ...]) -> bool:
         conditions = [
@@ -174,8 +190,31 @@ def answering_documents(
     return found
 
 
-def missing_topic(reading: QuestionReading) -> str:
-    """What an abstaining answer says is missing: "nothing on bupropion with escitalopram"."""
+def absent_drugs(
+    reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None
+) -> list[str]:
+    """The named drugs asked about ("tirzepatide") when none of them appears in any hit: the
+    question is about them, so what the corpus says of the condition alone does not answer."""
+    asked = [c for c in reading.asked_for if c.drugs]
+    if not asked:
+        return []
+    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
+    if any(c.named_in(t) for c in asked for t in texts):
+        return []
+    return [c.name for c in asked]
+
+
+def missing_topic(
+    reading: QuestionReading,
+    hits: list[Hit] = (),
+    lexicon: DrugLexicon | None = None,  # type: ignore[assignment]
+) -> str:
+    """What an abstaining answer says is missing: the concepts no hit names at all
+    ("tirzepatide"), else all of them together ("bupropion with escitalopram")."""
+    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
+    absent = [c.name for c in reading.concepts if not any(c.named_in(t) for t in texts)]
+    if texts and absent and len(absent) < len(reading.concepts):
+        return " or ".join(absent)
     return reading.describe_topic()
 
 

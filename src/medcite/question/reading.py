@@ -46,6 +46,7 @@ from medcite.question.aspects import Aspect, read_aspects
 from medcite.question.topic import Concept, NamedText, subjects
 from medcite.question.vocabulary import TermMatch, TopicVocabulary, question_words
 from medcite.question.words import (
+    DRUG_CLASS,
     FILLER_STEMS,
     GENERIC_STEMS,
     MODIFIER_STEMS,
@@ -61,7 +62,23 @@ Cooccurs = Callable[[Concept, Concept], bool]
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _KIND_OF = frozenset({"kind", "kinds", "type", "types", "class", "classes", "form", "forms"})
+_RULED_OUT = re.compile(
+    r"\b(?:cannot|can't|unable to|intolerant (?:of|to)|allergic to|without|avoid\w*|"
+    r"contraindicat\w*|(?:not|never) (?:take|tolerate|use|have))\b(?:\s+\w+){0,2}\s*$",
+    re.IGNORECASE,
+)
 MAX_QUALIFIERS = 6
+_OPENS = (
+    r"(?:what|which|how|when|who|why|where|is|are|can|could|do|does|did|should|will|would|if)\b"
+)
+_WEAK = frozenset({"evidence", "definition"})
+_CLAUSE_BREAK = re.compile(
+    rf"[.;?!](?=\s)|,\s*(?=(?:and |or |but )?{_OPENS})|\s(?:and|or|but)\s+(?={_OPENS})",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_][\w'’-]*")  # as medcite.question.vocabulary.question_words
+# Intents whose answers are about the drug itself: every statement names it.
+DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions"})
 ASPECT_WORDS = 2  # of an intent's query words: more would outweigh the topic
 
 
@@ -226,27 +243,46 @@ class _Reader:
         population = next((phrase for p, phrase in POPULATIONS if p.search(outside)), "")
         population_words = _population_words(outside)
         matches = [m for m in self._matches(words) if not _all_in(words, m, population_words)]
-        concepts = [self._concept(words, m) for m in matches]
+        matches, concepts = _plainest(matches, [self._concept(words, m) for m in matches])
         asked_for = [c for m, (c, _) in zip(matches, concepts, strict=True) if _asked_for(words, m)]
         if len(asked_for) == len(concepts):
             asked_for = []  # "Which vaccines ...?" alone: the vaccines are the topic
-        required = [c for c, _ in concepts if c not in asked_for]
-        covered = {i for _, first in concepts for i in range(first, len(words))} & {
+        excluded = [c for m, (c, _) in zip(matches, concepts, strict=True) if _ruled_out(words, m)]
+        required = [c for c, _ in concepts if c not in asked_for and c not in excluded]
+        covered = {
             i for m, (_, first) in zip(matches, concepts, strict=True) for i in range(first, m.end)
         }
         leftover = _leftover(words, covered, population_words)
+        unknown = [w for w in _unknown_acronyms(words, covered) if w.lower() in leftover]
+        if unknown and required:
+            # "How is EVALI managed?": a name the corpus vocabulary does not know is what the
+            # question is about; an answer must name it.
+            required += [_word_concept([w]) for w in unknown]
+            leftover = [w for w in leftover if w not in {u.lower() for u in unknown}]
         if not required and leftover:
-            stems = tuple(dict.fromkeys(key_stem(w.lower()) for w in leftover))
-            name = " ".join(dict.fromkeys(w.lower() for w in leftover))
-            required = [Concept(name, "words", (" ".join(stems),))]
+            required = [_word_concept(leftover)]
             leftover = []
         named = frozenset(words[i].lower() for i in covered) | population_words
         aspects = read_aspects(question, named)
+        clause = _clause_of(outside, [(m, c) for m, (c, _) in zip(matches, concepts, strict=True)])
+        if clause:
+            # "... treatment of Kawasaki disease, and when can the child get the measles
+            # vaccine?": the measles vaccine is asked about, in its own clause, not required of
+            # every statement about Kawasaki disease.
+            asked_for += [c for c in required if c.kind != "words" and c not in clause]
+            required = [c for c in required if c.kind == "words" or c in clause]
+        conditions = [c for c in required if c.kind != "drug"]
+        if conditions and aspects[0].intent not in DRUG_SUBJECT_INTENTS:
+            # "Do steroids or antivirals help in Bell's palsy?": the condition is the topic;
+            # the drugs are what is asked about it, searched and looked for, not required of
+            # every statement.
+            asked_for += [c for c in required if c.kind == "drug"]
+            required = conditions
         state = ThreadState(
             aspects[0].intent,
             topic=" ".join(c.name for c in required if c.kind != "drug"),
             subgroups=tuple(g.label for g in analysis.subgroups),
-            drugs=tuple(c.name for c in required if c.kind == "drug"),
+            drugs=tuple(c.name for c in (*required, *asked_for) if c.kind == "drug"),
             population=population,
         )
         return QuestionReading(
@@ -281,9 +317,10 @@ class _Reader:
         term = match.term
         keys = self.vocabulary.forms(match.key, term)
         drugs = self.lexicon.find(term.name) if self.lexicon and term.kind == "drug" else None
+        kind = "drug" if DRUG_CLASS.fullmatch(term.name.lower()) else term.kind
         concept = Concept(
             term.name,
-            term.kind,
+            kind,
             keys,
             aliases=term.aliases,
             synonyms=self.vocabulary.synonym_names(match.key),
@@ -426,6 +463,70 @@ def _narrowing_stems(narrowing: list[str]) -> list[str]:
             continue
         found.append(f"{stems[i - 1]} {s}" if i and stems[i - 1] in NUMBERED_HEADS else s)
     return found
+
+
+def _plainest(
+    matches: list[TermMatch], concepts: list[tuple[Concept, int]]
+) -> tuple[list[TermMatch], list[tuple[Concept, int]]]:
+    """One concept per term: "Can heart failure be cured, and which drugs ... for chronic
+    heart failure?" is about heart failure (the plain mention wins over a narrowed one)."""
+    kept: dict[str, int] = {}
+    for i, (concept, _) in enumerate(concepts):
+        base = (concept.broader or concept.keys)[0]
+        if base not in kept or (concepts[kept[base]][0].broader and not concept.broader):
+            kept[base] = i
+    chosen = sorted(kept.values())
+    return [matches[i] for i in chosen], [concepts[i] for i in chosen]
+
+
+def _clause_of(text: str, found: list[tuple[TermMatch, Concept]]) -> list[Concept]:
+    """The concepts of the question's main clause: the first that asks something and names a
+    concept (else the first naming one). A clause ends at a full stop or at "and"/"or"/a
+    comma that opens a new question ("..., and when can ...", "... and which relieve ..."),
+    not at "bupropion and escitalopram". Empty with fewer than two concepts."""
+    if len(found) < 2:
+        return []
+    starts = [m.start() for m in _WORD.finditer(text)]
+    breaks = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(text)), len(text)]
+
+    def clause(match: TermMatch) -> int:
+        at = starts[match.start] if match.start < len(starts) else len(text)
+        return sum(1 for b in breaks[1:-1] if b < at)
+
+    numbers = sorted({clause(m) for m, _ in found})
+    asking = [n for n in numbers if _asks(text[breaks[n] : breaks[n + 1]])]
+    main = (asking or numbers)[0]
+    return [c for m, c in found if clause(m) == main]
+
+
+def _asks(clause: str) -> bool:
+    return any(p.search(clause) for intent, p in INTENT_RULES if intent not in _WEAK)
+
+
+def _word_concept(words: list[str]) -> Concept:
+    """A concept made of the question's own words (no vocabulary term names it)."""
+    stems = tuple(dict.fromkeys(key_stem(w.lower()) for w in words))
+    name = " ".join(dict.fromkeys(w if w.isupper() else w.lower() for w in words))
+    return Concept(name, "words", (" ".join(stems),))
+
+
+def _unknown_acronyms(words: list[str], covered: set[int]) -> list[str]:
+    """Upper-case names outside every vocabulary term: "EVALI", "MIS-C"."""
+    found = []
+    for i, word in enumerate(words):
+        letters = [c for c in word if c.isalpha()]
+        if i in covered or len(letters) < 3 or sum(c.isupper() for c in letters) < len(letters):
+            continue
+        if word.lower() not in GENERIC_STEMS:
+            found.append(word)
+    return found
+
+
+def _ruled_out(words: list[str], match: TermMatch) -> bool:
+    """A drug the patient cannot take ("cannot take NSAIDs", "allergic to penicillin"): the
+    answer need not name it."""
+    before = " ".join(words[max(0, match.start - 4) : match.start])
+    return match.term.kind == "drug" and _RULED_OUT.search(before) is not None
 
 
 def _asked_for(words: list[str], match: TermMatch) -> bool:

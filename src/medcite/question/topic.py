@@ -154,6 +154,13 @@ class Concept:
         occurrences = self._base_occurrences(text)
         return bool(occurrences) and all(m and not m <= self.narrowing for m in occurrences)
 
+    def _alias_named(self, text: NamedText, named: bool) -> bool:
+        """A short form counts unless the text defines it as something else: "Marburg
+        hemorrhagic fever (Marburg HF)" does not name heart failure."""
+        if not self.aliases or not _alias_pattern(self.aliases).search(text.text):
+            return False
+        return named or not _alias_definition(self.aliases).search(text.text)
+
     def _named_exactly(self, text: NamedText) -> bool:
         """A narrowed or relaxed concept named in its own full words."""
         return bool(self.broader) and any(text.has_key(k) for k in self.keys)
@@ -168,7 +175,7 @@ class Concept:
             for i in text.positions(key):
                 if not taken & set(range(i, i + size)):
                     found.append(_modifiers_before(text.sequence, i))
-        if self.aliases and _alias_pattern(self.aliases).search(text.text):
+        if self._alias_named(text, bool(found)):
             for alias in self.aliases:
                 for i in text.positions(stem_key(alias)):
                     found.append(_modifiers_before(text.sequence, i))
@@ -213,6 +220,11 @@ def _modifiers_before(sequence: list[str], start: int) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _alias_pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")\b")
+
+
+@lru_cache(maxsize=4096)
+def _alias_definition(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\((?:[^()]*\s)?(?:" + "|".join(re.escape(a) for a in aliases) + r")\)")
 
 
 def untitled(document: Document) -> bool:

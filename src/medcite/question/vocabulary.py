@@ -33,6 +33,7 @@ from medcite.compose.terms import STOPWORDS
 from medcite.corpus.store import CorpusStore, document_table
 from medcite.ingest.sentences import split_sentences
 from medcite.question.words import (
+    ANATOMY,
     FILLER,
     GENERIC_STEMS,
     METHOD_WORDS,
@@ -46,6 +47,7 @@ FILE_NAME = "topic-vocabulary.pickle"
 FORMAT_VERSION = 2
 MAX_TERM_WORDS = 8
 MIN_ALIAS_SEEN = 2
+MIN_INFLECTED, MAX_INFLECTION = 8, 3  # "frostbitten" (11) inflects "frostbit" (8)
 ALIAS_SCAN_CHARS = 4000  # short forms are defined early in a text
 _ALIAS = re.compile(r"([A-Z][A-Za-z0-9-]{0,8}[A-Z0-9])s?")
 _PARENTHESIS = re.compile(
@@ -55,11 +57,14 @@ _SYNONYM_LEAD = re.compile(
     r"^\s*(?:also called|also known as|called|known as|or|i\.e\.,?)\s+", re.I
 )
 _SYNONYM_SPLIT = re.compile(r"\s*(?:,|;|\bor\b)\s*")
+_FOCUS_PARENTHESIS = re.compile(r"\(([^()]+)\)")
+_FOCUS_DASH = re.compile(r"\s+-\s+")
 TEMPLATED_LEVELS = frozenset({"consumer", "label", "guideline"})
 BOILERPLATE_DOCS = 25  # a sentence in this many templated documents is the template's
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+_WORD = re.compile(r"[^\W_][\w'’-]*")
 # Capitalised words that read as ordinary words in a question ("ALL", "AS", "AGE").
 _NOT_ALIASES = STOPWORDS | FILLER | METHOD_WORDS | frozenset("age act art aim sex man".split())
+ANATOMY_STEMS = frozenset(stem_key(w) for w in ANATOMY)
 _POPULATION_TERMS = frozenset(
     """pregnancy pregnant lactation breast feeding infant newborn child children preschool
     adolescent adult aged elderly men women male female""".split()
@@ -102,6 +107,15 @@ class TopicVocabulary:
     def empty(self) -> bool:
         return not self.terms
 
+    def _inflected(self, stem: str) -> str | None:
+        """The one-word term a longer word inflects: its stem starts with the term's and is
+        at most ``MAX_INFLECTION`` letters longer."""
+        for cut in range(1, MAX_INFLECTION + 1):
+            key = stem[:-cut]
+            if len(key) >= MIN_INFLECTED - MAX_INFLECTION and key in self.terms:
+                return key
+        return None
+
     def forms(self, key: str, term: Term) -> tuple[str, ...]:
         """Every key that names the term: its own forms and its synonyms' ("hypertension",
         "high blood pressure")."""
@@ -140,8 +154,8 @@ class TopicVocabulary:
             words = key.split()
             padded = f" {key} "
             for other in self._by_stem.get(words[-1], ()):
-                if other in keys or padded not in f" {other} ":
-                    continue
+                if other in keys or padded not in f" {other} " or key in self.terms[other].keys:
+                    continue  # itself, or another name of the same page ("Parasites - X")
                 extra = [s for s in other.split() if s not in words]
                 if not all(s in GENERIC_STEMS or s in POPULATION_STEMS for s in extra):
                     found.append(other)
@@ -170,6 +184,13 @@ class TopicVocabulary:
                     continue
                 found.append(TermMatch(key, term, start, start + size))
                 taken[start : start + size] = [True] * size
+        for i, group in enumerate(stems):
+            if taken[i] or len(group) != 1 or len(group[0]) < MIN_INFLECTED:
+                continue
+            key = self._inflected(group[0])
+            if key is not None:  # "frostbitten" → frostbite, "diabetic" → diabetes
+                found.append(TermMatch(key, self.terms[key], i, i + 1))
+                taken[i] = True
         shouting = sum(w.isupper() for w in words) > len(words) / 2  # "WHAT IS ALL?"
         for i, word in enumerate(words if not shouting else ()):
             key = self.aliases.get(word.strip("'’"))
@@ -246,16 +267,32 @@ def build_vocabulary(
         )
         for key, forms in counts.items()
     }
-    aliases = _aliases(contexts, terms)
+    seen = _alias_counts(contexts, terms)
+    aliases = _aliases(seen)
     for alias, key in aliases.items():
         terms[key].aliases = (*terms[key].aliases, alias)
     boilerplate = frozenset(h for h, n in sentences.items() if n >= BOILERPLATE_DOCS)
-    return TopicVocabulary(terms, aliases, snapshot, _synonyms(contexts, terms), boilerplate)
+    synonyms = _synonyms(contexts, terms)
+    for a, b in _shared_aliases(seen):
+        synonyms[a] = (*synonyms.get(a, ()), b)
+        synonyms[b] = (*synonyms.get(b, ()), a)
+    return TopicVocabulary(terms, aliases, snapshot, synonyms, boilerplate)
 
 
 def _sentence_hash(sentence: str) -> int:
     normalised = " ".join(sentence.lower().split()).encode()
     return int.from_bytes(hashlib.blake2b(normalised, digest_size=8).digest(), "big")
+
+
+def focus_forms(focus: str) -> list[str]:
+    """A page focus and the names it is made of: "Parasites - Cyclosporiasis (Cyclospora
+    Infection)" is also "Cyclosporiasis" and "Cyclospora Infection"."""
+    forms = [focus]
+    inner = _FOCUS_PARENTHESIS.findall(focus)
+    outer = _FOCUS_PARENTHESIS.sub(" ", focus).strip()
+    parts = [p.strip() for p in _FOCUS_DASH.split(outer) if p.strip()]
+    forms += [parts[-1], *inner] if len(parts) > 1 or inner else []
+    return list(dict.fromkeys(f for f in forms if f))
 
 
 def _rows(store: CorpusStore) -> Iterator[dict[str, str]]:
@@ -273,7 +310,7 @@ def _subject_terms(row: dict[str, str]) -> Iterator[tuple[list[str], str]]:
     metadata = json.loads(row["metadata"] or "{}")
     focus = metadata.get("focus")
     if isinstance(focus, str) and focus.strip():
-        yield [focus.strip()], "condition"
+        yield focus_forms(focus.strip()), "condition"
     for heading in json.loads(row["mesh"] or "[]"):
         head, comma, rest = heading.partition(", ")
         # "Anemia, Iron-Deficiency" is also "Iron-Deficiency Anemia" (natural order first).
@@ -287,7 +324,7 @@ def _usable(key: str) -> bool:
     stems = key.split()
     if not stems or len(stems) > MAX_TERM_WORDS or len(key) < 3:
         return False
-    if all(s in _POPULATION_TERMS for s in stems):
+    if all(s in _POPULATION_TERMS or s in ANATOMY_STEMS for s in stems):
         return False
     return not generic(stems)
 
@@ -325,11 +362,11 @@ def _preceding_term(stems: tuple[str, ...], terms: dict[str, Term]) -> str | Non
     return None
 
 
-def _aliases(
+def _alias_counts(
     contexts: Iterable[tuple[str, tuple[str, ...]]], terms: dict[str, Term]
-) -> dict[str, str]:
-    """Short form → the term key it most often follows (seen at least MIN_ALIAS_SEEN times);
-    the long form's first letter must be the short form's."""
+) -> dict[str, Counter[str]]:
+    """Short form → how often each term key precedes it ("... syndrome (CRPS)"); the long
+    form's first letter must be the short form's."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
     for inner, stems in contexts:
         alias = _ALIAS.fullmatch(inner)
@@ -341,12 +378,32 @@ def _aliases(
         key = _preceding_term(stems, terms)
         if key is not None and key[0] == short[0].lower():
             seen[short][key] += 1
+    return seen
+
+
+def _aliases(seen: dict[str, Counter[str]]) -> dict[str, str]:
+    """Short form → the term key it most often follows (seen at least MIN_ALIAS_SEEN times)."""
     found = {}
     for alias, keys in seen.items():
         key, count = keys.most_common(1)[0]
         if count >= MIN_ALIAS_SEEN and stem_key(alias) != key:
             found[alias] = key
     return found
+
+
+def _shared_aliases(seen: dict[str, Counter[str]]) -> list[tuple[str, str]]:
+    """Pairs of terms defined with the same short form that share most of their words:
+    "chronic myeloid leukemia" and "chronic myelogenous leukemia" (CML), not "multiple
+    sclerosis" and "mitral stenosis" (MS)."""
+    pairs = []
+    for keys in seen.values():
+        frequent = [k for k, n in keys.items() if n >= MIN_ALIAS_SEEN]
+        for i, a in enumerate(frequent):
+            for b in frequent[i + 1 :]:
+                shared = set(a.split()) & set(b.split())
+                if len(shared) * 2 >= max(len(a.split()), len(b.split())):
+                    pairs.append((a, b))
+    return pairs
 
 
 def _synonyms(
@@ -362,8 +419,8 @@ def _synonyms(
             other = _preceding_term(stems, terms) if key in terms else None
             if other is not None and other != key:
                 seen.add((other, key))
-    found: dict[str, list[str]] = defaultdict(list)
+    found: dict[str, tuple[str, ...]] = {}
     for a, b in seen:
         if (b, a) in seen:
-            found[a].append(b)
-    return {key: tuple(others) for key, others in found.items()}
+            found[a] = (*found.get(a, ()), b)
+    return found

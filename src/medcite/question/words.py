@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 from medcite.compose.terms import QUESTION_WORDS, STOPWORDS, stem
 
@@ -20,11 +22,15 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def key_stems(text: str) -> list[str]:
-    """The text's content words as light stems, in order (what topic keys are made of)."""
+    """The text's content words as light stems, in order (what topic keys are made of);
+    accents are dropped ("Behçet" → "behcet")."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     lowered = _POSSESSIVE.sub("", text.lower())
     return [key_stem(t) for t in _TOKEN.findall(lowered) if t not in STOPWORDS]
 
 
+@lru_cache(maxsize=200_000)
 def key_stem(word: str) -> str:
     """:func:`~medcite.compose.terms.stem` without a final "e", so that singular and plural
     (and "cure"/"cured") meet: "stone"/"stones" → "ston", "disease"/"diseases" → "diseas"."""
@@ -54,7 +60,7 @@ FILLER = frozenset(
     effectiveness efficacy work-up approach approaches strategy strategies plan plans
     question questions answer answers reason reasons increase increases decrease decreases
     affect affects change changes result results lead leads linked link associated association
-    relationship related""".split()
+    relationship related cannot unable along eat eating ate drink drinking""".split()
 )
 MODIFIERS = frozenset(
     """acute chronic progressive primary secondary relapsing remitting recurrent repeated refractory
@@ -73,7 +79,8 @@ METHOD_WORDS = frozenset(
     male female united states health services care hospital hospitals patient patients
     physician physicians practice attitude disease diseases disorder disorders syndrome
     condition conditions process method methods technique techniques measurement reference
-    values prognosis treatment therapy diagnosis""".split()
+    values prognosis treatment therapy diagnosis infection infections recurrence recurrences
+    complication complications""".split()
 )
 GENERIC_STEMS = frozenset(
     key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER | MODIFIERS | METHOD_WORDS
@@ -82,6 +89,12 @@ MODIFIER_STEMS = frozenset(key_stem(w) for w in MODIFIERS)
 FILLER_STEMS = frozenset(key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER)
 
 
+# Body parts: where a condition is, not what it is ("My fingers got frostbitten").
+ANATOMY = frozenset(
+    """finger fingers toe toes hand hands foot feet arm arms leg legs knee knees hip hips
+    shoulder shoulders elbow wrist ankle back neck head face eye eyes ear ears nose mouth lip
+    lips tongue tooth teeth skin hair nail nails chest abdomen belly stomach""".split()
+)
 POPULATION_STEMS = frozenset(
     key_stem(w)
     for w in """pregnancy pregnant lactation breast feeding infant infants newborn newborns child
@@ -91,6 +104,17 @@ POPULATION_STEMS = frozenset(
 # "type 2", "stage IV": a numbered label narrows a condition like a modifier.
 NUMBERED_HEADS = frozenset({"type", "stage", "grade", "class"})
 NUMBERED = re.compile(r"^(?:[0-9]+[a-z]?|i{1,3}|iv|vi{0,3}|ix|x)$")
+
+
+# Drug classes, named where a drug would be ("oral steroids", "antibiotics for ...").
+DRUG_CLASS = re.compile(
+    r"\b(?:\w*steroids?|antibiotics?|antidepressants?|anticonvulsants?|antiepileptics?|"
+    r"antivirals?|antifungals?|antihistamines?|analgesics?|nsaids?|opioids?|immunosuppress\w+|"
+    r"immunomodulat\w+|anticoagulants?|antiplatelets?|blood thinners?|statins?|"
+    r"beta[- ]blockers?|ace inhibitors?|diuretics?|insulin|vaccines?|interferons?|"
+    r"monoclonal antibod\w+|\w+ inhibitors?|muscle relaxants?|tranquilizers?|sedatives?|"
+    r"antipsychotics?|stimulants?|bronchodilators?|hormone therapy|supplements?)\b"
+)
 
 
 def generic(stems: list[str] | tuple[str, ...]) -> bool:

@@ -37,7 +37,10 @@ POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\badolescen\w*|\bteen\w*", "in adolescents"),
         (r"\bmen\b|\bmales?\b", "in men"),
         (r"\bwomen\b|\bfemales?\b", "in women"),
-        (r"\belderly\b|\bolder (?:adults|people|patients)\b|\bgeriatric\w*", "in older adults"),
+        (
+            r"\belderly\b|\bolder (?:adults?|people|patients?|persons?)\b|\bgeriatric\w*",
+            "in older adults",
+        ),
         (r"\badults?\b", "in adults"),
         (
             r"\brenal (?:impairment|failure|insufficiency)\b|\bkidney (?:disease|failure)\b",
