@@ -102,3 +102,20 @@ def built_home(tmp_path_factory: pytest.TempPathFactory, fixture_corpus: list[Pa
 def engine(built_home: Path) -> Iterator[Engine]:
     with Engine(Settings(home=built_home)) as eng:
         yield eng
+
+
+@pytest.fixture
+def reader_settings(built_home: Path, tmp_path: Path, shared_data: Path) -> Settings:
+    """The built fixture corpus, with threads in this test's own SQLite file and the shared
+    PubMedQA question files (the fixture's abstracts are a copy without them)."""
+    reader = {
+        "threads_url": str(tmp_path / "threads.sqlite"),
+        "question_folders": [shared_data / "pubmedqa"],
+    }
+    return Settings(home=built_home, reader=reader)
+
+
+@pytest.fixture
+def reader_engine(reader_settings: Settings) -> Iterator[Engine]:
+    with Engine(reader_settings) as engine:
+        yield engine

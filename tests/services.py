@@ -1,5 +1,5 @@
 """Real service processes the tests start and stop: a throwaway PostgreSQL cluster, a
-milvus-lite server and a llama.cpp (llama-cpp-python) OpenAI-compatible server.
+milvus-lite server and llama.cpp's OpenAI-compatible server (prebuilt xllamacpp wheel).
 
 PostgreSQL refuses to run as root, and tests run as root in sessions and CI, so the cluster
 belongs to the ``postgres`` user (``scripts/system-deps`` installs the server when missing).
@@ -149,7 +149,7 @@ def smollm2_gguf() -> Path:
 
 @dataclass
 class LlamaServer:
-    """A running ``llama_cpp.server``: ``url`` is the OpenAI base URL (ending in /v1)."""
+    """A running llama.cpp server: ``url`` is the OpenAI base URL (ending in /v1)."""
 
     url: str
     process: subprocess.Popen[bytes]
@@ -160,28 +160,16 @@ class LlamaServer:
 def llama_server(
     model_path: Path, *, embedding: bool = False, n_ctx: int = 4096, api_key: str | None = None
 ) -> Iterator[LlamaServer]:
-    """Start llama-cpp-python's OpenAI-compatible server on a free port; stop it afterwards
-    (tests may also kill ``process`` themselves). With ``api_key`` it refuses other keys."""
+    """Start llama.cpp's OpenAI-compatible server (``medcite.testing.llm_server``, the prebuilt
+    xllamacpp wheel) on a free port; stop it afterwards (tests may also kill ``process``
+    themselves). With ``api_key`` it refuses other keys. A server that cannot start raises with
+    one line saying why, so the test fails rather than skips."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="medcite-llama-", suffix=".log")[1])
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model_path),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        str(n_ctx),
-        "--n_threads",
-        "2",
-        "--embedding",
-        str(embedding),
-        *(["--api_key", api_key] if api_key else []),
-    ]
+    command = [sys.executable, "-m", "medcite.testing.llm_server", "--model", str(model_path)]
+    command += ["--port", str(port), "--n-ctx", str(n_ctx), "--threads", "2"]
+    command += ["--embedding"] if embedding else []
+    command += ["--api-key", api_key] if api_key else []
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
@@ -208,7 +196,7 @@ def _wait_ready(
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"llama server exited: {log.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"LLM test server exited ({process.returncode}): {_last_line(log)}")
         try:
             with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
@@ -217,4 +205,9 @@ def _wait_ready(
             time.sleep(0.3)
     process.kill()
     process.wait()
-    raise RuntimeError(f"llama server not ready after {limit:.0f} s: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"LLM test server not ready after {limit:.0f} s: {_last_line(log)}")
+
+
+def _last_line(log: Path) -> str:
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else f"no output (log {log})"

@@ -23,6 +23,11 @@ from pydantic_settings import (
 
 Audience = Literal["clinician", "pharmacist", "nurse", "student", "patient"]
 AUDIENCES: tuple[str, ...] = ("clinician", "pharmacist", "nurse", "student", "patient")
+# The question `medcite demo` answers, first of the home page's examples.
+DEMO_QUESTION = (
+    "What are the treatment options for progressive multiple sclerosis "
+    "(primary-progressive and secondary-progressive)?"
+)
 # Settings that never change an answer (where data lives, how it is served or fetched) are
 # left out of the settings hash stamped on answers.
 NOT_IN_ANSWER_HASH: dict[str, Any] = dict.fromkeys(
@@ -125,6 +130,15 @@ class WebSettings(_Section):
     max_request_bytes: int = Field(
         64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
     )
+    example_questions: list[str] = Field(
+        default_factory=lambda: [
+            DEMO_QUESTION,
+            "How is gout treated?",
+            "What are the side effects of natalizumab?",
+            "How should vaccines be stored?",
+        ],
+        description="Questions the home page offers as examples.",
+    )
 
 
 class ReaderSettings(_Section):
@@ -134,6 +148,11 @@ class ReaderSettings(_Section):
     related_questions: int = Field(8, ge=0, le=10, description="Related questions per answer.")
     mmr_lambda: float = Field(
         0.7, ge=0, le=1, description="Related questions: relevance vs diversity (1 = relevance)."
+    )
+    question_folders: list[Path] = Field(
+        default_factory=list,
+        description="Related questions: more folders of PubMedQA-style question files (JSONL "
+        "with pmid and question), beside those of the ingested PubMedQA files.",
     )
 
 

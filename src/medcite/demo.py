@@ -13,10 +13,6 @@ from pathlib import Path
 
 from medcite.errors import DataNotFound
 
-DEMO_QUESTION = (
-    "What are the treatment options for progressive multiple sclerosis "
-    "(primary-progressive and secondary-progressive)?"
-)
 DEMO_SOURCES = ("pubmedqa/corpus.jsonl", "medquad/medquad.jsonl", "scifact")
 STAMP = "demo-ingested.json"
 

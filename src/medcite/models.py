@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from medcite.provenance import provenance
+
 
 class EvidenceLevel(StrEnum):
     """Evidence levels, strongest first. Values are the `evidence_level` strings in answers."""
@@ -159,8 +161,6 @@ class Hit:
     document: Document
 
     def to_dict(self) -> dict[str, Any]:
-        from medcite.provenance import provenance
-
         return {
             "rank": self.rank,
             "doc_id": self.document.doc_id,
@@ -257,8 +257,6 @@ class Reference:
     document: Document
 
     def to_dict(self) -> dict[str, Any]:
-        from medcite.provenance import provenance
-
         doc = self.document
         return {
             "n": self.n,

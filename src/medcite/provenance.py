@@ -16,9 +16,10 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medcite.models import Document, Passage
+if TYPE_CHECKING:  # models imports this module: the types only
+    from medcite.models import Document, Passage
 
 HEADING_SEPARATOR = " › "
 DOI_URL = "https://doi.org/{doi}"

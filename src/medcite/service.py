@@ -26,7 +26,7 @@ from medcite.corpus.store import CorpusStore
 from medcite.errors import DataNotFound, IndexNotReady, QuestionError
 from medcite.index.base import Embedder, SearchBackend
 from medcite.index.build import EmbedReport, SyncReport
-from medcite.ingest.run import IngestReport
+from medcite.ingest.report import IngestReport
 from medcite.models import Answer, Document, Hit, Passage, SearchFilters
 from medcite.progress import ProgressFn
 from medcite.reader.related import RelatedQuestions
@@ -34,12 +34,12 @@ from medcite.reader.threads import ThreadStore
 from medcite.retrieve.hybrid import Retriever
 
 if TYPE_CHECKING:
-    from medcite.compose.drugs import DrugLexicon
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
     from medcite.question.reading import QuestionReading
     from medcite.question.topic import Concept
     from medcite.question.vocabulary import TopicVocabulary
+    from medcite.text.drugs import DrugLexicon
     from medcite.verify.heuristic import HeuristicVerifier
 
 DISCLAIMER = (
@@ -119,7 +119,7 @@ class Engine:
     @cached_property
     def lexicon(self) -> DrugLexicon:
         """The drug lexicon (empty when its package is not installed)."""
-        from medcite.compose.drugs import DrugLexicon
+        from medcite.text.drugs import DrugLexicon
 
         return DrugLexicon.load()
 
@@ -157,7 +157,10 @@ class Engine:
         from medcite.reader.related import default_sources
 
         sources = default_sources(
-            self.store, self.settings.demo_data, self.threads, self._approved_questions
+            self.store,
+            self.settings.reader.question_folders,
+            self.threads,
+            self._approved_questions,
         )
         return RelatedQuestions(
             sources,
@@ -215,10 +218,15 @@ class Engine:
             after_file=lambda: sync_lexical(self.store, self.backend),
         )
         self.index(progress=progress)
-        from medcite.library.staleness import after_ingest  # no-op until a library exists
-
-        self.stale_articles = after_ingest(self.settings, self.store)
+        self.stale_articles = self._check_staleness()
         return report
+
+    def _check_staleness(self) -> list[StaleArticle]:
+        """Send approved articles whose cited passages changed back to review (no-op until a
+        library database exists)."""
+        from medcite.library.db import database_exists
+
+        return self.library.check_staleness(self.store) if database_exists(self.settings) else []
 
     def index(self, *, progress: ProgressFn | None = None) -> SyncReport:
         """Index whatever the corpus store holds that the index lacks (BM25)."""
@@ -305,7 +313,7 @@ class Engine:
     ) -> Answer:
         """A structured, cited answer; see :mod:`medcite.compose.extractive`. ``history``
         holds the thread's earlier questions (oldest first): a follow-up is rewritten in
-        their context (``answer.answering``), see :mod:`medcite.reader.followup`.
+        their context (``answer.answering``), see :mod:`medcite.question.followup`.
 
         ``composer``: "extractive", "llm" (needs ``MEDCITE_LLM_BASE_URL``), or None for the
         LLM when one is configured and the extractive composer otherwise.

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from medcite.cli import app
 from medcite.compose.draft import UnparseableOutput, parse_draft, readable_text
 from medcite.compose.extractive import ExtractiveComposer
-from medcite.compose.intent import TEMPLATES
 from medcite.compose.llm import LLMComposer, LLMNotConfigured
 from medcite.compose.prompts import PromptNotFound, build_prompt, versions
 from medcite.config import AUDIENCES, Settings
+from medcite.question.intent import TEMPLATES
 from medcite.service import Engine
 from services import free_port
 

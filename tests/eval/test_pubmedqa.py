@@ -87,7 +87,6 @@ def test_indexed_abstracts_do_not_contain_the_conclusions(
 
 
 def test_dev_run_scores_retrieval_and_answers(mini_pubmedqa: Path, tmp_path: Path) -> None:
-    pytest.importorskip("bm25s")
     with Engine(Settings(home=tmp_path / "home")) as engine:
         result, predictions = evaluate_pubmedqa(
             engine, mini_pubmedqa, "dev", ["bm25", "bm25s"], tmp_path / "out"
@@ -115,7 +114,6 @@ def test_dev_run_scores_retrieval_and_answers(mini_pubmedqa: Path, tmp_path: Pat
 def test_unlabelled_test_questions_still_get_predictions(
     mini_pubmedqa: Path, tmp_path: Path
 ) -> None:
-    pytest.importorskip("bm25s")
     out = tmp_path / "out"
     with Engine(Settings(home=tmp_path / "home")) as engine:
         result, predictions = evaluate_pubmedqa(engine, mini_pubmedqa, "test", ["bm25"], out)
@@ -129,7 +127,6 @@ def test_unlabelled_test_questions_still_get_predictions(
 
 
 def test_cli_pubmedqa_test_split_and_speed_alias(mini_pubmedqa: Path, tmp_path: Path) -> None:
-    pytest.importorskip("bm25s")
     from typer.testing import CliRunner
 
     from medcite.cli import app

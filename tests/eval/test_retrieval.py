@@ -59,7 +59,6 @@ def test_load_beir_reads_the_shared_scifact(shared_data: Path) -> None:
 
 
 def test_retrieval_smoke_run_beside_bm25s(mini_beir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("bm25s")
     data = load_beir(mini_beir)
     with Engine(Settings(home=tmp_path / "home")) as engine:
         result, rankings = evaluate_retrieval(engine, data, ["bm25", "bm25s"])
@@ -82,7 +81,6 @@ def test_retrieval_smoke_run_beside_bm25s(mini_beir: Path, tmp_path: Path) -> No
 
 @pytest.mark.dense
 def test_dense_systems_embed_once_and_fusion_variants_run(mini_beir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("bm25s")
     systems = ["bm25", "dense", "hybrid", "hybrid-weighted", "bm25s"]
     data = load_beir(mini_beir)
     with Engine(Settings(home=tmp_path / "home")) as engine:
@@ -95,7 +93,6 @@ def test_dense_systems_embed_once_and_fusion_variants_run(mini_beir: Path, tmp_p
 
 
 def test_cli_retrieval_writes_json_markdown_and_chart(mini_beir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("bm25s")
     from medcite.cli import app
 
     out = tmp_path / "out"

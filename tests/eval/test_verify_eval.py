@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from medcite.cli import app
 from medcite.eval.verify import confusion_matrix, label_scores, load_scifact
-from medcite.verify.evalset import EDITS, build
+from medcite.eval.verify_pairs import EDITS, build
 
 PAIRS = Path(__file__).resolve().parents[2] / "eval" / "verify" / "pairs.jsonl"
 

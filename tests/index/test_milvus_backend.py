@@ -8,13 +8,11 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-pytest.importorskip("pymilvus")
-
-from medcite.index.base import SearchBackend  # noqa: E402
-from medcite.index.lexical import TANTIVY_VERSION  # noqa: E402
-from medcite.index.milvus import MilvusBackend  # noqa: E402
-from medcite.models import SearchFilters  # noqa: E402
-from medcite.testing.backend_contract import (  # noqa: E402
+from medcite.index.base import SearchBackend
+from medcite.index.lexical import TANTIVY_VERSION
+from medcite.index.milvus import MilvusBackend
+from medcite.models import SearchFilters
+from medcite.testing.backend_contract import (
     RECORDS,
     HashingEmbedder,
     Reopen,

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pymilvus")
-
-from medcite.config import Settings  # noqa: E402
-from medcite.index.milvus import MilvusBackend  # noqa: E402
-from medcite.service import Engine  # noqa: E402
+from medcite.config import Settings
+from medcite.index.milvus import MilvusBackend
+from medcite.service import Engine
 
 pytestmark = pytest.mark.milvus
 

@@ -14,7 +14,6 @@ from medcite.index.remote_embed import RemoteEmbedder
 from medcite.service import Engine
 from services import free_port, llama_server, smollm2_gguf
 
-pytest.importorskip("llama_cpp")
 pytestmark = pytest.mark.llm
 
 TEXTS = [

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from medcite.ingest.chunk import chunk_document
-from medcite.ingest.sentences import split_sentences
 from medcite.models import Document, EvidenceLevel, Passage, Section, passage_id_for
 from medcite.sources import read_documents
+from medcite.text.sentences import split_sentences
 
 MAX_WORDS = 120
 

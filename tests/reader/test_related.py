@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 
 from medcite.config import Settings
-from medcite.reader.evaluate import mean_pairwise_similarity
+from medcite.eval.reader import mean_pairwise_similarity
 from medcite.reader.pipeline import has_evidence
 from medcite.reader.related import CandidateQuestion, RelatedQuestions
 from medcite.service import Engine

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.compose.drugs import DrugLexicon
+from medcite.text.drugs import DrugLexicon
 from medcite.verify.heuristic import HeuristicVerifier
 
 

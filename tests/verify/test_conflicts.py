@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from medcite.compose.drugs import DrugLexicon
+from medcite.text.drugs import DrugLexicon
 from medcite.verify.base import TextPassage
 from medcite.verify.conflicts import find_conflicts
 

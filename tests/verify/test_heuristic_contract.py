@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.compose.drugs import DrugLexicon
 from medcite.testing.verifier_contract import PASSAGES, VerifierContract
+from medcite.text.drugs import DrugLexicon
 from medcite.verify.heuristic import HeuristicVerifier
 
 

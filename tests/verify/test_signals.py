@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medcite.compose.drugs import DrugLexicon
+from medcite.text.drugs import DrugLexicon
 from medcite.verify import signals
 
 
@@ -57,7 +57,7 @@ def test_drug_lexicon_finds_generic_and_brand_names_and_caches(tmp_path: Path) -
 
 
 def test_a_damaged_lexicon_cache_is_rebuilt(tmp_path: Path) -> None:
-    from medcite.compose.drugs import _CACHE_NAME
+    from medcite.text.drugs import _CACHE_NAME
 
     (tmp_path / _CACHE_NAME).write_bytes(b"not a pickle")
     lexicon = DrugLexicon.load(tmp_path)

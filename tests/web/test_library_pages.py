@@ -13,9 +13,9 @@ from lxml import html
 from webtools import assert_error, page, text_of
 
 from medcite.config import Settings
+from medcite.eval.bench.library import http_view, run
 from medcite.library import Library
 from medcite.library.articles import load, mark_stale
-from medcite.library.bench import http_view, run
 from medcite.library.schema import utcnow
 from medcite.library.workflow import Actor
 from medcite.service import Engine

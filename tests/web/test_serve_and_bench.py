@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 from webtools import MS_QUESTION
 
-from medcite.bench.web import markdown, run_web_bench
 from medcite.cli import app
+from medcite.eval.bench.web import markdown, run_web_bench
 
 
 def test_serve_has_help() -> None:

@@ -47,9 +47,13 @@ def stream(client: httpx.Client, **params: Any) -> list[tuple[str, Any]]:
         return read_events(response)
 
 
-def completions(llm: LlamaServer) -> int:
-    """How many chat completions the llama.cpp server has answered (from its access log)."""
-    return llm.log.read_text(errors="replace").count('"POST /v1/chat/completions')
+def generated_tokens(llm: LlamaServer) -> int:
+    """How many tokens the llama.cpp server has generated so far (its /metrics counter): it
+    grows with every completion, so an unchanged count means no new generation."""
+    metrics = httpx.get(llm.url.removesuffix("/v1") + "/metrics", timeout=10).text
+    found = re.search(r"^llamacpp:tokens_predicted_total (\S+)$", metrics, re.MULTILINE)
+    assert found, f"no token counter in /metrics: {metrics[:200]}"
+    return int(float(found.group(1)))
 
 
 def assert_verified_answer(answer: dict, answer_schema: dict, question: str) -> None:
@@ -124,11 +128,11 @@ def test_with_llm_deltas_then_the_verified_answer(
     base_url, llm = llm_site
     with httpx.Client(base_url=base_url, timeout=180) as http:
         events = stream(http, q=QUESTION, audience="patient")
-        generations = completions(llm)
+        generations = generated_tokens(llm)
         # The page opened next shows the streamed answer without asking the model again.
         page = http.get("/ask", params={"q": QUESTION, "audience": "patient"})
         assert page.status_code == 200 and "article" in page.text
-        assert completions(llm) == generations > 0
+        assert generated_tokens(llm) == generations > 0
     kinds = [kind for kind, _ in events]
     assert kinds[0] == "delta" and kinds[-1] == "answer" and kinds.count("answer") == 1
     assert set(kinds) <= {"delta", "fallback", "answer"}

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from medcite.cli.common import HomeOption, fail, open_engine, print_problems
 from medcite.errors import MedciteError
 
 app = typer.Typer(
@@ -65,26 +66,6 @@ class Audience(StrEnum):
     patient = "patient"
 
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $MEDCITE_HOME or the user data dir)."),
-]
-
-
-def _engine(home: Path | None) -> Any:
-    from medcite.config import Settings
-    from medcite.service import Engine
-
-    return Engine(Settings(home=home) if home else Settings())
-
-
-def _fail(message: str) -> None:
-    from medcite.cli.render import errors
-
-    errors.print(f"[red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
 @app.command()
 def demo(
     home: HomeOption = None,
@@ -96,9 +77,10 @@ def demo(
     """Build the demo corpus from ../shared/data (first run only) and answer the demo question."""
     from medcite import demo as demo_data
     from medcite.cli.render import errors, progress_bar
+    from medcite.config import DEMO_QUESTION
 
     try:
-        with _engine(home) as engine:
+        with open_engine(home) as engine:
             shared = demo_data.find_shared_data(engine.settings.demo_data)
             paths = demo_data.demo_paths(shared)
             if not demo_data.is_current(engine.settings.home, paths) or engine.backend.count() == 0:
@@ -106,7 +88,7 @@ def demo(
                 started = time.perf_counter()
                 with progress_bar() as progress:
                     report = engine.ingest(paths, progress=progress)
-                _print_problems(report.problems)
+                print_problems(report.problems)
                 errors.print(
                     f"Ingested {report.total('documents'):,} documents "
                     f"({report.total('passages'):,} passages) "
@@ -114,9 +96,9 @@ def demo(
                 )
                 demo_data.mark_current(engine.settings.home, paths)
                 _hint_dense(engine)
-            _show_answer(engine.ask(question or demo_data.DEMO_QUESTION), output)
+            _show_answer(engine.ask(question or DEMO_QUESTION), output)
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command()
@@ -144,10 +126,10 @@ def ingest(
     from medcite.cli.render import console, print_json, progress_bar
 
     try:
-        with _engine(home) as engine, progress_bar(not (quiet or as_json)) as progress:
+        with open_engine(home) as engine, progress_bar(not (quiet or as_json)) as progress:
             report = engine.ingest(paths, fmt=fmt.value, progress=progress, workers=workers)
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         print_json(report.to_dict())
     else:
@@ -157,7 +139,7 @@ def ingest(
             f"{totals['updated']:,} updated, {totals['unchanged']:,} unchanged; "
             f"{totals['passages']:,} passages written"
         )
-        _print_problems(report.problems)
+        print_problems(report.problems)
     if report.total("documents") == 0 and report.problems:
         raise typer.Exit(2)
 
@@ -176,15 +158,15 @@ def index(
 
     result: dict[str, Any] = {}
     try:
-        with _engine(home) as engine, progress_bar(not as_json) as progress:
+        with open_engine(home) as engine, progress_bar(not as_json) as progress:
             result["lexical"] = vars(engine.index(progress=progress))
             if dense:
                 result["dense"] = vars(engine.embed(limit=limit, progress=progress))
             result["manifest"] = engine.manifest()
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except ImportError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         print_json(result)
     else:
@@ -209,15 +191,15 @@ def search(
     from medcite.cli.render import print_hits, print_json
 
     if (query is None) == (queries is None):
-        _fail("give either a QUERY or --queries FILE")
+        fail("give either a QUERY or --queries FILE")
     try:
-        with _engine(home) as engine:
+        with open_engine(home) as engine:
             if queries is not None:
                 _search_many(engine, queries, k, mode.value)
                 return
             hits = engine.search(query or "", k=k, mode=mode.value)
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if output is Output.json:
         print_json([h.to_dict() for h in hits])
     else:
@@ -274,9 +256,9 @@ def ask(
     name = composer.value if composer else None
 
     if thread and new_thread:
-        _fail("give either --thread ID or --new-thread, not both")
+        fail("give either --thread ID or --new-thread, not both")
     try:
-        with _engine(home) as engine:
+        with open_engine(home) as engine:
             if thread or new_thread:
                 answer = ask_in_thread(engine, question, audience.value, thread, name)
             else:
@@ -287,7 +269,7 @@ def ask(
                 save(engine, answer, editor)
             _show_answer(answer, output)
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command()
@@ -295,7 +277,7 @@ def status(home: HomeOption = None) -> None:
     """Corpus and index counts and the index manifest, as JSON."""
     from medcite.cli.render import print_json
 
-    with _engine(home) as engine:
+    with open_engine(home) as engine:
         print_json(engine.status())
 
 
@@ -329,17 +311,6 @@ def _show_answer(answer: Any, output: Output) -> None:
     else:
         print_answer(answer)
     print_reader_extras(answer)
-
-
-def _print_problems(problems: list[Any], limit: int = 20) -> None:
-    from rich.markup import escape
-
-    from medcite.cli.render import errors
-
-    for problem in problems[:limit]:
-        errors.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False)
-    if len(problems) > limit:
-        errors.print(f"… and {len(problems) - limit} more problems (see `--json`)")
 
 
 def _register_subcommands() -> None:

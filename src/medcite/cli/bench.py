@@ -1,6 +1,6 @@
 """`medcite bench` (also `medcite eval speed`): ingest, search and answer speed by corpus size.
 
-See :mod:`medcite.bench.run`. Exports only the command function; ``medcite.cli`` registers it
+See :mod:`medcite.eval.bench.run`. Exports only the command function; ``medcite.cli`` registers it
 with ``app.command()(bench)`` and :mod:`medcite.cli.eval` as ``speed``.
 """
 
@@ -52,8 +52,8 @@ def bench(
     shared eval shape) and OUT/latency-vs-passages.png; a corpus already measured in OUT is
     kept unless --force.
     """
-    from medcite.bench.run import BenchConfig, run
     from medcite.errors import MedciteError
+    from medcite.eval.bench.run import BenchConfig, run
     from medcite.index.embed import EmbedderUnavailable
 
     if os.environ.get("OPENBLAS_NUM_THREADS") != "1":

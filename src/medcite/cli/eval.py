@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from medcite.cli.bench import bench
+from medcite.cli.common import fail
 
 app = typer.Typer(help="Measure quality (and speed) against references.", no_args_is_help=True)
 
@@ -51,7 +52,7 @@ def retrieval(
     from medcite.eval.retrieval import load_beir
 
     if not (dataset / "qrels" / f"{split}.tsv").is_file():
-        _fail(f"{dataset}: no qrels/{split}.tsv (is it a BEIR folder?)")
+        fail(f"{dataset}: no qrels/{split}.tsv (is it a BEIR folder?)")
     data = load_beir(dataset, split)
 
     def run(engine: Any, chosen: list[str], progress: Any) -> Any:
@@ -81,9 +82,9 @@ def pubmedqa(
     from medcite.eval.pubmedqa import COMPOSERS
 
     if split not in ("dev", "test"):
-        _fail(f"unknown split {split!r}; use dev or test")
+        fail(f"unknown split {split!r}; use dev or test")
     if composer != "none" and composer not in COMPOSERS:
-        _fail(f"unknown composer {composer!r}; choose from {', '.join(COMPOSERS)} or none")
+        fail(f"unknown composer {composer!r}; choose from {', '.join(COMPOSERS)} or none")
 
     def run(engine: Any, chosen: list[str], progress: Any) -> Any:
         from medcite.cli.render import errors
@@ -110,7 +111,7 @@ app.command("speed", help="Alias of `medcite bench`: speed by corpus size beside
 def _evaluate(
     run: Any, name: str, systems: str, out: Path, home: Path | None, chart: str, output: str
 ) -> None:
-    from medcite.cli import _engine
+    from medcite.cli.common import open_engine
     from medcite.cli.render import console, print_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.plots import bar_chart
@@ -119,16 +120,16 @@ def _evaluate(
     from medcite.index.embed import EmbedderUnavailable
 
     if output not in ("markdown", "json"):
-        _fail(f"unknown --format {output!r}; use markdown or json")
+        fail(f"unknown --format {output!r}; use markdown or json")
     chosen = [s.strip() for s in systems.split(",") if s.strip()]  # bm25s is always added
     try:
         with (
-            _engine(home or out / "homes" / name) as engine,
+            open_engine(home or out / "homes" / name) as engine,
             progress_bar(output != "json") as progress,
         ):
             result = run(engine, chosen, progress)
     except (MedciteError, EmbedderUnavailable, LeakageError, ValueError, ImportError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     json_path, _ = write_result(result, out)
     bar_chart(result.systems, chart, out / f"{json_path.stem}.png", f"{result.dataset} {chart}")
     if output == "json":
@@ -137,16 +138,10 @@ def _evaluate(
         console.print(markdown_summary(result), highlight=False)
 
 
-def _fail(message: str) -> None:
-    from medcite.cli import _fail as fail
-
-    fail(message)
-
-
 @app.command("verify")
 def verify_quality(
     pairs: Annotated[
-        Path, typer.Option(help="Labelled pairs (python -m medcite.verify.evalset makes them).")
+        Path, typer.Option(help="Labelled pairs (python -m medcite.eval.verify_pairs makes them).")
     ] = Path("eval/verify/pairs.jsonl"),
     scifact: Annotated[
         Path | None, typer.Option(help="SciFact folder; default: the shared data's scifact.")
@@ -166,11 +161,11 @@ def verify_quality(
     from medcite.eval.verify import markdown_report, run
 
     if not pairs.is_file():
-        _fail(f"{pairs} not found; build it with `python -m medcite.verify.evalset`")
+        fail(f"{pairs} not found; build it with `python -m medcite.eval.verify_pairs`")
     try:
         folder = scifact or find_shared_data(Settings().demo_data) / "scifact"
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     embedder = _embedder_or_none(Settings()) if embed else None
     for result, path in run(pairs, folder if folder.is_dir() else None, out, embedder):
         console.print(markdown_report(result), highlight=False, markup=False, soft_wrap=True)
@@ -197,7 +192,7 @@ def answers_quality(
     home: HomeOption = None,
 ) -> None:
     """Citation recall/precision (ALCE-style), supported share, facts and latency per question."""
-    from medcite.cli import _engine
+    from medcite.cli.common import open_engine
     from medcite.cli.render import console, progress_bar
     from medcite.errors import MedciteError
     from medcite.eval.answers import evaluate_answers, load_questions, markdown_report
@@ -205,11 +200,11 @@ def answers_quality(
 
     try:
         loaded = load_questions(questions)
-        with _engine(home) as engine, progress_bar() as progress:
+        with open_engine(home) as engine, progress_bar() as progress:
             result = evaluate_answers(engine, loaded, progress=progress)
             _, md_path = write_result(result, out, corpus_hash=engine.store.snapshot_hash())
     except (MedciteError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     report = markdown_report(result)
     md_path.write_text(md_path.read_text() + "\n" + report)
     summary = result.systems["extractive"]

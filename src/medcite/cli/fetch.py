@@ -32,21 +32,21 @@ def pubmed(
     Respects NCBI's rate limits (3 requests/s, 10/s with MEDCITE_NCBI__API_KEY), retries
     429/5xx/broken answers with backoff, and continues an interrupted fetch when run again.
     """
-    from medcite.cli import _engine, _fail, _print_problems
+    from medcite.cli.common import fail, open_engine, print_problems
     from medcite.cli.render import console, errors, print_json, progress_bar
     from medcite.errors import MedciteError
     from medcite.fetch.pubmed import fetch_pubmed, pubmed_date
 
     if output not in ("text", "json"):
-        _fail(f"--format must be text or json, not {output!r}")
+        fail(f"--format must be text or json, not {output!r}")
     try:
         if since:
             pubmed_date(since)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     result: dict[str, object] = {}
     try:
-        with _engine(home) as engine, progress_bar(output == "text") as progress:
+        with open_engine(home) as engine, progress_bar(output == "text") as progress:
             folder = out or engine.settings.home / "fetch" / "pubmed"
             report = fetch_pubmed(
                 query,
@@ -61,7 +61,7 @@ def pubmed(
                 ingested = engine.ingest([Path(f) for f in report.files], progress=progress)
                 result["ingest"] = ingested.to_dict()
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if output == "json":
         print_json(result)
         return
@@ -77,6 +77,6 @@ def pubmed(
             f"ingested {totals['documents']:,} documents: {totals['added']:,} added, "
             f"{totals['updated']:,} updated, {totals['unchanged']:,} unchanged"
         )
-        _print_problems(ingested.problems)
+        print_problems(ingested.problems)
     elif not ingest:
         errors.print(f"[dim]next: medcite ingest {folder}[/]", highlight=False)

@@ -38,7 +38,7 @@ def _operator() -> Any:
 @contextmanager
 def _library(home: Path | None) -> Iterator[Any]:
     """The configured library; library errors become one line on stderr, exit 2."""
-    from medcite.cli import _fail
+    from medcite.cli.common import fail
     from medcite.config import Settings
     from medcite.errors import MedciteError
     from medcite.library import Library
@@ -47,9 +47,9 @@ def _library(home: Path | None) -> Iterator[Any]:
         with Library(Settings(home=home) if home else Settings()) as opened:
             yield opened
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except ImportError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _password(from_stdin: bool) -> str:
@@ -219,15 +219,15 @@ def bench(
     """Serve-approved vs live-ask latency and review-queue/list/search p50/p95 (JSON)."""
     import tempfile
 
-    from medcite.cli import _engine, _fail
+    from medcite.cli.common import fail, open_engine
     from medcite.cli.render import print_json
     from medcite.errors import MedciteError
+    from medcite.eval.bench.library import http_view, run
     from medcite.library import Library
-    from medcite.library.bench import http_view, run
 
     with tempfile.TemporaryDirectory(prefix="medcite-library-bench-") as scratch:
         url = database_url or f"sqlite:///{scratch}/library.sqlite"
-        with _engine(home) as engine, Library(engine.settings, url=url) as lib:
+        with open_engine(home) as engine, Library(engine.settings, url=url) as lib:
             try:
                 result = run(engine, lib, articles=articles, repeats=repeats, question=question)
                 if http:
@@ -236,4 +236,4 @@ def bench(
                     )
                 print_json(result)
             except (ValueError, MedciteError) as exc:
-                _fail(str(exc))
+                fail(str(exc))

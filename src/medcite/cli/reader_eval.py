@@ -26,7 +26,7 @@ def followups(
     home: HomeOption = None,
 ) -> None:
     """Rewrite accuracy and Recall@10 with and without thread context."""
-    from medcite.reader.evaluate import evaluate_followups, load_jsonl
+    from medcite.eval.reader import evaluate_followups, load_jsonl
 
     items = _load(lambda: load_jsonl(data, ("id", "history", "question", "expected_intent")))
     _run(lambda engine: evaluate_followups(engine, items), out, home)
@@ -39,7 +39,7 @@ def related(
     home: HomeOption = None,
 ) -> None:
     """Related questions: count, share with corpus evidence, diversity (MMR vs relevance)."""
-    from medcite.reader.evaluate import evaluate_related
+    from medcite.eval.reader import evaluate_related
 
     texts = _questions(questions)
     _run(lambda engine: evaluate_related(engine, texts, n), out, home)
@@ -51,7 +51,7 @@ def readability(
     home: HomeOption = None,
 ) -> None:
     """Flesch-Kincaid grade of clinician and patient answers to the same questions."""
-    from medcite.reader.evaluate import evaluate_readability
+    from medcite.eval.reader import evaluate_readability
 
     texts = _questions(questions)
     _run(lambda engine: evaluate_readability(engine, texts), out, home)
@@ -64,32 +64,32 @@ def register(app: typer.Typer) -> None:
 
 
 def _questions(path: Path) -> list[str]:
-    from medcite.reader.evaluate import load_jsonl
+    from medcite.eval.reader import load_jsonl
 
     return [str(r["question"]) for r in _load(lambda: load_jsonl(path, ("question",)))]
 
 
 def _load(read: Any) -> Any:
-    from medcite.cli import _fail
-    from medcite.reader.evaluate import EvalDataError
+    from medcite.cli.common import fail
+    from medcite.eval.reader import EvalDataError
 
     try:
         return read()
     except EvalDataError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _run(measure: Any, out: Path, home: Path | None) -> None:
-    from medcite.cli import _engine, _fail
+    from medcite.cli.common import fail, open_engine
     from medcite.cli.render import console
     from medcite.errors import MedciteError
     from medcite.eval.report import markdown_summary, write_result
 
     try:
-        with _engine(home) as engine:
+        with open_engine(home) as engine:
             result = measure(engine)
             json_path, _ = write_result(result, out, corpus_hash=engine.store.snapshot_hash())
     except MedciteError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(markdown_summary(result), highlight=False)
     console.print(f"[dim]written to {json_path}[/]")

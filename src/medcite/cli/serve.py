@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from medcite.cli import HomeOption
+from medcite.cli.common import HomeOption
 
 
 def serve(

@@ -48,18 +48,18 @@ def verify(
     Statements citing numbered references (titles/PMIDs) are checked against those corpus
     documents; uncited statements and JSONL lines {"id","statement"} against a corpus search.
     """
-    from medcite.cli import _engine, _fail
+    from medcite.cli.common import fail, open_engine
     from medcite.cli.render import print_json
 
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{file}: cannot read: {exc}")
+        fail(f"{file}: cannot read: {exc}")
     try:
-        with _engine(home) as engine:
+        with open_engine(home) as engine:
             report = engine.verify_text(text, fmt=input_format.value)
     except MedciteError as exc:
-        _fail(f"{file}: {exc}")
+        fail(f"{file}: {exc}")
     if output is ReportFormat.json:
         print_json(report)
     else:

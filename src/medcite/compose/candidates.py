@@ -29,15 +29,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from medcite.compose import content
-from medcite.compose.intent import REQUIRED, Subgroup
+from medcite.compose.audience import sentence_bonus, source_bonus
 from medcite.compose.lock import PASSAGE_ONLY, Source, TopicLock, page_intents
-from medcite.ingest.sentences import split_sentences
 from medcite.models import EvidenceLevel, Hit
+from medcite.question.followup import POPULATIONS
+from medcite.question.intent import REQUIRED, Subgroup
 from medcite.question.reading import QuestionReading
 from medcite.question.topic import SPECIFIC, NamedText
 from medcite.question.words import key_stems
-from medcite.reader.audience import sentence_bonus, source_bonus
-from medcite.reader.followup import POPULATIONS
+from medcite.text.sentences import split_sentences
 
 MIN_WORDS, MAX_WORDS = 6, 70
 MAX_JOINED_WORDS = 90

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from medcite.compose.intent import DOSE
+from medcite.question.intent import DOSE
 from medcite.question.words import DRUG_CLASS
 
 _DANGLING_START = re.compile(

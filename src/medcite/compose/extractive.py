@@ -28,9 +28,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from medcite.compose import content
+from medcite.compose.audience import tailor_sections
 from medcite.compose.candidates import ACTION_INTENTS, SUMMARY_LEVELS, Candidate, CandidateReader
-from medcite.compose.drugs import DrugLexicon
-from medcite.compose.intent import CUE, TEMPLATES, SectionSpec
 from medcite.compose.lock import (
     INSUFFICIENT,
     Source,
@@ -39,12 +38,13 @@ from medcite.compose.lock import (
     insufficient_answer,
     missing_topic,
 )
-from medcite.compose.terms import jaccard
 from medcite.config import ComposeSettings
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Reference, Statement
+from medcite.question.intent import CUE, TEMPLATES, SectionSpec
 from medcite.question.reading import QuestionReading, read_question
 from medcite.question.topic import SPECIFIC, NamedText
-from medcite.reader.audience import tailor_sections
+from medcite.text.drugs import DrugLexicon
+from medcite.text.terms import jaccard
 
 __all__ = ["INSUFFICIENT", "ExtractiveComposer", "evidence_currency", "retraction_warnings"]
 
@@ -400,7 +400,7 @@ def _limits(reading: QuestionReading, chosen: list[Candidate]) -> tuple[list[str
 
 
 def _for_population(c: Candidate, population: str) -> bool:
-    from medcite.reader.followup import POPULATIONS
+    from medcite.question.followup import POPULATIONS
 
     pattern = next((p for p, phrase in POPULATIONS if phrase == population), None)
     where = " ".join(filter(None, [c.text, c.hit.document.title, c.hit.passage.section]))

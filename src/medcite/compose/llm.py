@@ -37,7 +37,6 @@ from medcite.compose.draft import (
     parse_draft,
     readable_text,
 )
-from medcite.compose.drugs import DrugLexicon
 from medcite.compose.extractive import _Numbering, evidence_currency
 from medcite.compose.lock import TopicLock, absent_drugs, insufficient_answer, missing_topic
 from medcite.compose.prompts import Prompt, build_prompt
@@ -45,6 +44,7 @@ from medcite.config import LLMSettings
 from medcite.errors import MedciteError
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Statement
 from medcite.question.reading import QuestionReading, read_question
+from medcite.text.drugs import DrugLexicon
 from medcite.verify.base import PARTIAL, SUPPORTED, UNSUPPORTED, Verdict, Verifier
 
 # Passages tried, by word overlap, when a statement needs a new citation.
@@ -332,7 +332,7 @@ def _statement(
 
 def _by_overlap(text: str, hits: list[Hit]) -> list[Hit]:
     """Hits ordered by how many of the statement's content words their passage holds."""
-    from medcite.compose.terms import stem_set
+    from medcite.text.terms import stem_set
 
     words = stem_set(text)
     return sorted(hits, key=lambda h: -len(words & stem_set(h.passage.text)))

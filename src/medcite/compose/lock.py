@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from medcite.compose.content import PRECLINICAL
-from medcite.compose.drugs import DrugLexicon
-from medcite.compose.intent import INTENT_RULES
 from medcite.models import Answer, Hit, Statement
+from medcite.question.followup import POPULATIONS
+from medcite.question.intent import INTENT_RULES
 from medcite.question.reading import QuestionReading
 from medcite.question.topic import NOT_NAMED, SPECIFIC, NamedText, has_focus, subjects
-from medcite.reader.followup import POPULATIONS
+from medcite.text.drugs import DrugLexicon
 
 INSUFFICIENT = "Insufficient evidence in this corpus"  # how an abstaining bottom line starts
 PASSAGE_ONLY = -1  # a concept named only elsewhere in the statement's passage

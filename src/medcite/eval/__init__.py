@@ -1,0 +1,1 @@
+"""Evaluation and benchmarks (``eval.bench``): above every stage, imported by no production code."""

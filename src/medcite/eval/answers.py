@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from medcite.compose.terms import content_stems
 from medcite.eval.report import EvalResult
 from medcite.progress import ProgressFn
+from medcite.text.terms import content_stems
 
 if TYPE_CHECKING:
     from medcite.service import Engine

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medcite.eval.machine import machine
+
 REFERENCE_SYSTEM = "bm25s"
 
 
@@ -42,8 +44,6 @@ class EvalResult:
 
 def run_meta(corpus_hash: str | None = None, **extra: Any) -> dict[str, Any]:
     """Commit, versions, machine, corpus hash and date for a result's ``meta``."""
-    from medcite.bench.run import machine
-
     return {
         "commit": git_commit(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -24,7 +24,7 @@ from typing import Any
 
 from medcite.eval.report import REFERENCE_SYSTEM, EvalResult, run_meta
 from medcite.index.build import EmbedReport
-from medcite.ingest.run import IngestReport
+from medcite.ingest.report import IngestReport
 from medcite.models import Hit, ScoredId
 from medcite.progress import ProgressFn, silent
 

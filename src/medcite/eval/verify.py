@@ -39,7 +39,7 @@ class Item:
 
 
 def load_pairs(path: Path) -> list[Item]:
-    """Our labelled set (see :mod:`medcite.verify.evalset`)."""
+    """Our labelled set (see :mod:`medcite.eval.verify_pairs`)."""
     items = []
     with path.open(encoding="utf-8") as fh:
         for row in map(json.loads, fh):

@@ -5,7 +5,7 @@ Rules, in order of precedence:
 1. A passage never crosses a `Section` boundary. Text not covered by any section (besides
    whitespace) is chunked as an unlabelled section of its own; a document without sections
    is one unlabelled section.
-2. Sentences (``medcite.ingest.sentences``) are packed greedily while the passage stays
+2. Sentences (``medcite.text.sentences``) are packed greedily while the passage stays
    within ``max_words`` (words = whitespace-separated tokens of the passage text, bullet
    markers between sentences included).
 3. A blank line (paragraph break) ends a passage once it has ``min_words``; a shorter one
@@ -27,8 +27,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from medcite.ingest.sentences import split_sentences
 from medcite.models import Document, Passage, passage_id_for
+from medcite.text.sentences import split_sentences
 
 _WORD = re.compile(r"\S+")
 _LONG_SENTENCE_FACTOR = 4

@@ -32,7 +32,7 @@ from medcite.config import ChunkSettings
 from medcite.corpus.store import CorpusStore
 from medcite.ingest.checkpoint import CheckpointTable, Claim, file_sha256, worker_name
 from medcite.ingest.chunk import chunk_document
-from medcite.ingest.run import BATCH_DOCUMENTS, FileReport, IngestReport, record_batch
+from medcite.ingest.report import BATCH_DOCUMENTS, FileReport, IngestReport, record_batch
 from medcite.models import Document, IngestProblem, Passage
 from medcite.progress import ProgressFn, silent
 from medcite.sources.pubmed_xml import read_deleted_pmids, read_pubmed_xml

@@ -8,56 +8,15 @@ Bad records are reported with file and record and skipped; they never stop the r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from medcite.config import ChunkSettings
 from medcite.corpus.store import CorpusStore
 from medcite.ingest.chunk import chunk_document
+from medcite.ingest.report import BATCH_DOCUMENTS, FileReport, IngestReport, record_batch
 from medcite.models import Document, IngestProblem, Passage
 from medcite.progress import ProgressFn, silent
 from medcite.sources import UnknownFormat, detect_format, expand_paths, read_documents
-
-BATCH_DOCUMENTS = 500
-
-
-@dataclass
-class FileReport:
-    path: str
-    format: str
-    documents: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    passages: int = 0
-    deleted: int = 0  # documents removed by PubMed DeleteCitation
-    problems: list[IngestProblem] = field(default_factory=list)
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did, per file; ``problems`` lists every skipped record."""
-
-    files: list[FileReport] = field(default_factory=list)
-
-    @property
-    def problems(self) -> list[IngestProblem]:
-        return [p for f in self.files for p in f.problems]
-
-    def total(self, name: str) -> int:
-        return sum(getattr(f, name) for f in self.files)
-
-    def to_dict(self) -> dict[str, Any]:
-        totals = {
-            n: self.total(n)
-            for n in ("documents", "added", "updated", "unchanged", "passages", "deleted")
-        }
-        return {
-            "totals": totals,
-            "files": [{**asdict(f), "problems": [str(p) for p in f.problems]} for f in self.files],
-            "problems": [str(p) for p in self.problems],
-        }
 
 
 def ingest(
@@ -127,20 +86,6 @@ def _ingest_file(
     record_batch(batch, store, file_report)
     progress(task, file_report.documents, file_report.documents)
     return file_report
-
-
-def record_batch(
-    batch: list[tuple[Document, list[Passage]]], store: CorpusStore, file_report: FileReport
-) -> None:
-    """Write ``batch`` (one transaction) and add its counts to ``file_report``."""
-    if not batch:
-        return
-    counts = store.upsert(batch, origin=file_report.path)
-    file_report.documents += len(batch)
-    file_report.added += counts.added
-    file_report.updated += counts.updated
-    file_report.unchanged += counts.unchanged
-    file_report.passages += counts.passages_written
 
 
 def _is_pubmed_xml(path: Path, fmt: str) -> bool:

@@ -24,7 +24,6 @@ from medcite.library.workflow import Actor, Status
 from medcite.models import sha256_hex
 
 if TYPE_CHECKING:
-    from medcite.config import Settings
     from medcite.corpus.store import CorpusStore
 
 CHECKER = Actor.system("staleness-check")
@@ -88,14 +87,3 @@ def _reason(session: Session, store: CorpusStore, cited: list[CitedPassage]) -> 
         else:
             parts.append(f"{label} changed on re-ingest")
     return "; ".join(parts)
-
-
-def after_ingest(settings: Settings, store: CorpusStore) -> list[StaleArticle]:
-    """Run the check if a library database is in use (called by ``Engine.ingest``)."""
-    from medcite.library.db import database_exists
-    from medcite.library.service import Library
-
-    if not database_exists(settings):
-        return []
-    with Library(settings) as library:
-        return library.check_staleness(store)

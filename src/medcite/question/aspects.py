@@ -2,7 +2,7 @@
 asks two things (prevention, treatment), and an answer that covers only one must say so.
 
 The question is cut into clauses at coordinators ("and", "or", ",", ";", "as well as"); each
-clause's aspect is the first intent rule of :data:`medcite.compose.intent.INTENT_RULES` it
+clause's aspect is the first intent rule of :data:`medcite.question.intent.INTENT_RULES` it
 matches, the weak ones (a yes/no opening, "what is") counting only when no clause states a
 stronger one. An aspect keeps the clause's own words ("relieve", "attack"): a sentence that
 uses them answers that aspect more directly.
@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from medcite.compose.intent import INTENT_RULES, classify_intent
-from medcite.compose.terms import QUESTION_WORDS
+from medcite.question.intent import INTENT_RULES, classify_intent
 from medcite.question.words import GENERIC_STEMS, key_stems
+from medcite.text.terms import QUESTION_WORDS
 
 WEAK_INTENTS = frozenset({"evidence", "definition"})
 MAX_ASPECTS = 3

@@ -32,8 +32,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from medcite.compose.drugs import DrugLexicon
-from medcite.compose.intent import (
+from medcite.models import Hit
+from medcite.question.aspects import Aspect, read_aspects
+from medcite.question.followup import POPULATIONS, ThreadState, parse_turn, render
+from medcite.question.intent import (
     INTENT_QUERY_WORDS,
     INTENT_RULES,
     TEMPLATES,
@@ -41,8 +43,6 @@ from medcite.compose.intent import (
     Subgroup,
     analyse,
 )
-from medcite.models import Hit
-from medcite.question.aspects import Aspect, read_aspects
 from medcite.question.topic import Concept, NamedText, subjects
 from medcite.question.vocabulary import TermMatch, TopicVocabulary, question_words
 from medcite.question.words import (
@@ -56,7 +56,7 @@ from medcite.question.words import (
     key_stems,
     stem_key,
 )
-from medcite.reader.followup import POPULATIONS, ThreadState, parse_turn, render
+from medcite.text.drugs import DrugLexicon
 
 Cooccurs = Callable[[Concept, Concept], bool]
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")

@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from medcite.compose.drugs import DrugLexicon
 from medcite.models import Document
 from medcite.question.words import MODIFIER_STEMS, NUMBERED, NUMBERED_HEADS, stem_key
+from medcite.text.drugs import DrugLexicon
 
 SUBJECT_SEPARATOR = " | "  # keeps a key from running across two subjects
 WORDS_COVERAGE = 0.5  # share of a word concept's stems a text must hold to name it

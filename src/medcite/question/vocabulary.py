@@ -28,10 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from medcite.compose.drugs import DrugLexicon
-from medcite.compose.terms import STOPWORDS
 from medcite.corpus.store import CorpusStore, document_table
-from medcite.ingest.sentences import split_sentences
 from medcite.question.words import (
     ANATOMY,
     FILLER,
@@ -42,6 +39,9 @@ from medcite.question.words import (
     key_stems,
     stem_key,
 )
+from medcite.text.drugs import DrugLexicon
+from medcite.text.sentences import split_sentences
+from medcite.text.terms import STOPWORDS
 
 FILE_NAME = "topic-vocabulary.pickle"
 FORMAT_VERSION = 2

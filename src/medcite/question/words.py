@@ -15,7 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from medcite.compose.terms import QUESTION_WORDS, STOPWORDS, stem
+from medcite.text.terms import QUESTION_WORDS, STOPWORDS, stem
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -32,7 +32,7 @@ def key_stems(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def key_stem(word: str) -> str:
-    """:func:`~medcite.compose.terms.stem` without a final "e", so that singular and plural
+    """:func:`~medcite.text.terms.stem` without a final "e", so that singular and plural
     (and "cure"/"cured") meet: "stone"/"stones" → "ston", "disease"/"diseases" → "diseas"."""
     stemmed = stem(word)
     if stemmed == word and len(word) >= 5 and word.endswith("ed"):

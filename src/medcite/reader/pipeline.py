@@ -1,4 +1,4 @@
-"""The reader's step after composing, called by ``Engine.ask``:
+"""Finishing a composed answer, called by the engine after composing and verifying:
 
 reading = engine.read_question(question, history)     # medcite.question: topic, aspects, thread
 hits = retrieve(reading.query, also=reading.also); answer = compose(question, hits, reading=reading)
@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from medcite.compose.intent import analyse
-from medcite.compose.terms import coverage, stem_set
 from medcite.models import Answer, Document, Hit
+from medcite.question.intent import analyse
 from medcite.question.reading import QuestionReading
-from medcite.reader.audience import tailor_answer
+from medcite.reader.notes import tailor_answer
 from medcite.reader.related import MIN_EVIDENCE_COVERAGE
+from medcite.text.terms import coverage, stem_set
 
 
 def finish(answer: Answer, reading: QuestionReading, related: Callable[..., list[str]]) -> None:

@@ -2,7 +2,8 @@
 
 Candidates come from ``QuestionSource``s: the question sets in the corpus (MedQuAD pages are
 titled by their question; PubMedQA questions sit in the ``*.jsonl`` files beside the ingested
-corpus and in the shared data folder, kept when their abstract is in the corpus), questions
+corpus and in the folders ``reader.question_folders`` names, kept when their abstract is in
+the corpus), questions
 asked before (the thread store) and, later, the editorial library — each a small class.
 
 Ranking: BM25 over the candidates' light stems (``compose.terms``), then maximal marginal
@@ -22,17 +23,16 @@ import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import func, select
 
-from medcite.compose.intent import analyse
-from medcite.compose.terms import QUESTION_WORDS, STOPWORDS, content_stems, stem, tokens
 from medcite.corpus.store import CorpusStore, document_table
-from medcite.reader.followup import FOLLOW_UP_WORDS
+from medcite.question.followup import FOLLOW_UP_WORDS
+from medcite.question.intent import analyse
 from medcite.reader.threads import ThreadStore
+from medcite.text.terms import QUESTION_WORDS, content_stems, cosine, stem
 
 MMR_LAMBDA = 0.7
 NEAR_DUPLICATE = 0.8
@@ -131,18 +131,16 @@ class PubmedqaQuestions:
         return present
 
 
-def pubmedqa_folders(store: CorpusStore, shared: Path | None) -> list[Path]:
-    """Folders of the ingested PubMedQA files, and the shared data's ``pubmedqa``."""
+def pubmedqa_folders(store: CorpusStore, extra: Sequence[Path] = ()) -> list[Path]:
+    """Folders of the ingested PubMedQA files, and the ``extra`` ones configured."""
     with store.engine.connect() as conn:
         origins = conn.execute(
             select(document_table.c.origin)
             .where(document_table.c.collection == "pubmedqa")
             .distinct()
         ).all()
-    folders = [Path(r.origin).parent for r in origins]
-    if shared is not None:
-        folders.append(shared / "pubmedqa")
-    return [f for f in folders if f.is_dir()]
+    folders = [*(Path(r.origin).parent for r in origins), *extra]
+    return [f for f in dict.fromkeys(folders) if f.is_dir()]
 
 
 def _pmid_questions(path: Path) -> Iterator[tuple[str, str]]:
@@ -187,21 +185,15 @@ class LiveQuestions:
 
 def default_sources(
     store: CorpusStore,
-    demo_data: Path | None,
+    question_folders: Sequence[Path],
     threads: ThreadStore,
     library_questions: Callable[[], list[str]],
 ) -> list[QuestionSource]:
-    """The corpus's question sets, the editorial library's and the questions asked before."""
-    from medcite.demo import find_shared_data
-    from medcite.errors import DataNotFound
-
-    try:
-        shared: Path | None = find_shared_data(demo_data)
-    except DataNotFound:
-        shared = None
+    """The corpus's question sets (and those in ``question_folders``), the editorial library's
+    and the questions asked before."""
     return [
         MedquadTitles(store),
-        PubmedqaQuestions(store, pubmedqa_folders(store, shared)),
+        PubmedqaQuestions(store, pubmedqa_folders(store, question_folders)),
         LiveQuestions(ASKED, threads.recent_questions),
         LiveQuestions("library", library_questions),
     ]
@@ -227,7 +219,7 @@ class _QuestionIndex:
             self._add(candidate)
 
     def _add(self, candidate: CandidateQuestion) -> None:
-        counts = Counter(_stems(candidate.text))
+        counts = Counter(content_stems(candidate.text))
         i = len(self.items)
         self.items.append(candidate)
         self.stems.append(frozenset(counts))
@@ -328,7 +320,7 @@ class RelatedQuestions:
         """Up to ``n`` related questions for ``question``, most relevant first. When the
         question alone finds fewer than ``MIN_RELATED``, ``context`` (e.g. the titles of the
         answer's sources) widens the search."""
-        asked = frozenset(_stems(question))
+        asked = frozenset(content_stems(question))
         skip = {_normalised(question), *(_normalised(q) for q in exclude)}
         weights, focus = query_weights(question)
         chosen = self._choose(weights, focus, asked, skip, n, [])
@@ -384,7 +376,7 @@ def query_weights(question: str) -> tuple[dict[str, float], frozenset[str]]:
     the focus a related question must touch: the topic (all stems when it has none)."""
     analysis = analyse(question)
     topic = {*analysis.topic_stems, *(s for g in analysis.subgroups for s in g.stems)}
-    stems = _stems(question)
+    stems = content_stems(question)
     weights = {s: 1.0 if s in topic else OTHER_WORD_WEIGHT for s in stems}
     focus = frozenset(analysis.topic_stems) - _GENERIC
     return weights, focus or frozenset(stems)
@@ -394,23 +386,6 @@ def context_weights(context: Sequence[str]) -> tuple[dict[str, float], frozenset
     """Weights and focus from context texts: their topic words, at ``CONTEXT_WEIGHT``."""
     stems = frozenset(s for text in context for s in content_stems(text, drop=QUESTION_WORDS))
     return dict.fromkeys(stems, CONTEXT_WEIGHT), stems
-
-
-@cache
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def _stems(text: str) -> list[str]:
-    """``content_stems`` with a memo per word: question sets repeat their words a lot."""
-    return [_stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1]
-
-
-def cosine(a: frozenset[str], b: frozenset[str]) -> float:
-    """Cosine similarity of two stem sets (binary vectors)."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / math.sqrt(len(a) * len(b))
 
 
 def _normalised(text: str) -> str:

@@ -23,7 +23,7 @@ Policies shared by every format:
   neither is a problem ("no title or text").
 - A text over 2,000,000 characters is a problem ("document too large (N chars, limit
   2000000)"): such records are almost always broken concatenations.
-- Every document's ``evidence_level`` comes from `medcite.ingest.evidence.evidence_level`.
+- Every document's ``evidence_level`` comes from `medcite.sources.evidence.evidence_level`.
 """
 
 from __future__ import annotations

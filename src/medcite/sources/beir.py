@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import Document, IngestProblem
 from medcite.sources.common import (
     RecordError,
@@ -28,6 +27,7 @@ from medcite.sources.common import (
     required_id,
     required_str,
 )
+from medcite.sources.evidence import evidence_level
 
 SOURCES: dict[str, str] = {
     "scifact": "SciFact (S2ORC)",

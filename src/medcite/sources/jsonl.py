@@ -34,7 +34,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import Document, IngestProblem
 from medcite.sources.common import (
     RecordError,
@@ -46,6 +45,7 @@ from medcite.sources.common import (
     required_str,
     str_list,
 )
+from medcite.sources.evidence import evidence_level
 
 DEFAULT_COLLECTION = "jsonl"
 

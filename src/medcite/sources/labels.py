@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import Document
 from medcite.sources.blocks import TextBuilder, heading_label
 from medcite.sources.common import RecordError, check_size
+from medcite.sources.evidence import evidence_level
 
 
 @dataclass(frozen=True)

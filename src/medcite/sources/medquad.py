@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import Document, IngestProblem
 from medcite.sources.common import (
     body_or_title,
@@ -26,6 +25,7 @@ from medcite.sources.common import (
     required_id,
     required_str,
 )
+from medcite.sources.evidence import evidence_level
 
 MEDQUAD_PUBLISHED = 2019
 AGENCIES: dict[str, str] = {

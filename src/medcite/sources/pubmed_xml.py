@@ -30,7 +30,6 @@ from pathlib import Path
 
 from lxml import etree
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import Document, IngestProblem, Section
 from medcite.sources.common import (
     RecordError,
@@ -39,6 +38,7 @@ from medcite.sources.common import (
     open_binary,
     pubmed_url,
 )
+from medcite.sources.evidence import evidence_level
 
 _FIRST_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 _PARAGRAPH = "\n\n"

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import Document, IngestProblem, Section
 from medcite.sources.common import (
     RecordError,
@@ -29,6 +28,7 @@ from medcite.sources.common import (
     required_id,
     str_list,
 )
+from medcite.sources.evidence import evidence_level
 
 _PARAGRAPH = "\n\n"
 

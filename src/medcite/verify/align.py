@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from medcite.index.base import Embedder
-from medcite.ingest.sentences import split_sentences
+from medcite.text.sentences import split_sentences
 from medcite.verify.base import PassageLike, Span
 from medcite.verify.signals import content_stems
 

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from medcite.compose.drugs import DrugLexicon
-from medcite.ingest.sentences import split_sentences
+from medcite.text.drugs import DrugLexicon
+from medcite.text.sentences import split_sentences
+from medcite.text.terms import jaccard, overlap
 from medcite.verify import signals
 from medcite.verify.base import PassageLike
 
@@ -116,13 +117,13 @@ def _finding_conflicts(sentences: Sequence[_Sentence]) -> list[dict[str, object]
     risk" [1] vs "aspirin did not reduce stroke risk" [2] → opposite findings."""
     conflicts = []
     with_drug = [
-        (s, s.stems - _names(s.drugs))
+        (s, s.stems - signals.name_stems(s.drugs))
         for s in sentences
-        if s.drugs and len(s.stems - _names(s.drugs)) >= MIN_FINDING_WORDS
+        if s.drugs and len(s.stems - signals.name_stems(s.drugs)) >= MIN_FINDING_WORDS
     ]
     for i, (a, a_topic) in enumerate(with_drug):
         for b, b_topic in with_drug[i + 1 :]:
-            if a.n == b.n or not (a.drugs & b.drugs) or _jaccard(a_topic, b_topic) < SAME_FINDING:
+            if a.n == b.n or not (a.drugs & b.drugs) or jaccard(a_topic, b_topic) < SAME_FINDING:
                 continue
             if signals.is_negated(a.text) == signals.is_negated(b.text) and not _opposed(a, b):
                 continue
@@ -150,7 +151,10 @@ def _approval_conflicts(
             others = drugs.find(b.text) - a.drugs
             if b.n == a.n or not others or not signals.approvals(b.text):
                 continue
-            if signals.is_negated(b.text) or _overlap(a.stems - _names(a.drugs), b.stems) < 0.2:
+            if (
+                signals.is_negated(b.text)
+                or overlap(a.stems - signals.name_stems(a.drugs), b.stems) < 0.2
+            ):
                 continue
             conflicts.append(
                 {
@@ -167,20 +171,6 @@ def _approval_conflicts(
 def _opposed(a: _Sentence, b: _Sentence) -> bool:
     da, db = signals.directions(a.text), signals.directions(b.text)
     return any((i, 1 - side) in db and (i, side) not in db for i, side in da)
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def _names(drug_names: frozenset[str]) -> frozenset[str]:
-    return frozenset(s for name in drug_names for s in signals.content_stems(name))
 
 
 def _clip(text: str, limit: int = 90) -> str:

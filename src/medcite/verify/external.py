@@ -18,18 +18,37 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from medcite.compose.terms import jaccard, stem_set
 from medcite.errors import IndexNotReady
 from medcite.ingest.chunk import chunk_document
+from medcite.text.terms import jaccard, stem_set
 from medcite.verify.answers import HEURISTIC_NOTE, statement_conflict
 from medcite.verify.base import LABELS, TextPassage, Verdict
 from medcite.verify.conflicts import find_conflicts
 from medcite.verify.parse import ParsedReference, ParsedStatement, parse_answer
 
 if TYPE_CHECKING:
-    from medcite.service import Engine
+    from medcite.config import Settings
+    from medcite.corpus.store import CorpusStore
+    from medcite.models import Hit
+    from medcite.verify.heuristic import HeuristicVerifier
+
+
+class Engine(Protocol):
+    """What checking needs of :class:`medcite.service.Engine`: its corpus, search and verifier."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> CorpusStore: ...
+
+    @property
+    def verifier(self) -> HeuristicVerifier: ...
+
+    def search(self, query: str, *, k: int | None = None, priors: bool = True) -> list[Hit]: ...
+
 
 SEARCH_K = 5  # passages searched for an uncited statement
 TITLE_MATCH = 0.75  # word-stem Jaccard for a reference title to name a corpus document

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from medcite.compose.drugs import DrugLexicon
 from medcite.index.base import Embedder
+from medcite.text.drugs import DrugLexicon
 from medcite.verify import signals
 from medcite.verify.align import Aligned, align, windows
 from medcite.verify.base import (

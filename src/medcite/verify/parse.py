@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medcite.errors import MedciteError
-from medcite.ingest.sentences import split_sentences
+from medcite.text.sentences import split_sentences
 
 FORMATS = ("auto", "json", "jsonl", "markdown", "text")
 

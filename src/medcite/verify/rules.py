@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from medcite.compose.drugs import DrugLexicon
-from medcite.compose.terms import stem
+from medcite.text.drugs import DrugLexicon
+from medcite.text.terms import stem
 from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
@@ -133,7 +133,7 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
     if not cues or ctx.best is None or signals.exclusivity(ctx.best.window.text):
         return None
     named = ctx.drugs.find(ctx.statement)
-    topic = signals.content_stems(ctx.statement) - _drug_stems(named) - _TREATMENT_CUES
+    topic = signals.content_stems(ctx.statement) - signals.name_stems(named) - _TREATMENT_CUES
     about: dict[int, frozenset[str]] = {}  # each passage's words: is it about the condition?
     for window in ctx.windows:
         about[window.passage_index] = about.get(window.passage_index, frozenset()) | window.stems
@@ -230,7 +230,3 @@ RULES: tuple[Rule, ...] = (
     approval_rule,
     hedge_rule,
 )
-
-
-def _drug_stems(names: frozenset[str]) -> frozenset[str]:
-    return frozenset(s for name in names for s in signals.content_stems(name))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from medcite.compose.terms import STOPWORDS, stem, tokens
+from medcite.text.terms import STOPWORDS, stem, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,3 +287,8 @@ def content_stems(text: str) -> frozenset[str]:
         for t in tokens(text)
         if t not in STOPWORDS and t not in _CUE_WORDS and len(t) > 1 and not t[0].isdigit()
     )
+
+
+def name_stems(names: frozenset[str]) -> frozenset[str]:
+    """The content stems of every name (drug names in a statement or passage)."""
+    return frozenset(s for name in names for s in content_stems(name))

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from medcite.compose.markdown import currency_text, to_markdown
 from medcite.config import Audience
-from medcite.demo import DEMO_QUESTION
 from medcite.models import Answer
 from medcite.web import view
 from medcite.web.approved import answer_dict
@@ -23,12 +22,6 @@ from medcite.web.recent import recent_answer
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-EXAMPLE_QUESTIONS = (
-    DEMO_QUESTION,
-    "How is gout treated?",
-    "What are the side effects of natalizumab?",
-    "How should vaccines be stored?",
-)
 FRAGMENT_HEADER = "x-medcite-fragment"
 
 Question = Annotated[str, Query(description="The question.")]
@@ -40,7 +33,7 @@ History = Annotated[list[str], Query(max_length=20, description="Earlier questio
 def home(request: Request, gate: GateDep, templates: TemplatesDep) -> Response:
     status = gate.call(lambda engine: engine.status())
     return templates.TemplateResponse(
-        request, "home.html", {"status": status, "examples": EXAMPLE_QUESTIONS}
+        request, "home.html", {"status": status, "examples": gate.settings.web.example_questions}
     )
 
 

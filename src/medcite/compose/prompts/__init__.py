@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medcite.compose.intent import TEMPLATES
 from medcite.errors import MedciteError
 from medcite.models import Hit
+from medcite.question.intent import TEMPLATES
 
 PROMPT_DIR = Path(__file__).parent
 PROMPT_ID = "medcite-answer"

@@ -6,8 +6,10 @@ per answer, and what it needs is "does this sentence talk about the same thing",
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -55,6 +57,7 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@lru_cache(maxsize=1 << 16)  # texts repeat their words a lot
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match treat/treated/treatments, not a linguist."""
     if len(word) <= 4 or word.isdigit():
@@ -70,7 +73,7 @@ def stem(word: str) -> str:
 
 def content_words(text: str, *, drop: Iterable[str] = ()) -> list[str]:
     """The content words of ``text`` (stop words and ``drop`` removed), in order."""
-    excluded = STOPWORDS | frozenset(drop)
+    excluded = STOPWORDS | frozenset(drop) if drop else STOPWORDS
     return [t for t in tokens(text) if t not in excluded and len(t) > 1]
 
 
@@ -95,3 +98,17 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient: shared stems over the smaller set."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def cosine(a: frozenset[str], b: frozenset[str]) -> float:
+    """Cosine similarity of two stem sets (binary vectors)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.compose.intent import analyse, classify_intent
+from medcite.question.intent import analyse, classify_intent
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from medcite.compose.terms import content_stems
 from medcite.eval.report import EvalResult
 from medcite.question.reading import QuestionReading
 from medcite.reader.pipeline import has_evidence
-from medcite.reader.related import cosine
+from medcite.text.terms import content_stems, cosine
 
 K = 10
 

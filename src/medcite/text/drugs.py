@@ -9,6 +9,9 @@ package the lexicon is empty (``available`` is false) and callers say so or fall
     lexicon = DrugLexicon.load()
     lexicon.find("Ocrelizumab (Ocrevus) or natalizumab")      # {"ocrelizumab", "natalizumab"}
     lexicon.mentions("Is Ocrevus safe with escitalopram?")     # ("Ocrevus", "escitalopram")
+
+Without the package, :func:`find_drugs` falls back to International Nonproprietary Name stem
+endings (-mab, -pril, -statin, ...).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from medcite.compose.terms import QUESTION_WORDS, STOPWORDS
+from medcite.text.terms import QUESTION_WORDS, STOPWORDS
 
 _PACKAGE = "drug_named_entity_recognition"
 _DATA_FILE = "drug_ner_dictionary.pkl.bz2"
@@ -34,6 +37,10 @@ _NOT_DRUGS = QUESTION_WORDS | frozenset(
     """oxygen water air sodium potassium calcium iron zinc alcohol glucose salt sugar protein
     insulin-like placebo vitamin vitamins fat fiber control controls sham saline lead gold silver
     copper urea nitrogen carbon hydrogen pain sleep today care help safe""".split()
+)
+_INN_STEM = re.compile(
+    r"(?:mab|nib|pril|sartan|olol|statin|pram|oxetine|azepam|azole|cillin|mycin|cycline|"
+    r"floxacin|vir|parin|gliptin|gliflozin|dronate|tidine|prazole|triptan|setron)$"
 )
 _lock = threading.Lock()
 _loaded: dict[str, DrugLexicon] = {}
@@ -134,3 +141,15 @@ def _usable(variant: str) -> bool:
     if not 1 <= len(words) <= MAX_WORDS or len(variant) < 4:
         return False
     return variant not in STOPWORDS and variant not in _NOT_DRUGS and not variant.isdigit()
+
+
+def find_drugs(text: str) -> tuple[str, ...]:
+    """Drug names in ``text`` as written, in order, each once."""
+    lexicon = DrugLexicon.load()
+    return lexicon.mentions(text) if lexicon.available else inn_stem_drugs(text)
+
+
+def inn_stem_drugs(text: str) -> tuple[str, ...]:
+    """Words of ``text`` that end like a drug's international nonproprietary name."""
+    words = (m.group(0) for m in _WORD.finditer(text))
+    return tuple(dict.fromkeys(w for w in words if len(w) > 4 and _INN_STEM.search(w.lower())))

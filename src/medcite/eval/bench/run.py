@@ -1,6 +1,6 @@
 """The measurements behind ``medcite bench`` and BENCHMARKS.md.
 
-For the demo corpus and for a synthetic corpus (see :mod:`medcite.bench.corpus`) in fresh data
+For the demo corpus and for a synthetic corpus (see :mod:`medcite.eval.bench.corpus`) in fresh data
 directories, one run measures: ingest throughput (parse + chunk + store + BM25 index), dense
 embedding throughput through ``Engine.embed``, single-query search latency for BM25, dense and
 hybrid (query embedding included) beside ``bm25s`` on the same passages, warm ``Engine.ask`` and
@@ -18,7 +18,6 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -29,15 +28,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from medcite.bench.corpus import ensure_synthetic, load_pool
 from medcite.config import Settings
 from medcite.demo import demo_paths, find_shared_data
+from medcite.eval.bench.corpus import ensure_synthetic, load_pool
+from medcite.eval.machine import machine
 from medcite.eval.reference import Bm25sIndex, passage_texts, tokenizer_name
 from medcite.eval.report import git_commit
 from medcite.index.embed import OnnxEmbedder, pad_batch
@@ -139,7 +138,7 @@ def run(
     created under ``home`` (default ``out/homes``), one per corpus, and replaced when that
     corpus is measured again. Prints a Markdown table and returns every number as a dict.
     """
-    from medcite.bench.scaling import write_speed_result
+    from medcite.eval.bench.scaling import write_speed_result
 
     started = time.perf_counter()
     busy_before = _cpu_seconds()
@@ -502,34 +501,6 @@ def _embedding_line(emb: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def machine() -> dict[str, Any]:
-    """CPU, memory, Python and library versions, for the report."""
-    import psutil
-
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    packages = (
-        "medcite tantivy usearch onnxruntime tokenizers numpy bm25s PyStemmer SQLAlchemy psutil"
-    )
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "ram_gib": round(psutil.virtual_memory().total / 1024**3, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "versions": {name: _version(name) for name in packages.split()},
-        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
-        # Other work on the machine skews every number; compare with "loadavg_end".
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
 # -- helpers ---------------------------------------------------------------------------
 
 
@@ -634,13 +605,6 @@ def _disk_parts_mib(home: Path) -> dict[str, float]:
             part = next((v for k, v in _DISK_PARTS.items() if rel.startswith(k)), "other")
             parts[part] = parts.get(part, 0.0) + f.stat().st_size / MIB
     return parts
-
-
-def _version(name: str) -> str | None:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
 
 
 def _fmt(value: Any) -> str:

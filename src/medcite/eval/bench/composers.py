@@ -1,6 +1,6 @@
 """The extractive and the LLM composer side by side, on the same questions in the same run.
 
-    python -m medcite.bench.composers --home ~/.local/share/medcite \\
+    python -m medcite.eval.bench.composers --home ~/.local/share/medcite \\
         --llm-url http://127.0.0.1:8080/v1 --out bench-out/composers.json
 
 For every question both composers answer through ``Engine.ask`` (same retrieval, same

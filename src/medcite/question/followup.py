@@ -22,9 +22,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from medcite.compose.intent import INTENT_RULES, QuestionAnalysis, analyse
-from medcite.compose.terms import QUESTION_WORDS, STOPWORDS
-from medcite.reader.drugs import find_drugs
+from medcite.question.intent import INTENT_RULES, QuestionAnalysis, analyse
+from medcite.text.drugs import find_drugs
+from medcite.text.terms import QUESTION_WORDS, STOPWORDS
 
 # Populations, each with the phrase that names it in a rewritten query.
 POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(

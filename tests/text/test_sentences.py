@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medcite.ingest.sentences import split_sentences
+from medcite.text.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.reader.drugs import find_drugs, inn_stem_drugs
-from medcite.reader.followup import parse_turn, rewrite
+from medcite.question.followup import parse_turn, rewrite
+from medcite.text.drugs import find_drugs, inn_stem_drugs
 
 PPMS_DOSE = "What is the dose of ocrelizumab in primary progressive MS?"
 

@@ -8,17 +8,14 @@ from dataclasses import dataclass
 import jsonschema
 import pytest
 
-from medcite.compose.intent import DOSE
+from medcite.compose.audience import FIRST_KINDS, tailor_sections
 from medcite.config import AUDIENCES
 from medcite.models import Answer
-from medcite.reader.audience import (
-    FIRST_KINDS,
-    TALK_TO_CARE_TEAM,
-    fk_grade,
-    tailor_sections,
-)
+from medcite.question.intent import DOSE
 from medcite.reader.glossary import explain
+from medcite.reader.notes import TALK_TO_CARE_TEAM
 from medcite.service import Engine
+from medcite.text.readability import fk_grade
 
 MS = (
     "What are the treatment options for progressive multiple sclerosis "

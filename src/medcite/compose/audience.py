@@ -14,18 +14,18 @@ patients, citation-free notes that are clearly marked as such:
   notes (never inside a quoted statement, so a citation still supports its exact text); and
   a "talk to your care team" note is always shown.
 
-Readability is measured with textstat's Flesch-Kincaid grade over the bottom line and
-statements (the notes are excluded, so the grade is that of the cited evidence).
+The notes themselves and the answer's readability grade are added after composing, by
+:mod:`medcite.reader.notes`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from medcite.compose.intent import DOSE
-from medcite.models import Answer, Document, EvidenceLevel
+from medcite.models import Document, EvidenceLevel
+from medcite.question.intent import DOSE
+from medcite.text.readability import fk_grade
 
 # Section kinds shown right after an answer's main section, in this order; others follow in
 # their template order.
@@ -59,21 +59,10 @@ CONSUMER_BONUS = 0.3
 DOSE_PENALTY = 1.0
 PLAIN_WORDS = 25  # patients: sentences longer than this lose a little per extra word
 LONG_SENTENCE_PENALTY = 0.02
-MAX_GLOSSARY_NOTES = 8
 TARGET_GRADE = 8.0  # Flesch-Kincaid grade patient answers aim for
 GRADE_PENALTY = 0.1  # per grade above the target
 PATIENT_MAX_GRADE = 12.0  # patients are not shown sentences harder than this
 PATIENT_PER_SECTION = 3
-
-TALK_TO_CARE_TEAM = (
-    "Talk to your care team (your doctor, nurse or pharmacist) before you start, stop or "
-    "change any treatment. This summary helps you prepare questions; it is not a plan for you."
-)
-ASK_YOUR_CLINICIAN = (
-    "Doses are left out here on purpose. Ask your clinician or pharmacist which dose is right "
-    "for you; it depends on your health, weight and other medicines."
-)
-DOSING_INTENTS = frozenset({"treatment", "dosing", "interactions"})
 
 
 class _HasText(Protocol):
@@ -138,54 +127,3 @@ def _plain_title(title: str, kind: str) -> str:
         return title
     _, sep, label = title.partition(": ")
     return f"{plain}: {label}" if sep else plain
-
-
-def notes_for(answer: Answer) -> list[dict[str, str]]:
-    """Citation-free notes for the answer's audience (patients only, for now)."""
-    if answer.audience != "patient":
-        return []
-    from medcite.reader.glossary import explain
-
-    notes = [
-        {"kind": "talk_to_care_team", "title": "Talk to your care team", "text": TALK_TO_CARE_TEAM}
-    ]
-    if answer.intent in DOSING_INTENTS:
-        notes.append(
-            {"kind": "ask_your_clinician", "title": "About doses", "text": ASK_YOUR_CLINICIAN}
-        )
-    for term, meaning in explain(answer_text(answer))[:MAX_GLOSSARY_NOTES]:
-        notes.append({"kind": "what_this_means", "title": f"What “{term}” means", "text": meaning})
-    return notes
-
-
-def answer_text(answer: Answer) -> str:
-    """The bottom line and every statement, one per line."""
-    statements = [answer.bottom_line, *(s for sec in answer.sections for s in sec.statements)]
-    return "\n".join(s.text for s in statements)
-
-
-def fk_grade(text: str) -> float | None:
-    """Flesch-Kincaid grade of ``text`` (None without textstat or text)."""
-    try:
-        import textstat
-    except ImportError:
-        return None
-    return round(float(textstat.flesch_kincaid_grade(text)), 2) if text.strip() else None
-
-
-def tailor_answer(answer: Answer) -> None:
-    """Add the audience's notes and the readability grade to a composed answer."""
-    answer.audience_notes = notes_for(answer)
-    answer.engine["readability"] = {"fk_grade": fk_grade(answer_text(answer))}
-
-
-def readability_report(grades: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """Mean and share-at-or-below-8 of per-question grades ``[{audience: grade}]``."""
-    report: dict[str, float] = {}
-    audiences = sorted({a for g in grades for a in g})
-    for audience in audiences:
-        values = [g[audience] for g in grades if g.get(audience) is not None]
-        if values:
-            report[f"{audience}_fk_mean"] = round(sum(values) / len(values), 2)
-            report[f"{audience}_grade_le_8"] = round(sum(v <= 8 for v in values) / len(values), 3)
-    return report

@@ -1,6 +1,6 @@
 """Web server overhead: the answer endpoint over HTTP beside the bare ``Engine.ask``, same run.
 
-    OPENBLAS_NUM_THREADS=1 python -m medcite.bench.web --home ~/.local/share/medcite
+    OPENBLAS_NUM_THREADS=1 python -m medcite.eval.bench.web --home ~/.local/share/medcite
 
 The server is ``medcite serve`` in its own process (as deployed: uvicorn, one worker), so the
 client's threads do not share its interpreter lock. Questions cycle through the first PubMedQA
@@ -40,7 +40,7 @@ def run_web_bench(
     home: Path, questions: list[str], *, requests: int = 200, clients: int = 4
 ) -> dict[str, Any]:
     """Time the bare library call and the server on the same questions; returns every number."""
-    from medcite.bench.run import machine
+    from medcite.eval.machine import machine
 
     asked = [questions[i % len(questions)] for i in range(requests)]
     results: dict[str, Any] = {

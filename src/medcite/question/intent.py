@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from medcite.compose.terms import QUESTION_WORDS, content_stems, content_words
+from medcite.text.terms import QUESTION_WORDS, content_stems, content_words
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def synthetic_sizes(corpora: dict[str, Any]) -> dict[str, int]:
 
 
 def speed_result(results: dict[str, Any]) -> EvalResult:
-    """``results`` from :func:`medcite.bench.run.run` as an :class:`EvalResult`."""
+    """``results`` from :func:`medcite.eval.bench.run.run` as an :class:`EvalResult`."""
     corpora = results["corpora"]
     systems: dict[str, dict[str, float]] = {name: {} for name in (*TIMED, "medcite")}
     for name, size in synthetic_sizes(corpora).items():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.ingest.evidence import evidence_level
 from medcite.models import EvidenceLevel as L
+from medcite.sources.evidence import evidence_level
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Builds the labelled verification set ``eval/verify/pairs.jsonl`` from real passages.
 
-    python -m medcite.verify.evalset --data ../shared/data --out eval/verify/pairs.jsonl
+    python -m medcite.eval.verify_pairs --data ../shared/data --out eval/verify/pairs.jsonl
 
 Deterministic: the same data gives the same file. Each pair is a real passage (up to five
 sentences of a PubMedQA abstract or a MedQuAD page around one source sentence) and a statement
@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from medcite.compose.drugs import DrugLexicon
-from medcite.ingest.sentences import split_sentences
+from medcite.text.drugs import DrugLexicon
+from medcite.text.sentences import split_sentences
 from medcite.verify import signals
 
 PER_KIND = 30

@@ -12,19 +12,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.dense]
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    pytest.importorskip("bm25s")
-    pytest.importorskip("psutil")
-    # Unstemmed bm25s ranks differently from medcite's stemmed BM25 (top-10 overlap ~0.6),
-    # which would make it no reference at all.
-    pytest.importorskip("Stemmer", reason="PyStemmer (the [bench] extra) stems bm25s like tantivy")
-    from medcite.bench.run import BenchConfig, run
+    # The [bench] extra's PyStemmer must be there: unstemmed bm25s ranks differently from
+    # medcite's stemmed BM25 (top-10 overlap ~0.6), which would make it no reference at all.
+    from medcite.eval.bench.run import BenchConfig, run
 
     out = tmp_path_factory.mktemp("bench") / "out"
     return out, run(BenchConfig.quick(sizes=(500, 1500)), out)
 
 
 def test_quick_bench_measures_everything(quick_run: tuple[Path, dict]) -> None:
-    from medcite.bench.run import METRICS
+    from medcite.eval.bench.run import METRICS
 
     out, results = quick_run
     assert set(results["corpora"]) == {"synthetic-500", "synthetic-1500"}
@@ -55,7 +52,7 @@ def test_speed_result_has_the_shared_shape_and_a_plot(quick_run: tuple[Path, dic
 
 
 def test_a_measured_size_is_kept_and_force_measures_again(quick_run: tuple[Path, dict]) -> None:
-    from medcite.bench.run import BenchConfig, run
+    from medcite.eval.bench.run import BenchConfig, run
 
     out, first = quick_run
     again = run(BenchConfig.quick(sizes=(500,)), out)

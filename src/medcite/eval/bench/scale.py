@@ -1,10 +1,10 @@
 """Scale-out measurements: Milvus vs the embedded backend, PubMed XML ingest and embedding rates.
 
-    python -m medcite.bench.scale --out bench-out/scale --milvus-uri http://127.0.0.1:19530 \
+    python -m medcite.eval.bench.scale --out bench-out/scale --milvus-uri http://127.0.0.1:19530 \
         [--embed-url http://127.0.0.1:8080/v1 --embed-model smollm2] [--synthetic 40000]
 
 - **agreement**: the demo corpus plus ``--synthetic`` synthetic documents (see
-  :mod:`medcite.bench.corpus`) ingested twice, into an embedded data directory and into a
+  :mod:`medcite.eval.bench.corpus`) ingested twice, into an embedded data directory and into a
   Milvus collection (``MEDCITE_SEARCH_URI``); BM25 top 10 of PubMedQA dev questions compared
   (overlap@10, same top 1) and timed on both.
 - **ingest**: gzipped PubMed XML made from the real PubMedQA abstracts (fresh PMIDs), ingested
@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from medcite.bench.corpus import load_pool, write_synthetic
 from medcite.config import Settings
 from medcite.corpus.store import CorpusStore
 from medcite.demo import demo_paths, find_shared_data
+from medcite.eval.bench.corpus import load_pool, write_synthetic
 from medcite.ingest.parallel import ingest_checkpointed
 from medcite.service import Engine
 

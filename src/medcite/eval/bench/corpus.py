@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcite.ingest.sentences import split_sentences
+from medcite.text.sentences import split_sentences
 
 COLLECTION = "synthetic"
 # Very short fragments ("Key Points") and run-on list dumps would skew passage lengths.

@@ -1,6 +1,6 @@
 """Measurements for the real-world sources (BENCHMARKS.md, section "Sources").
 
-    python -m medcite.bench.sources [--out bench-out/sources.json] [--skip-dosing]
+    python -m medcite.eval.bench.sources [--out bench-out/sources.json] [--skip-dosing]
 
 1. **PDF ingest**: a generated guideline PDF (reportlab, a ``dev`` dependency) of ``PDF_PAGES``
    pages: pages/s for parsing alone (`read_documents`) and for the whole `Engine.ingest`

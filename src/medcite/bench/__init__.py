@@ -1,6 +1,0 @@
-"""Benchmarks: ingest, search, embedding and answer speed, beside ``bm25s`` as a reference.
-
-``medcite bench`` (see :mod:`medcite.cli.bench`) runs :func:`medcite.bench.run.run` on the demo
-corpus and on a seeded synthetic corpus built by :mod:`medcite.bench.corpus`; BENCHMARKS.md holds
-the numbers from one machine. Needs the ``[dense]`` and ``[bench]`` extras.
-"""
