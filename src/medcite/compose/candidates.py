@@ -41,14 +41,15 @@ from medcite.text.sentences import split_sentences
 
 MIN_WORDS, MAX_WORDS = 6, 70
 MAX_JOINED_WORDS = 90
-MAX_ANTECEDENTS = 2
+MAX_ANTECEDENTS = 1  # a statement is at most a sentence pair: what verification aligns
 ANSWERING_PASSAGES = 3  # per aspect, the passages whose specifics are all read
 _BOILERPLATE = re.compile(
     r"^(?:these resources|learn more|for more information|see also|click|visit|go to|"
     r"to read or download|the human phenotype ontology|you can use|source:|nih:|"
     r"if the information is available|see drugs approved|the national \w+ (?:\w+ )?foundation)"
     r"|\b(?:provide|find|get) (?:you )?(?:with )?(?:more )?information\b"
-    r"|\bcan be (?:accessed|found) (?:through|at|on)\b",
+    r"|\bcan be (?:accessed|found) (?:through|at|on)\b"
+    r"|\binformation\b.{0,80}\bis available (?:at|from|on|through)\b|\bweb ?site\b",
     re.IGNORECASE,
 )
 _ALLOWED_LABELS = re.compile(r"^(?:RESULTS?|FINDINGS|CONCLUSIONS?|INTERPRETATION)$")
@@ -73,6 +74,7 @@ class Candidate:
     stems: frozenset[str]
     score: float
     aspects: frozenset[str]  # the intents it answers
+    page: frozenset[str]  # the intents its page or heading is about
     levels: tuple[int, ...]  # per concept: how specifically it (or its document) names it
     specifics: int
     names_topic: bool  # the statement itself names the topic
@@ -109,7 +111,7 @@ class CandidateReader:
         hit = source.hit
         text = hit.passage.text
         spans = split_sentences(text)
-        page = page_intents(hit) & set(self.reading.intents)
+        page = page_intents(hit, self.reading.intents)
         section_label = hit.passage.section
         if section_label and section_label.isupper() and content.scaffold_label(section_label):
             return []  # an abstract's OBJECTIVE or METHODS section
@@ -194,7 +196,8 @@ class CandidateReader:
         topic = reading.concepts[0]
         asked_words = reading.qualifier_stems | {s for a in reading.aspects for s in a.stems}
         on_page = source.about_all and bool(aspects & page)
-        if not (on_page or specifics or topic.named_in(named) or asked_words & named.stems):
+        names_one = any(c.named_in(named) for c in reading.concepts)
+        if not (on_page or specifics or names_one or asked_words & named.stems):
             return None  # a passing mention elsewhere that names nothing asked
         candidate = Candidate(
             text=text,
@@ -204,6 +207,7 @@ class CandidateReader:
             stems=named.stems,
             score=0.0,
             aspects=aspects,
+            page=frozenset(page),
             levels=levels,
             specifics=specifics,
             names_topic=topic.named_in(named),
@@ -337,4 +341,4 @@ def _is_statement(text: str) -> bool:
         return False  # a list item's fragment: "is taken by mouth or injected."
     if not text.rstrip("\"')]”’").endswith((".", "!")) or "http" in text or "www." in text:
         return False
-    return not _BOILERPLATE.match(text)
+    return not _BOILERPLATE.search(text)

@@ -50,7 +50,6 @@ __all__ = ["INSUFFICIENT", "ExtractiveComposer", "evidence_currency", "retractio
 
 DUPLICATE_JACCARD = 0.7
 MAX_STATEMENTS = 24
-MIN_RELATIVE_SCORE = 0.4
 # Sections a statement that uses an aspect's own words ("relieve", "size") is not sent to:
 # it answers that aspect directly, so it goes to the aspect's own section.
 SIDE_SECTIONS = frozenset({"symptomatic", "pitfalls", "emerging", "evidence_gap", "safety"})
@@ -115,7 +114,9 @@ class ExtractiveComposer:
         candidates = [c for c in candidates if c.kind is not None] or candidates[:1]
         bottom = _bottom_line(candidates, reading)
         others = [c for c in candidates if c is not bottom]
-        sections = tailor_sections(audience, self._sections(reading, template, others))
+        sections = tailor_sections(
+            audience, self._sections(reading, template, others), lead=bottom.text
+        )
         numbering = _Numbering()
         bottom_line = numbering.statement(bottom)
         answer_sections = [
@@ -144,7 +145,8 @@ class ExtractiveComposer:
     ) -> list[Candidate]:
         lock = TopicLock(reading, lexicon)
         reader = CandidateReader(reading, lock, audience, self.settings.label_bonus)
-        return _strong_enough(_merge_duplicates(reader.read(lock.sources(hits))))
+        candidates = _merge_duplicates(reader.read(lock.sources(hits)))
+        return _strong_enough(candidates, self.settings.min_relative_score)
 
     def _abstain(
         self,
@@ -209,12 +211,12 @@ def _missing(reading: QuestionReading, sources: list[Source], lexicon: DrugLexic
     return topic
 
 
-def _strong_enough(candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates scoring at least ``MIN_RELATIVE_SCORE`` of the best: a page of weak
-    matches is no answer to pad another with."""
+def _strong_enough(candidates: list[Candidate], share: float) -> list[Candidate]:
+    """Candidates scoring at least ``share`` of the best: a page of weak matches is no
+    answer to pad another with."""
     if not candidates:
         return candidates
-    floor = MIN_RELATIVE_SCORE * max(c.score for c in candidates)
+    floor = share * max(c.score for c in candidates)
     return [c for c in candidates if c.score >= floor]
 
 
@@ -239,10 +241,12 @@ def _kind(c: Candidate, reading: QuestionReading, template: list[SectionSpec]) -
     if any(_own_words(c, reading, intent) for intent in main.values() if intent in c.aspects):
         fitting = [s for s in fitting if s.kind not in SIDE_SECTIONS]
     if len([s for s in fitting if s.kind in main]) > 1:
-        # "prevent ... and relieve ...": the aspect whose own words it uses.
+        # "prevent ... and relieve ...": the aspect its page is about, else the one whose own
+        # words it uses ("Spasticity ... caused by muscle tone, is treated with ..." on a
+        # treatment page answers the treatment aspect, not the cause one).
         best = max(
             (s for s in fitting if s.kind in main),
-            key=lambda s: _own_words(c, reading, main[s.kind]),
+            key=lambda s: (main[s.kind] in c.page, _own_words(c, reading, main[s.kind])),
         )
         fitting = [s for s in fitting if s.kind not in main or s is best]
     return min(fitting, key=lambda s: s.priority).kind if fitting else None
@@ -411,8 +415,14 @@ def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     """Keep the best of each group of near-identical sentences; cite all their sources."""
     kept: list[Candidate] = []
     for c in candidates:
-        if any(_overlap(k, c) for k in kept):
-            continue  # a sentence already used, alone or with its antecedent
+        overlapping = [k for k in kept if _overlap(k, c)]
+        if overlapping:
+            # A sentence already used, alone or with its antecedent; the joined statement
+            # replaces the lone sentence when it names more ("Other drugs ... amantadine").
+            lone = overlapping[0]
+            if len(overlapping) == 1 and _contains(c, lone) and c.specifics > lone.specifics:
+                kept[kept.index(lone)] = c
+            continue
         twin = next((k for k in kept if jaccard(k.stems, c.stems) >= DUPLICATE_JACCARD), None)
         if twin is None:
             kept.append(c)
@@ -424,6 +434,10 @@ def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
 def _overlap(a: Candidate, b: Candidate) -> bool:
     same = a.hit.passage.passage_id == b.hit.passage.passage_id
     return same and a.start < b.end and b.start < a.end
+
+
+def _contains(a: Candidate, b: Candidate) -> bool:
+    return a.start <= b.start and b.end <= a.end
 
 
 def _passage_ids(c: Candidate) -> set[str]:

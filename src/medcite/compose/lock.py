@@ -19,6 +19,7 @@ When no hit is left that names every concept, the composer abstains and says wha
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -28,11 +29,15 @@ from medcite.models import Answer, Hit, Statement
 from medcite.question.followup import POPULATIONS
 from medcite.question.intent import INTENT_RULES
 from medcite.question.reading import QuestionReading
-from medcite.question.topic import NOT_NAMED, SPECIFIC, NamedText, has_focus, subjects
+from medcite.question.topic import NOT_NAMED, NamedText, has_focus, subjects
 from medcite.text.drugs import DrugLexicon
 
 INSUFFICIENT = "Insufficient evidence in this corpus"  # how an abstaining bottom line starts
 PASSAGE_ONLY = -1  # a concept named only elsewhere in the statement's passage
+PAGES_ALSO: dict[str, frozenset[str]] = {
+    intent: frozenset({"treatment"})
+    for intent in ("dosing", "adverse_effects", "interactions", "monitoring")
+}
 _ANIMAL_MESH = frozenset({"Mice", "Rats", "Animals", "Disease Models, Animal", "Cell Line"})
 
 
@@ -158,22 +163,23 @@ class TopicLock:
         return not self.asks_preclinical and bool(PRECLINICAL.search(text))
 
 
-def page_intents(hit: Hit) -> set[str]:
-    """What the passage's page or heading is about ("What are the treatments for X?",
-    "Dosage and administration › 2.1 ...")."""
+def page_intents(hit: Hit, wanted: Iterable[str]) -> set[str]:
+    """Which of the ``wanted`` intents the passage's page or heading answers ("What are the
+    treatments for X?", "Dosage and administration › 2.1 ..."); a treatment page also answers
+    dosing, side effects, interactions and monitoring questions (``PAGES_ALSO``)."""
     found = set()
     for text in (hit.document.title, hit.passage.section or ""):
         for intent, pattern in INTENT_RULES:
             if intent not in ("evidence", "definition") and pattern.search(text):
                 found.add(intent)
                 break
-    return found
+    return {w for w in wanted if w in found or PAGES_ALSO.get(w, frozenset()) & found}
 
 
 def answering_documents(
     reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None, limit: int = 3
 ) -> list[str]:
-    """The documents among ``hits`` that are about every concept and whose page is about an
+    """The documents among ``hits`` that are about the topic and whose page is about an
     aspect asked (best first): the pages whose every passage deserves reading."""
     if not reading.concepts:
         return []
@@ -181,9 +187,9 @@ def answering_documents(
     found: list[str] = []
     for source in lock.sources(hits):
         doc_id = source.hit.document.doc_id
-        if doc_id in found or not source.about_all:
+        if doc_id in found or source.levels[0] == NOT_NAMED:
             continue
-        if page_intents(source.hit) & set(reading.intents):
+        if page_intents(source.hit, reading.intents):
             found.append(doc_id)
         if len(found) == limit:
             break
@@ -206,8 +212,8 @@ def absent_drugs(
 
 def missing_topic(
     reading: QuestionReading,
-    hits: list[Hit] = (),
-    lexicon: DrugLexicon | None = None,  # type: ignore[assignment]
+    hits: Sequence[Hit] = (),
+    lexicon: DrugLexicon | None = None,
 ) -> str:
     """What an abstaining answer says is missing: the concepts no hit names at all
     ("tirzepatide"), else all of them together ("bupropion with escitalopram")."""
@@ -216,10 +222,6 @@ def missing_topic(
     if texts and absent and len(absent) < len(reading.concepts):
         return " or ".join(absent)
     return reading.describe_topic()
-
-
-def specific_levels(levels: tuple[int, ...]) -> bool:
-    return all(level == SPECIFIC for level in levels)
 
 
 def insufficient_answer(

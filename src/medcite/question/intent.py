@@ -414,7 +414,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
 DEFAULT_INTENT = "definition"
 INTENT_QUERY_WORDS: dict[str, tuple[str, ...]] = {
     "treatment": ("treatment", "therapy", "approved", "drugs"),
-    "dosing": ("dose", "dosing", "mg"),
+    "dosing": ("dose", "treatment", "mg"),
     "diagnosis": ("diagnosis", "tests", "criteria"),
     "adverse_effects": ("adverse", "side", "effects", "risk"),
     "interactions": ("interaction",),
@@ -443,21 +443,6 @@ class QuestionAnalysis:
     topic_stems: tuple[str, ...]  # what the answer must be about
     topic_words: tuple[str, ...]  # the same, unstemmed, for queries
     subgroups: tuple[Subgroup, ...]  # e.g. primary-progressive / secondary-progressive
-
-    @property
-    def template(self) -> list[SectionSpec]:
-        return TEMPLATES[self.intent]
-
-    def on_intent(self, sentence: str) -> bool:
-        """Whether ``sentence`` speaks to what is asked (see ``REQUIRED``)."""
-        required = REQUIRED[self.intent]
-        return required is None or required.search(sentence) is not None
-
-    @property
-    def focused_query(self) -> str:
-        """The topic plus the intent's key words: a second query that finds on-intent text
-        the full question (with its subgroup words) ranks too low."""
-        return " ".join([*self.topic_words, *INTENT_QUERY_WORDS.get(self.intent, ())])
 
 
 def classify_intent(question: str) -> str:

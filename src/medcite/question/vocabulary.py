@@ -100,7 +100,7 @@ class TopicVocabulary:
     aliases: dict[str, str] = field(default_factory=dict)
     snapshot: str | None = None  # the corpus snapshot it was built from
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → synonym keys
-    boilerplate: frozenset[str] = field(default_factory=frozenset)  # sentence hashes
+    boilerplate: frozenset[int] = field(default_factory=frozenset)  # sentence hashes
     _by_stem: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -187,15 +187,15 @@ class TopicVocabulary:
         for i, group in enumerate(stems):
             if taken[i] or len(group) != 1 or len(group[0]) < MIN_INFLECTED:
                 continue
-            key = self._inflected(group[0])
-            if key is not None:  # "frostbitten" → frostbite, "diabetic" → diabetes
-                found.append(TermMatch(key, self.terms[key], i, i + 1))
+            inflected = self._inflected(group[0])
+            if inflected is not None:  # "frostbitten" → frostbite, "diabetic" → diabetes
+                found.append(TermMatch(inflected, self.terms[inflected], i, i + 1))
                 taken[i] = True
         shouting = sum(w.isupper() for w in words) > len(words) / 2  # "WHAT IS ALL?"
         for i, word in enumerate(words if not shouting else ()):
-            key = self.aliases.get(word.strip("'’"))
-            if key and not taken[i] and key in self.terms:
-                found.append(TermMatch(key, self.terms[key], i, i + 1))
+            alias = self.aliases.get(word.strip("'’"))
+            if alias and not taken[i] and alias in self.terms:
+                found.append(TermMatch(alias, self.terms[alias], i, i + 1))
                 taken[i] = True
         return sorted(found, key=lambda m: m.start)
 
@@ -204,9 +204,14 @@ class TopicVocabulary:
     def save(self, home: Path) -> None:
         path = home / FILE_NAME
         tmp = path.with_suffix(".tmp")
-        data = {"version": FORMAT_VERSION, "snapshot": self.snapshot}
-        data.update(terms=self.terms, aliases=self.aliases, synonyms=self.synonyms)
-        data.update(boilerplate=self.boilerplate)
+        data: dict[str, object] = {
+            "version": FORMAT_VERSION,
+            "snapshot": self.snapshot,
+            "terms": self.terms,
+            "aliases": self.aliases,
+            "synonyms": self.synonyms,
+            "boilerplate": self.boilerplate,
+        }
         with tmp.open("wb") as fh:
             pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
