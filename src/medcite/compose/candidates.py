@@ -35,7 +35,7 @@ from medcite.models import EvidenceLevel, Hit
 from medcite.question.followup import POPULATIONS
 from medcite.question.intent import REQUIRED, Subgroup
 from medcite.question.reading import QuestionReading
-from medcite.question.topic import SPECIFIC, NamedText
+from medcite.question.topic import SPECIFIC, NamedText, has_focus
 from medcite.question.words import key_stems
 from medcite.text.sentences import split_sentences
 
@@ -191,6 +191,7 @@ class CandidateReader:
             and not aspects & page
             and not specifics
             and not content.investigational(text)
+            and not (has_focus(hit.document) and source.about_all)
         ):
             return None  # a treatment word in passing ("response to treatment"), not an answer
         topic = reading.concepts[0]
@@ -231,7 +232,10 @@ class CandidateReader:
             score -= 0.3  # a study of something else that mentions treatment
         own = {s for a in reading.aspects for s in a.stems}
         score += 0.2 * min(2, len(own & named.stems))
-        score += 0.15 * min(2, len(reading.qualifier_stems & named.stems))
+        # A research question's own words ("intravenous thrombolysis") say which finding.
+        research = "evidence" in c.aspects
+        qualifiers = len(reading.qualifier_stems & named.stems)
+        score += 0.25 * min(3, qualifiers) if research else 0.15 * min(2, qualifiers)
         score += 0.25 * min(2, c.asked)
         weight = 0.15 if c.aspects & ACTION_INTENTS else 0.05
         score += weight * min(3, c.specifics)
@@ -337,8 +341,8 @@ def _is_statement(text: str) -> bool:
     words = text.split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return False
-    if text[0].islower():
-        return False  # a list item's fragment: "is taken by mouth or injected."
+    if text[0].islower() or text[0] == "(":
+        return False  # a list item's fragment: "is taken by mouth or injected.", "(High ..."
     if not text.rstrip("\"')]”’").endswith((".", "!")) or "http" in text or "www." in text:
         return False
     return not _BOILERPLATE.search(text)

@@ -20,11 +20,12 @@ from medcite.question.intent import DOSE
 from medcite.question.words import DRUG_CLASS
 
 _DANGLING_START = re.compile(
-    r"^(?:however|but|also|in addition|additionally|furthermore|moreover|therefore|thus|hence|"
-    r"consequently|similarly|likewise|in contrast|instead|otherwise|still|yet|nevertheless|"
-    r"nonetheless|meanwhile|for (?:example|instance)|as a result|this|these|that|those|such|"
-    r"it|its|they|their|them|both|either|neither|the latter|the former|another|other|"
-    r"the other|the same|then|second|third|finally|lastly|in (?:this|these|that|such) \w+)\b",
+    r"^(?:however|but|and|or|so|also|in addition|additionally|furthermore|moreover|therefore|"
+    r"thus|hence|consequently|similarly|likewise|in contrast|instead|otherwise|still|yet|"
+    r"nevertheless|nonetheless|meanwhile|for (?:example|instance)|as a result|this|these|"
+    r"that|those|such|it|its|they|their|them|both|either|neither|the latter|the former|"
+    r"another|other|the other|the same|then|second|third|finally|lastly|"
+    r"in (?:this|these|that|such) \w+)\b",
     re.IGNORECASE,
 )
 # A noun that needs its antecedent: "the drug", "these medications", "this therapy".
@@ -62,7 +63,8 @@ LABEL_PREFIX = re.compile(
     r"Introduction|Findings|Interpretation)(?=[A-Z][a-z])"
 )
 _AIM = re.compile(
-    r"^(?:to (?:assess|determine|evaluate|examine|investigate|compare|study|test|describe|"
+    r"^(?:(?:here|in this (?:study|paper|work)|therefore|thus),? )?"
+    r"(?:to (?:assess|determine|evaluate|examine|investigate|compare|study|test|describe|"
     r"identify|explore|ascertain|analy[sz]e|estimate|review|report|characteri[sz]e|measure|"
     r"establish|clarify|define|quantify|validate|develop)|the (?:aims?|purposes?|objectives?|"
     r"goals?) (?:of|was|were|is|are)|(?:this|the present|the current) (?:study|trial|review|"
@@ -103,8 +105,10 @@ PRECLINICAL = re.compile(
     r"\b(?:mice|mouse|murine|rats?|rodents?|hamsters?|rabbits?|guinea pigs?|canine|dogs?|"
     r"feline|porcine|pigs?|piglets?|sheep|ovine|bovine|monkeys?|macaques?|non-?human primates?|"
     r"zebrafish|drosophila|yeast|in vitro|cell lines?|cultured (?:cells|neurons)|"
-    r"(?:infected|transfected|treated|stimulated|primary|tumou?r) cells|"
-    r"cell cultures?|xenografts?|animal models?|in animals|knockout|transgenic)\b",
+    r"(?:infected|transfected|treated|stimulated|primary|tumou?r) cells|slice cultures?|"
+    r"ex vivo|"
+    r"cell cultures?|xenografts?|animal models?|in animals|knockout|transgenic|preclinical|"
+    r"(?:in|using) (?:a |an )?(?:\w+ )?models? of)\b",
     re.IGNORECASE,
 )
 _DOSE = re.compile(DOSE, re.IGNORECASE)
@@ -124,6 +128,7 @@ _ROUTED = re.compile(
 _INVESTIGATIONAL = re.compile(
     r"\b(?:investigational|experimental|being (?:studied|tested|investigated|developed|"
     r"evaluated|devised)|under (?:study|investigation|development)|in clinical trials|"
+    r"(?:are|is) (?:also |now |currently )?(?:studying|testing|evaluating|investigating)|"
     r"clinical trials? (?:are|is) (?:testing|underway|ongoing|under way)|(?:are|is) underway|"
     r"phase (?:i|ii|iii|1|2|3)\b|not (?:yet )?approved|still-experimental|future "
     r"(?:treatments?|therapies)|potential (?:new )?(?:treatments?|therap(?:y|ies))|"

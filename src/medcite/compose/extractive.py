@@ -40,15 +40,18 @@ from medcite.compose.lock import (
 )
 from medcite.config import ComposeSettings
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Reference, Statement
-from medcite.question.intent import CUE, TEMPLATES, SectionSpec
+from medcite.question.intent import CUE, INTENT_RULES, REQUIRED, TEMPLATES, SectionSpec
 from medcite.question.reading import QuestionReading, read_question
 from medcite.question.topic import SPECIFIC, NamedText
+from medcite.question.vocabulary import question_words
 from medcite.text.drugs import DrugLexicon
 from medcite.text.terms import jaccard
 
 __all__ = ["INSUFFICIENT", "ExtractiveComposer", "evidence_currency", "retraction_warnings"]
 
 DUPLICATE_JACCARD = 0.7
+BOTTOM_LINE_POOL = 8  # the best candidates whose other conditions are looked up
+ELSEWHERE_PENALTY = 0.4
 MAX_STATEMENTS = 24
 # Sections a statement that uses an aspect's own words ("relieve", "size") is not sent to:
 # it answers that aspect directly, so it goes to the aspect's own section.
@@ -70,6 +73,8 @@ ASPECT_NAMES = {
 # Sections a bottom line never comes from while another section has a statement.
 NOT_BOTTOM_LINE = frozenset({"evidence_gap", "emerging", "pitfalls", "null_findings"})
 NO_TOPIC = "a condition, drug or procedure to answer about"
+# Intents by how specific a cue is (INTENT_RULES order): prevention before treatment.
+_SPECIFICITY = {intent: i for i, (intent, _) in enumerate(INTENT_RULES)}
 Sections = list[tuple[str, str, list[Candidate]]]
 
 
@@ -105,9 +110,18 @@ class ExtractiveComposer:
             relaxed = reading.relaxed()
             candidates = self._read(relaxed, hits, audience, lexicon)
             reading = relaxed if candidates else reading
+        asked, unanswered = reading, None
         if not candidates:
-            missing = [_missing(reading, TopicLock(reading, lexicon).sources(hits), lexicon)]
-            return self._abstain(question, audience, reading, missing, retracted)
+            sources = TopicLock(reading, lexicon).sources(hits)
+            missing = [_missing(reading, sources, lexicon)]
+            if any(s.about_all for s in sources) and reading.intent != "definition":
+                # Pages about the topic, none on what was asked ("what should I monitor?"):
+                # what the corpus does say of the topic, under that heading, beats silence.
+                reading = reading.overview()
+                candidates = self._read(reading, hits, audience, lexicon)
+                unanswered = missing[0]
+        if not candidates:
+            return self._abstain(question, audience, asked, missing, retracted)
         template = reading.template
         for c in candidates:
             c.kind = _kind(c, reading, template)
@@ -126,17 +140,24 @@ class ExtractiveComposer:
         answer = Answer(
             question=question,
             audience=audience,
-            intent=reading.intent,
+            intent=asked.intent,
             bottom_line=bottom_line,
             sections=answer_sections,
             references=numbering.references,
             generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
             engine={"composer": self.name},
-            question_reading=reading.to_dict(),
+            question_reading=asked.to_dict(),
         )
         answer.evidence_currency = evidence_currency(answer.references)
         chosen = [bottom, *(c for _, _, members in sections for c in members)]
         answer.missing, limits = _limits(reading, chosen)
+        if unanswered:
+            answer.missing.insert(0, unanswered)
+            limits.insert(
+                0,
+                f"Not found in this corpus: {unanswered}. What follows is what the corpus says "
+                f"about {reading.describe_topic()} in general.",
+            )
         answer.warnings = [*limits, *self._currency_warnings(answer), *retracted]
         return answer
 
@@ -246,7 +267,12 @@ def _kind(c: Candidate, reading: QuestionReading, template: list[SectionSpec]) -
         # treatment page answers the treatment aspect, not the cause one).
         best = max(
             (s for s in fitting if s.kind in main),
-            key=lambda s: (main[s.kind] in c.page, _own_words(c, reading, main[s.kind])),
+            key=lambda s: (
+                _cue(main[s.kind], c.text),
+                -_SPECIFICITY[main[s.kind]],  # "to prevent attacks ... in treating migraine"
+                main[s.kind] in c.page,
+                _own_words(c, reading, main[s.kind]),
+            ),
         )
         fitting = [s for s in fitting if s.kind not in main or s is best]
     return min(fitting, key=lambda s: s.priority).kind if fitting else None
@@ -267,8 +293,15 @@ def _fits(spec: SectionSpec, c: Candidate, reading: QuestionReading) -> bool:
     return True
 
 
+def _cue(intent: str, text: str) -> bool:
+    cue = REQUIRED[intent]
+    return cue is not None and cue.search(text) is not None
+
+
 def _misfit(spec: SectionSpec, c: Candidate) -> bool:
     """A statement of an aspect's own page that its main section still does not take."""
+    if spec.kind == "dosing":
+        return not c.dosed  # a dosing page's "side effects of intravenous X" is no dose
     # "antibiotics ... to relieve symptoms" is treatment, not a sign of the disease
     return spec.kind == "clinical" and CUE["treatment"].search(c.text) is not None
 
@@ -279,29 +312,48 @@ def _own_words(c: Candidate, reading: QuestionReading, intent: str | None) -> in
 
 
 def _bottom_line(candidates: list[Candidate], reading: QuestionReading) -> Candidate:
-    """The best statement of the main aspect's own section (else of another aspect's, else
-    of any section but the gap, emerging and pitfalls ones)."""
+    """The best statement of the main aspect's own section (for treatment, symptomatic
+    treatments too), else of another aspect's, else of any section but the gap, emerging and
+    pitfalls ones; one that names the topic and something concrete when there is one."""
     main = _main_kinds(reading)
-    primary = TEMPLATES[reading.intent][0].kind
+    primary = {TEMPLATES[reading.intent][0].kind}
+    if reading.intent == "treatment":
+        primary.add("symptomatic")  # "Symptomatic drug therapy may include propranolol ..."
     pools = (
-        [c for c in candidates if c.kind == primary],
+        [c for c in candidates if c.kind in primary],
         [c for c in candidates if c.kind in main],
         [c for c in candidates if c.kind not in NOT_BOTTOM_LINE],
         candidates,
     )
     pool = next(p for p in pools if p)
     plain = [c for c in pool if c.other_form is None] or pool
-    if reading.intent in ACTION_INTENTS:
-        plain = [c for c in plain if c.specifics] or plain  # a treatment answer names one
-    return max(plain, key=lambda c: _bottom_line_score(c, reading))
+    plain = [c for c in plain if c.names_topic and c.specifics] or plain
+    best = sorted(plain, key=lambda c: -_bottom_line_score(c, reading))[:BOTTOM_LINE_POOL]
+    return max(best, key=lambda c: _bottom_line_score(c, reading) - _elsewhere(c, reading))
+
+
+def _elsewhere(c: Candidate, reading: QuestionReading) -> float:
+    """A penalty for a statement about other conditions too ("People with Hodgkin's disease
+    ... are treated with radiation, which can also damage the thyroid"): a poor bottom line
+    for hypothyroidism, though true and on its page."""
+    vocabulary = reading.vocabulary
+    if vocabulary is None:
+        return 0.0
+    own = {k for concept in reading.concepts for k in (*concept.keys, *concept.broader)}
+    others = {
+        m.key
+        for m in vocabulary.find(question_words(c.text))
+        if m.term.page and m.key not in own and not any(m.key in k for k in own)
+    }
+    return ELSEWHERE_PENALTY * min(2, len(others))
 
 
 def _bottom_line_score(c: Candidate, reading: QuestionReading) -> float:
     bonus = 0.2 if c.hit.document.evidence_level in SUMMARY_LEVELS else 0.0
-    bonus += 0.3 if c.names_topic else 0.0
+    bonus += 0.4 if c.names_topic else 0.0  # a bottom line reads on its own
     bonus += 0.2 if c.specific else 0.0
     if reading.intent in ACTION_INTENTS:
-        bonus += 0.1 * min(3, c.specifics)
+        bonus += 0.2 * min(3, c.specifics)  # a treatment answer names treatments
     bonus -= 0.3 if c.joined else 0.0
     bonus += 0.3 * min(2, len(reading.qualifier_stems & c.stems))  # "depend on their size"
     bonus += 0.3 * min(2, _own_words(c, reading, reading.intent))  # "can it be cured?"
@@ -423,12 +475,18 @@ def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
             if len(overlapping) == 1 and _contains(c, lone) and c.specifics > lone.specifics:
                 kept[kept.index(lone)] = c
             continue
-        twin = next((k for k in kept if jaccard(k.stems, c.stems) >= DUPLICATE_JACCARD), None)
+        twin = next((k for k in kept if _same(k, c)), None)
         if twin is None:
             kept.append(c)
         elif c.hit.passage.passage_id not in _passage_ids(twin):
             twin.also.append(c)
     return kept
+
+
+def _same(a: Candidate, b: Candidate) -> bool:
+    """Near-identical wording, or one statement inside the other (the same sentence with and
+    without its antecedent, from two copies of a page)."""
+    return jaccard(a.stems, b.stems) >= DUPLICATE_JACCARD or a.text in b.text or b.text in a.text
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:

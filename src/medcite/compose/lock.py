@@ -25,11 +25,11 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from medcite.compose.content import PRECLINICAL
-from medcite.models import Answer, Hit, Statement
+from medcite.models import Answer, Document, Hit, Statement
 from medcite.question.followup import POPULATIONS
 from medcite.question.intent import INTENT_RULES
 from medcite.question.reading import QuestionReading
-from medcite.question.topic import NOT_NAMED, NamedText, has_focus, subjects
+from medcite.question.topic import NOT_NAMED, NamedText, has_focus, subjects, untitled
 from medcite.text.drugs import DrugLexicon
 
 INSUFFICIENT = "Insufficient evidence in this corpus"  # how an abstaining bottom line starts
@@ -38,6 +38,13 @@ PAGES_ALSO: dict[str, frozenset[str]] = {
     intent: frozenset({"treatment"})
     for intent in ("dosing", "adverse_effects", "interactions", "monitoring")
 }
+# Asked about pregnancy, a page about women is not about another population.
+COMPATIBLE_POPULATIONS: dict[str, set[str]] = {
+    "during pregnancy": {"during pregnancy", "in women"},
+    "during breastfeeding": {"during breastfeeding", "in women"},
+    "in older adults": {"in older adults", "in adults"},
+}
+PRECLINICAL_MENTIONS = 2  # distinct animal or laboratory words that make an abstract one
 _ANIMAL_MESH = frozenset({"Mice", "Rats", "Animals", "Disease Models, Animal", "Cell Line"})
 
 
@@ -125,7 +132,7 @@ class TopicLock:
             return ()
         if any(c.other_forms(subject) for c in self.reading.concepts):
             return ()  # about another form: "chronic diarrhea" when acute diarrhea is asked
-        if self._other_population(subject) or self._preclinical_document(hit):
+        if self._other_population(document) or self._preclinical_document(hit):
             return ()
         return subject, levels, self.reading.concepts[0].modified_only(subject)
 
@@ -139,12 +146,16 @@ class TopicLock:
             and all(levels[i] == NOT_NAMED for i in conditions)
         )
 
-    def _other_population(self, subject: NamedText) -> bool:
+    def _other_population(self, document: Document) -> bool:
+        """A page or title limited to another population than the one asked ("Kidney Stones
+        in Children" when adults are asked about); MeSH check tags ("Female") limit nothing."""
         asked = self.reading.population
         if not asked:
             return False
-        named = {phrase for pattern, phrase in POPULATIONS if pattern.search(subject.text)}
-        return bool(named) and asked not in named
+        focus = document.metadata.get("focus")
+        where = focus if isinstance(focus, str) else ("" if untitled(document) else document.title)
+        named = {phrase for pattern, phrase in POPULATIONS if pattern.search(where)}
+        return bool(named) and not named & COMPATIBLE_POPULATIONS.get(asked, {asked})
 
     def _preclinical_document(self, hit: Hit) -> bool:
         if self.asks_preclinical:
@@ -152,7 +163,12 @@ class TopicLock:
         document = hit.document
         mesh = set(document.mesh)
         animal_mesh = bool(mesh & _ANIMAL_MESH) and "Humans" not in mesh
-        return animal_mesh or bool(PRECLINICAL.search(document.title))
+        if animal_mesh or PRECLINICAL.search(document.title):
+            return True
+        # An abstract that keeps speaking of mice, cultures or cell lines reports their
+        # results, whichever of its sentences says so (a page about a disease does not).
+        mentions = {m.group(0).lower() for m in PRECLINICAL.finditer(document.text)}
+        return not has_focus(document) and len(mentions) >= PRECLINICAL_MENTIONS
 
     def passage_sources(self, sources: list[Source]) -> list[Source]:
         """The sources whose subject or passage names every concept (an LLM's context)."""
@@ -189,7 +205,9 @@ def answering_documents(
         doc_id = source.hit.document.doc_id
         if doc_id in found or source.levels[0] == NOT_NAMED:
             continue
-        if page_intents(source.hit, reading.intents):
+        # A study answers a research question in its RESULTS, whichever passage matched.
+        study = "evidence" in reading.intents and source.about_all
+        if study or page_intents(source.hit, reading.intents):
             found.append(doc_id)
         if len(found) == limit:
             break

@@ -47,9 +47,16 @@ def read_aspects(question: str, skip: frozenset[str] = frozenset()) -> tuple[Asp
     found: list[Aspect] = []
     for clause in _clauses(question):
         intent = _strong_intent(clause)
-        if intent is None or any(a.intent == intent for a in found):
+        if intent is None:
             continue
-        found.append(Aspect(intent, clause, _own_words(clause, skip)))
+        same = next((i for i, a in enumerate(found) if a.intent == intent), None)
+        words = _own_words(clause, skip)
+        if same is None:
+            found.append(Aspect(intent, clause, words))
+        else:  # "What drugs treat X, and is there a surgical option?": one aspect, both asks
+            earlier = found[same]
+            merged = tuple(dict.fromkeys([*earlier.words, *words]))
+            found[same] = Aspect(intent, f"{earlier.phrase}; {clause}", merged)
     if not found:
         intent = classify_intent(question)
         found.append(Aspect(intent, question.strip(), _own_words(question, skip)))

@@ -110,7 +110,8 @@ CUE = {
         r"\bharm",
     ),
     "evidence_gap": _cues(
-        r"\bno (?:cure|effective|proven|universally effective|specific evidence)\b",
+        r"\bno (?:(?:known|definitive|absolute|specific|standard) )?cure\b",
+        r"\bno (?:effective|proven|universally effective|specific evidence)\b",
         r"\bnot (?:been )?(?:shown|established|proven)\b",
         r"\blimited (?:evidence|data)\b",
         r"\binsufficient\b",
@@ -198,7 +199,7 @@ CUE = {
         r"\bharm",
         r"\bcaution\b",
         r"\bshould not\b",
-        r"\bdo not (?:take|use|give)\b",
+        r"\b(?:do not|don['’]t) (?:take|use|give|rub|walk|put)\b",
         r"\bcontraindicat",
         r"\bwarnings?\b",
         r"\bleukoencephalopathy\b",
@@ -278,8 +279,8 @@ TEMPLATES: dict[str, list[SectionSpec]] = {
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
     ],
     "adverse_effects": [
-        _spec("serious", "Serious adverse effects", "serious", 1),
         _spec("safety", "Adverse effects", "adverse", 2),
+        _spec("serious", "Serious adverse effects", "serious", 1),
         _spec("pre_treatment", "Monitoring", "pre_treatment", 3),
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
     ],
@@ -376,7 +377,14 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("diagnosis", _cues(r"\bdiagnos", r"\bwork-?up\b", r"\btest(?:s|ed|ing)? for\b", r"\bscreen")),
     ("monitoring", _cues(r"\bmonitor", r"\bfollow[- ]?up\b")),
     # Before treatment: "which drugs prevent migraine" asks about prevention.
-    ("prevention", _cues(r"\bprevent", r"\bavoid getting\b")),
+    (
+        "prevention",
+        _cues(
+            r"\bprevent",
+            r"\bavoid getting\b",
+            r"\b(?:lower|reduce|cut|decrease)s? (?:the |my |their )?(?:\w+ ){0,3}risk\b",
+        ),
+    ),
     (
         "treatment",
         _cues(
@@ -386,12 +394,14 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bdrugs? for\b",
             r"\b(?:medicines?|medications?|drugs?) (?:are |is )?(?:used|given|prescribed)\b",
             r"\bused (?:for|to treat)\b",
-            r"\boptions\b",
+            r"\boptions?\b",
             r"\bcur(?:e|ed|es|able)\b",
             r"\brelie(?:ve|f|ving)\b",
             r"\b(?:started|initiated)\b",
             r"\b(?:help|helps|work|works|benefit|abort)\b",
             r"\bwhat (?:should|can|do|does) (?:\w+ ){0,2}take\b",
+            r"\bwhat (?:should|can) (?:i|we|you|they|he|she) do\b",
+            r"\bfirst aid\b",
         ),
     ),
     (
@@ -409,7 +419,10 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("symptoms", _cues(r"\bsymptoms?\b", r"\bsigns?\b")),
     ("definition", _cues(r"\bwhat (?:is|are)\b", r"\bdefin", r"\bmeaning\b")),
     # A yes/no research question ("Does X increase the risk of Y?") asks what studies found.
-    ("evidence", _cues(r"^\s*(?:does|do|did|is|are|was|were|can|could|should|has|have|will)\b")),
+    (
+        "evidence",
+        _cues(r"(?:^|[,;]\s*)(?:does|do|did|is|are|was|were|can|could|should|has|have|will)\b"),
+    ),
 ]
 DEFAULT_INTENT = "definition"
 INTENT_QUERY_WORDS: dict[str, tuple[str, ...]] = {

@@ -54,6 +54,7 @@ from medcite.question.words import (
     NUMBERED_HEADS,
     key_stem,
     key_stems,
+    modifier,
     stem_key,
 )
 from medcite.text.drugs import DrugLexicon
@@ -78,7 +79,7 @@ _CLAUSE_BREAK = re.compile(
 )
 _WORD = re.compile(r"[^\W_][\w'’-]*")  # as medcite.question.vocabulary.question_words
 # Intents whose answers are about the drug itself: every statement names it.
-DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions"})
+DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions", "evidence"})
 ASPECT_WORDS = 2  # of an intent's query words: more would outweigh the topic
 
 
@@ -157,6 +158,11 @@ class QuestionReading:
 
     def _concept_words(self) -> list[str]:
         return [_query_name(c) for c in (*self.concepts, *self.asked_for)]
+
+    def overview(self) -> QuestionReading:
+        """The reading asking only what the corpus says of the topic (when nothing answers
+        the aspects asked)."""
+        return replace(self, aspects=(Aspect("definition", self.question, ()),))
 
     @property
     def relaxable(self) -> bool:
@@ -461,7 +467,8 @@ def _narrowing_stems(narrowing: list[str]) -> list[str]:
     for i, s in enumerate(stems):
         if s in NUMBERED_HEADS:
             continue
-        found.append(f"{stems[i - 1]} {s}" if i and stems[i - 1] in NUMBERED_HEADS else s)
+        numbered = i and stems[i - 1] in NUMBERED_HEADS
+        found.append(f"{stems[i - 1]} {s}" if numbered else modifier(s))
     return found
 
 

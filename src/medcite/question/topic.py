@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from medcite.models import Document
-from medcite.question.words import MODIFIER_STEMS, NUMBERED, NUMBERED_HEADS, stem_key
+from medcite.question.words import MODIFIER_STEMS, NUMBERED, NUMBERED_HEADS, modifier, stem_key
 from medcite.text.drugs import DrugLexicon
 
 SUBJECT_SEPARATOR = " | "  # keeps a key from running across two subjects
@@ -207,7 +207,7 @@ def _modifiers_before(sequence: list[str], start: int) -> frozenset[str]:
     while i >= 0 and start - i <= MAX_MODIFIERS_BEFORE:
         stem = sequence[i]
         if stem in MODIFIER_STEMS:
-            found.add(stem)
+            found.add(modifier(stem))
         elif NUMBERED.match(stem) and i > 0 and sequence[i - 1] in NUMBERED_HEADS:
             found.add(f"{sequence[i - 1]} {stem}")
             i -= 1

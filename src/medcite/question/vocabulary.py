@@ -44,7 +44,7 @@ from medcite.text.sentences import split_sentences
 from medcite.text.terms import STOPWORDS
 
 FILE_NAME = "topic-vocabulary.pickle"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_TERM_WORDS = 8
 MIN_ALIAS_SEEN = 2
 MIN_INFLECTED, MAX_INFLECTION = 8, 3  # "frostbitten" (11) inflects "frostbit" (8)
@@ -80,6 +80,7 @@ class Term:
     docs: int = 0
     aliases: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()  # every stem key it is written with ("anemia iron deficiency")
+    page: bool = False  # a page of the corpus is written about it (a MedQuAD focus)
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,10 @@ class TopicVocabulary:
         return tuple(self.terms[k].name for k in self.synonyms.get(key, ()) if k in self.terms)
 
     def narrower(self, keys: tuple[str, ...]) -> tuple[str, ...]:
-        """Keys of other conditions whose names contain one of ``keys`` plus words of their own
-        that are not modifiers, populations or generic ("pulmonary hypertension" for
-        "hypertension"; not "kidney stones in adults" for "kidney stones")."""
+        """Keys of other conditions whose names end with one of ``keys`` after words of their
+        own that are not modifiers, populations or generic ("pulmonary hypertension" for
+        "hypertension"; not "kidney stones in adults" for "kidney stones", nor "nausea and
+        vomiting" for "nausea": an English name ends with what it is)."""
         if self._by_stem is None:
             index: dict[str, list[str]] = defaultdict(list)
             for term_key in self.terms:
@@ -154,8 +156,10 @@ class TopicVocabulary:
             words = key.split()
             padded = f" {key} "
             for other in self._by_stem.get(words[-1], ()):
-                if other in keys or padded not in f" {other} " or key in self.terms[other].keys:
-                    continue  # itself, or another name of the same page ("Parasites - X")
+                if other in keys or not f" {other}".endswith(padded.rstrip()):
+                    continue
+                if key in self.terms[other].keys:
+                    continue  # another name of the same page ("Parasites - X")
                 extra = [s for s in other.split() if s not in words]
                 if not all(s in GENERIC_STEMS or s in POPULATION_STEMS for s in extra):
                     found.append(other)
@@ -244,6 +248,7 @@ def build_vocabulary(
     counts: dict[str, Counter[str]] = defaultdict(Counter)  # key → written forms
     kinds: dict[str, str] = {}
     docs: Counter[str] = Counter()
+    pages: set[str] = set()
     siblings: dict[str, set[str]] = defaultdict(set)  # key → keys of the same term
     contexts: list[tuple[str, tuple[str, ...]]] = []  # (parenthesised text, stems before)
     sentences: Counter[int] = Counter()
@@ -256,6 +261,8 @@ def build_vocabulary(
                     counts[key][written] += 1
                     kinds.setdefault(key, kind)
                     siblings[key].update(keys)
+                    if kind == "page":
+                        pages.add(key)
             keys_here.update(keys)
         docs.update(keys_here)
         contexts.extend(_parenthesised(row["text"][:ALIAS_SCAN_CHARS]))
@@ -269,6 +276,7 @@ def build_vocabulary(
             _kind(key, kinds[key], forms, lexicon),
             docs[key],
             keys=tuple(sorted(siblings[key], key=lambda k: k != key)),
+            page=key in pages,
         )
         for key, forms in counts.items()
     }
@@ -315,7 +323,7 @@ def _subject_terms(row: dict[str, str]) -> Iterator[tuple[list[str], str]]:
     metadata = json.loads(row["metadata"] or "{}")
     focus = metadata.get("focus")
     if isinstance(focus, str) and focus.strip():
-        yield focus_forms(focus.strip()), "condition"
+        yield focus_forms(focus.strip()), "page"
     for heading in json.loads(row["mesh"] or "[]"):
         head, comma, rest = heading.partition(", ")
         # "Anemia, Iron-Deficiency" is also "Iron-Deficiency Anemia" (natural order first).
@@ -342,6 +350,7 @@ def _display_name(forms: Counter[str]) -> str:
 
 
 def _kind(key: str, kind: str, forms: Counter[str], lexicon: DrugLexicon | None) -> str:
+    kind = "condition" if kind == "page" else kind
     if kind == "drug" or lexicon is None or not lexicon.available:
         return kind
     written = next(iter(forms))
@@ -402,13 +411,20 @@ def _shared_aliases(seen: dict[str, Counter[str]]) -> list[tuple[str, str]]:
     sclerosis" and "mitral stenosis" (MS)."""
     pairs = []
     for keys in seen.values():
-        frequent = [k for k, n in keys.items() if n >= MIN_ALIAS_SEEN]
-        for i, a in enumerate(frequent):
-            for b in frequent[i + 1 :]:
-                shared = set(a.split()) & set(b.split())
-                if len(shared) * 2 >= max(len(a.split()), len(b.split())):
+        ranked = [k for k, _ in keys.most_common()]
+        if not ranked or keys[ranked[0]] < MIN_ALIAS_SEEN:
+            continue  # the short form itself is not established
+        for i, a in enumerate(ranked):
+            for b in ranked[i + 1 :]:
+                own_a, own_b = _own_stems(a), _own_stems(b)
+                shared = own_a & own_b  # "disease" in both names nothing in common
+                if shared and len(shared) * 2 >= max(len(own_a), len(own_b)):
                     pairs.append((a, b))
     return pairs
+
+
+def _own_stems(key: str) -> set[str]:
+    return {s for s in key.split() if s not in GENERIC_STEMS}
 
 
 def _synonyms(

@@ -67,7 +67,8 @@ MODIFIERS = frozenset(
     severe mild moderate early late advanced stable unstable active inactive newly diagnosed
     uncomplicated complicated persistent intermittent resistant congenital acquired idiopathic
     hereditary familial adult childhood juvenile pediatric paediatric neonatal elderly
-    symptomatic asymptomatic localized metastatic""".split()
+    symptomatic asymptomatic localized metastatic generalized systemic postpartum postnatal
+    prenatal antenatal perinatal postoperative""".split()
 )
 METHOD_WORDS = frozenset(
     """study studies trial trials analysis analyses factor factors outcome outcomes model models
@@ -80,12 +81,31 @@ METHOD_WORDS = frozenset(
     physician physicians practice attitude disease diseases disorder disorders syndrome
     condition conditions process method methods technique techniques measurement reference
     values prognosis treatment therapy diagnosis infection infections recurrence recurrences
-    complication complications""".split()
+    complication complications surgery surgical operation operative postoperative preoperative
+    perioperative procedure procedures period""".split()
 )
 GENERIC_STEMS = frozenset(
     key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER | MODIFIERS | METHOD_WORDS
 )
 MODIFIER_STEMS = frozenset(key_stem(w) for w in MODIFIERS)
+# Modifiers that say the same thing: "postnatal depression" is "Depression, Postpartum".
+_SAME_MODIFIER = {
+    key_stem(a): key_stem(b)
+    for a, b in (
+        ("postnatal", "postpartum"),
+        ("antenatal", "prenatal"),
+        ("paediatric", "pediatric"),
+        ("childhood", "pediatric"),
+        ("juvenile", "pediatric"),
+    )
+}
+
+
+def modifier(stem: str) -> str:
+    """A modifier stem in the form its synonyms share."""
+    return _SAME_MODIFIER.get(stem, stem)
+
+
 FILLER_STEMS = frozenset(key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER)
 
 
