@@ -85,11 +85,15 @@ class EmbedSettings(_Section):
 
 
 class ComposeSettings(_Section):
-    retrieve_k: int = Field(40, ge=5, description="Passages read to compose an answer.")
+    retrieve_k: int = Field(60, ge=5, description="Passages read to compose an answer.")
     max_statements_per_section: int = Field(5, ge=1)
     max_question_chars: int = Field(2000, ge=50)
-    min_relevance: float = Field(
-        0.5, ge=0, le=1, description="Share of the question's topic terms a sentence must hit."
+    min_relative_score: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="A statement must score at least this share of the best statement's "
+        "score (how directly it answers): weak matches do not pad an answer.",
     )
     stale_after_years: int = Field(
         5, ge=1, description="Warn when the newest cited source is older than this."

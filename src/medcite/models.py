@@ -435,6 +435,11 @@ class Answer:
     disclaimer: str = ""
     answering: str | None = None  # the question as answered (a follow-up, rewritten)
     audience_notes: list[dict[str, str]] = field(default_factory=list)  # citation-free notes
+    # How the question was read (topic, aspects, population, entities), what the corpus had
+    # nothing on, and whether the composer abstained: see medcite.question.reading.
+    question_reading: dict[str, Any] | None = None
+    missing: list[str] = field(default_factory=list)
+    abstained: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -457,6 +462,9 @@ class Answer:
             "engine": dict(self.engine),
             "answering": self.answering,
             "audience_notes": [dict(n) for n in self.audience_notes],
+            "question_reading": self.question_reading,
+            "missing": list(self.missing),
+            "abstained": self.abstained,
         }
 
     @classmethod

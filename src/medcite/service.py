@@ -35,8 +35,11 @@ if TYPE_CHECKING:  # also keeps ingest (lxml, the parsers) out of a process that
     from medcite.ingest.report import IngestReport
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
-    from medcite.question.reading import Reading
+    from medcite.question.reading import QuestionReading
+    from medcite.question.topic import Concept
+    from medcite.question.vocabulary import TopicVocabulary
     from medcite.reader.threads import ThreadStore
+    from medcite.text.drugs import DrugLexicon
     from medcite.verify.base import Verifier
 
 DISCLAIMER = (
@@ -121,6 +124,35 @@ class Engine:
     @property
     def embedder_problem(self) -> str | None:
         return self._embedder_problem
+
+    @cached_property
+    def lexicon(self) -> DrugLexicon:
+        """The drug lexicon (empty when its package is not installed)."""
+        from medcite.text.drugs import DrugLexicon
+
+        return DrugLexicon.load()
+
+    @cached_property
+    def vocabulary(self) -> TopicVocabulary:
+        """The corpus's topic vocabulary, built by :meth:`index` and kept in the data
+        directory; rebuilt here when the corpus changed since (or it was never built)."""
+        from medcite.question.vocabulary import TopicVocabulary
+
+        snapshot = self.manifest().get("corpus_snapshot")
+        found = TopicVocabulary.load(self.settings.home)
+        if found is None or found.snapshot != snapshot:
+            found = self._build_vocabulary(snapshot)
+        return found
+
+    def _build_vocabulary(self, snapshot: str | None) -> TopicVocabulary:
+        from medcite.question.vocabulary import build_vocabulary
+
+        vocabulary = build_vocabulary(self.store, self.lexicon, snapshot)
+        try:
+            vocabulary.save(self.settings.home)
+        except OSError:
+            pass  # a read-only data directory only costs the next process the build
+        return vocabulary
 
     @cached_property
     def threads(self) -> ThreadStore:
@@ -209,6 +241,7 @@ class Engine:
 
         report = sync_lexical(self.store, self.backend, progress=progress)
         self._write_manifest()
+        self.__dict__["vocabulary"] = self._build_vocabulary(self.manifest().get("corpus_snapshot"))
         return report
 
     def embed(self, *, limit: int | None = None, progress: ProgressFn | None = None) -> EmbedReport:
@@ -329,9 +362,7 @@ class Engine:
                 return iter([{"type": "answer", "answer": approved}])
         chosen = self.composer(composer)
         self._require_index()
-        from medcite.question.reading import prepare
-
-        return self._composed(question, audience, chosen, prepare(question, history))
+        return self._composed(question, audience, chosen, self.read_question(question, history))
 
     def approved_answer(self, question: str, audience: str) -> Answer | None:
         """The approved article's stored answer, or None: none approved, no library in use
@@ -361,31 +392,52 @@ class Engine:
             return LLMComposer(self.settings.llm, self.verifier, fallback=extractive)
         raise QuestionError(f"unknown composer {name!r}; choose extractive or llm")
 
+    def read_question(self, question: str, history: Sequence[str] = ()) -> QuestionReading:
+        """How ``question`` is read in its thread: topic and concepts in the corpus's
+        vocabulary, aspects, population; see :mod:`medcite.question.reading`."""
+        from medcite.question.reading import read_question
+
+        return read_question(
+            question,
+            history,
+            vocabulary=self.vocabulary,
+            lexicon=self.lexicon,
+            cooccurs=self._discussed_together,
+        )
+
+    def _discussed_together(self, concept: Concept, topic: Concept) -> bool:
+        """Whether the corpus discusses ``concept`` within ``topic`` ("fatigue" within
+        "multiple sclerosis"): a narrowing follow-up rather than a new subject."""
+        from medcite.question.reading import names_together
+
+        query = f"{concept.name} {topic.name}"
+        hits = self.retriever.search(query, k=20, mode="bm25", priors=False)
+        return any(names_together(h, concept, topic, self.lexicon) for h in hits)
+
     def _composed(
-        self, question: str, audience: str, composer: Composer, reading: Reading
+        self, question: str, audience: str, composer: Composer, reading: QuestionReading
     ) -> Iterator[dict[str, Any]]:
         """Retrieve, compose, verify, finish: the composer's events, the answer last."""
+        from medcite.compose.lock import answering_documents
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
 
         started = time.perf_counter()
-        analysis = reading.analysis
         hits = self.retriever.search(
             reading.query,
             k=self.settings.compose.retrieve_k,
             also=reading.also,
-            intent=analysis.intent,
+            intent=reading.intent,
         )
+        hits = self.retriever.expand(hits, answering_documents(reading, hits, self.lexicon))
         retrieved = time.perf_counter()
-        for event in composer.events(question, hits, audience=audience, analysis=analysis):
+        for event in composer.events(question, hits, audience=audience, reading=reading):
             if event["type"] != "answer":
                 yield event
                 continue
             answer = event["answer"]
             composed = time.perf_counter()
-            verify_ms = verify_answer(
-                answer, self.verifier, topic_terms=question_topic_terms(analysis.topic_words)
-            )
+            verify_ms = verify_answer(answer, self.verifier, topic_terms=topic_terms(reading))
             count = self.settings.reader.related_questions
             related_ms = finish(answer, reading, self.related, count)
             steps = {
@@ -398,7 +450,7 @@ class Engine:
             self._stamp(answer, reading, steps)
             yield event
 
-    def _stamp(self, answer: Answer, reading: Reading, steps: dict[str, float]) -> None:
+    def _stamp(self, answer: Answer, reading: QuestionReading, steps: dict[str, float]) -> None:
         """What every composed answer carries whichever composer wrote it: the ``engine``
         block (index, models, corpus, settings, thread, step timings), the draft review
         status and the disclaimer."""
@@ -415,7 +467,7 @@ class Engine:
                 "settings_hash": self.settings.settings_hash(),
                 "medcite_version": _version(),
                 "thread_turns": len(reading.history),
-                "follow_up": reading.rewrite.follow_up,
+                "follow_up": reading.follow_up,
                 "timings_ms": {**timings, **{k: round(v, 1) for k, v in steps.items()}},
             }
         )
@@ -546,20 +598,14 @@ class Engine:
             )
 
 
-# Words of a question's topic that say what kind of answer is wanted, not what it is about.
-_NOT_TOPIC = frozenset(
-    """drug drugs medication medications medicine medicines treatment treatments therapy
-    therapies option options approved approval current latest new best first line cause causes
-    symptom symptoms sign signs risk risks""".split()
-)
-
-
-def question_topic_terms(topic_words: Sequence[str]) -> list[str]:
-    """The forms of a question's topic verification checks relevance against: its words, and
-    the shorter phrases that end them ("multiple sclerosis" for "progressive multiple
-    sclerosis"). An interim reading until the question stage names concepts itself."""
-    words = [w for w in topic_words if w.lower() not in _NOT_TOPIC]
-    return [" ".join(words[i:]) for i in range(max(len(words) - 1, 1))] if words else []
+def topic_terms(reading: QuestionReading) -> list[str]:
+    """The forms of the question's topic that answer verification checks each cited document
+    against (name, synonyms, broader name, short forms)."""
+    topic = reading.topic
+    if topic is None:
+        return []
+    forms = (topic.name, *topic.synonyms, topic.general, *topic.aliases)
+    return [form for form in dict.fromkeys(forms) if form]
 
 
 def _version() -> str:

@@ -62,7 +62,9 @@ def test_sentences_land_in_their_sections() -> None:
 
 def test_irrelevant_hits_give_an_insufficient_answer() -> None:
     answer = ExtractiveComposer().compose("What is the treatment for psoriasis?", _hits(GOUT_A))
-    assert answer.insufficient_evidence and answer.bottom_line.text == INSUFFICIENT
+    assert answer.insufficient_evidence and answer.abstained
+    assert answer.bottom_line.text == f"{INSUFFICIENT}: nothing on psoriasis."
+    assert answer.missing == ["psoriasis"]
     assert answer.references == []
 
 

@@ -63,6 +63,7 @@ TARGET_GRADE = 8.0  # Flesch-Kincaid grade patient answers aim for
 GRADE_PENALTY = 0.1  # per grade above the target
 PATIENT_MAX_GRADE = 12.0  # patients are not shown sentences harder than this
 PATIENT_PER_SECTION = 3
+PATIENT_MIN_STATEMENTS = 3  # a plainer answer is not bought by leaving nothing to read
 
 
 class _HasText(Protocol):
@@ -91,9 +92,10 @@ def sentence_bonus(audience: str, text: str) -> float:
     return -penalty
 
 
-def tailor_sections(audience: str, sections: Sections[T]) -> Sections[T]:
-    """Sections reordered for ``audience``; for patients, without dose sentences and with
-    plain titles. The first (main) section stays first."""
+def tailor_sections(audience: str, sections: Sections[T], lead: str = "") -> Sections[T]:
+    """Sections reordered for ``audience``; for patients, without dose sentences, with plain
+    titles and, while the answer (``lead``, the bottom line, included) reads above
+    ``TARGET_GRADE``, without its hardest statements. The first (main) section stays first."""
     if audience == "patient":
         sections = [
             (_plain_title(title, kind), kind, kept[:PATIENT_PER_SECTION])
@@ -101,6 +103,7 @@ def tailor_sections(audience: str, sections: Sections[T]) -> Sections[T]:
             if kind != "dosing"
             if (kept := [m for m in members if _plain_enough(m.text)])
         ]
+        sections = _within_grade(lead, sections)
     if not sections:
         return sections
     main_kind = sections[0][1]
@@ -113,6 +116,25 @@ def tailor_sections(audience: str, sections: Sections[T]) -> Sections[T]:
         return (1 + first.index(kind), position) if kind in first else (len(first) + 1, position)
 
     return [section for _, section in sorted(enumerate(sections), key=rank)]
+
+
+def _within_grade(lead: str, sections: Sections[T]) -> Sections[T]:
+    """Drop the hardest statement while the whole answer reads above ``TARGET_GRADE`` and
+    more than ``PATIENT_MIN_STATEMENTS`` remain (statements stay verbatim: a hard one is left
+    out, never reworded)."""
+    members = [m for _, _, chosen in sections for m in chosen]
+
+    def grade(kept: list[T]) -> float:
+        return fk_grade("\n".join([lead, *(m.text for m in kept)])) or 0.0
+
+    while len(members) > PATIENT_MIN_STATEMENTS and grade(members) > TARGET_GRADE:
+        members.remove(max(members, key=lambda m: fk_grade(m.text) or 0.0))
+    kept = {id(m) for m in members}
+    return [
+        (title, kind, chosen)
+        for title, kind, members_ in sections
+        if (chosen := [m for m in members_ if id(m) in kept])
+    ]
 
 
 def _plain_enough(text: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from medcite.models import Answer, Hit
-from medcite.question.intent import QuestionAnalysis
+from medcite.question.reading import QuestionReading
 
 
 @runtime_checkable
@@ -28,10 +28,12 @@ class Composer(Protocol):
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Answer:
         """An answer whose every citation number names one of ``answer.references``, each
-        reference being one of ``hits``; ``analysis`` saves re-analysing the question."""
+        reference being one of ``hits``; ``reading`` (topic, aspects, concepts) saves reading
+        the question again, and carries what only the engine knows (the corpus vocabulary,
+        the thread)."""
         ...
 
     def events(
@@ -40,7 +42,7 @@ class Composer(Protocol):
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Iterator[dict[str, Any]]:
         """:meth:`compose` as it happens: ``{"type": "delta", "text"}`` while a model writes
         (not yet verified), ``{"type": "fallback", "reason"}`` if it gives up, and last

@@ -1,105 +1,83 @@
 """The extractive composer: an answer built only from verbatim source sentences.
 
-Offline and deterministic. For each retrieved passage it splits sentences, keeps those that
-are about the question's topic (topic-stem coverage of the sentence, the sentence before it
-and its document title, or of its whole passage when the document is about the topic) and
-that speak to the question's intent, sorts them into the intent's section template by cue
-patterns, merges near-duplicates (citing every source that said it), picks the bottom line,
-and numbers references by first use. Every statement is an exact substring of its cited passage,
-so its evidence span is the statement itself. When nothing relevant is found it says so
-instead of filling the page with unrelated text.
+Offline and deterministic. It reads the question once (:mod:`medcite.question.reading`, or
+the reading the engine passes in), keeps the hits the topic lock lets through
+(:mod:`medcite.compose.lock`), reads their sentences into candidates
+(:mod:`medcite.compose.candidates`: self-contained, on topic, on an aspect asked, scored by
+how directly they answer), puts each into the section its content fits, merges
+near-duplicates (citing every source that said it), picks the bottom line from the main
+aspect's own section, and numbers references by first use. Every statement is an exact slice
+of its cited passage, so its evidence span is the statement itself.
+
+Sections by content: a dosing section holds doses, routes or frequencies of named drugs (a
+passage limited to a population, such as a label's paediatric section, gets its own labelled
+section); "emerging" holds investigational statements only, never approved ones; "the
+evidence gap" holds statements of what is not known, never one that names a treatment, and
+never the bottom line; empty sections are left out.
+
+What the corpus lacks is said first: an aspect asked with no statement, a narrower topic
+("progressive multiple sclerosis") with only general statements, a subgroup or population
+nothing addresses; then the age of the evidence. When nothing in the corpus is about the
+topic (or, for an interaction, about both drugs together), it abstains and names what is
+missing instead of filling the page with unrelated text.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from medcite.compose.audience import sentence_bonus, source_bonus, tailor_sections
+from medcite.compose import content
+from medcite.compose.audience import tailor_sections
+from medcite.compose.candidates import ACTION_INTENTS, SUMMARY_LEVELS, Candidate, CandidateReader
+from medcite.compose.lock import (
+    INSUFFICIENT,
+    Source,
+    TopicLock,
+    absent_drugs,
+    insufficient_answer,
+    missing_topic,
+)
 from medcite.compose.references import ReferenceNumbering
 from medcite.config import ComposeSettings
-from medcite.models import (
-    Answer,
-    AnswerSection,
-    Evidence,
-    EvidenceLevel,
-    Hit,
-    Reference,
-    Statement,
-)
-from medcite.question.intent import QuestionAnalysis, SectionSpec, analyse
-from medcite.text.sentences import split_sentences
-from medcite.text.terms import content_stems, coverage, jaccard, tokens
+from medcite.models import Answer, AnswerSection, Evidence, Hit, Reference, Statement
+from medcite.question.intent import CUE, INTENT_RULES, REQUIRED, TEMPLATES, SectionSpec
+from medcite.question.reading import QuestionReading, read_question
+from medcite.question.topic import SPECIFIC, NamedText
+from medcite.question.vocabulary import question_words
+from medcite.text.drugs import DrugLexicon
+from medcite.text.terms import jaccard
 
-MIN_WORDS, MAX_WORDS = 6, 70
+__all__ = ["INSUFFICIENT", "ExtractiveComposer", "evidence_currency", "retraction_warnings"]
+
 DUPLICATE_JACCARD = 0.7
+BOTTOM_LINE_POOL = 8  # the best candidates whose other conditions are looked up
+ELSEWHERE_PENALTY = 0.4
 MAX_STATEMENTS = 24
-IMPLICIT_WEIGHT = 0.75
-OFF_TOPIC_PENALTY = 0.4
-_BOILERPLATE = re.compile(
-    r"^(?:these resources|learn more|for more information|see also|click|visit|go to|"
-    r"to read or download|the human phenotype ontology|you can use|source:|nih:)",
-    re.IGNORECASE,
-)
-_LABEL_PREFIX = re.compile(r"^([A-Z]{4,}(?: [A-Z]{2,})*)\s")
-_WEAK_SECTIONS = re.compile(r"method|design|setting|participant|subject", re.IGNORECASE)
-SUMMARY_LEVELS = {
-    EvidenceLevel.GUIDELINE,
-    EvidenceLevel.SYSTEMATIC_REVIEW,
-    EvidenceLevel.CONSUMER,
-    EvidenceLevel.REVIEW,
+# Sections a statement that uses an aspect's own words ("relieve", "size") is not sent to:
+# it answers that aspect directly, so it goes to the aspect's own section.
+SIDE_SECTIONS = frozenset({"symptomatic", "pitfalls", "emerging", "evidence_gap", "safety"})
+ASPECT_NAMES = {
+    "treatment": "treatment",
+    "dosing": "dosing",
+    "prevention": "prevention",
+    "adverse_effects": "side effects",
+    "interactions": "interactions",
+    "diagnosis": "diagnosis",
+    "prognosis": "outlook",
+    "cause": "causes",
+    "symptoms": "signs and symptoms",
+    "monitoring": "monitoring",
+    "evidence": "study findings",
+    "definition": "overview",
 }
-INSUFFICIENT = "Insufficient evidence in this corpus to answer this question."
-# Sections where the drug label's exact wording is preferred (ComposeSettings.label_bonus).
-LABEL_FIRST_KINDS = {"dosing", "pre_treatment", "interactions"}
-
-
-@dataclass
-class Candidate:
-    """A source sentence that could become a statement."""
-
-    text: str
-    hit: Hit
-    start: int  # offsets into hit.passage.text
-    end: int
-    stems: frozenset[str]
-    relevance: float
-    score: float
-    kind: str | None
-    subgroup: str | None
-    also: list[Candidate] = field(default_factory=list)  # merged near-duplicates
-    off_topic: bool = False  # from a document whose title is about something else
-
-
-@dataclass(frozen=True)
-class _SourceContext:
-    """What a hit's document and passage say about the question's topic."""
-
-    hit: Hit
-    title: frozenset[str]  # topic stems found in the title
-    on_topic: bool  # the title names the topic (or there is no real title)
-    implicit: float  # relevance a sentence inherits from its passage, 0 when off topic
-    retrieval: float  # the hit's score relative to the best hit
-    bonus: float  # evidence-based adjustments (audience, off-topic penalty)
-    audience: str
-
-    @classmethod
-    def of(
-        cls, hit: Hit, analysis: QuestionAnalysis, retrieval: float, audience: str
-    ) -> _SourceContext:
-        title = _topic_stems(hit.document.title, analysis)
-        # More than half: "primary lateral sclerosis" is not about "multiple sclerosis".
-        on_topic = coverage(analysis.topic_stems, title) > 0.5 or _untitled(hit)
-        implicit = 0.0
-        if on_topic:
-            # Sentences of a passage that is about the topic may leave it implicit.
-            passage = _topic_stems(hit.passage.text, analysis)
-            implicit = IMPLICIT_WEIGHT * coverage(analysis.topic_stems, passage | title)
-        bonus = (0.0 if on_topic else -OFF_TOPIC_PENALTY) + source_bonus(audience, hit.document)
-        return cls(hit, title, on_topic, implicit, retrieval, bonus, audience)
+# Sections a bottom line never comes from while another section has a statement.
+NOT_BOTTOM_LINE = frozenset({"evidence_gap", "emerging", "pitfalls", "null_findings"})
+NO_TOPIC = "a condition, drug or procedure to answer about"
+# Intents by how specific a cue is (INTENT_RULES order): prevention before treatment.
+_SPECIFICITY = {intent: i for i, (intent, _) in enumerate(INTENT_RULES)}
+Sections = list[tuple[str, str, list[Candidate]]]
 
 
 class ExtractiveComposer:
@@ -116,10 +94,10 @@ class ExtractiveComposer:
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The answer as the one event (nothing to stream: it is written at once)."""
-        answer = self.compose(question, hits, audience=audience, analysis=analysis)
+        answer = self.compose(question, hits, audience=audience, reading=reading)
         yield {"type": "answer", "answer": answer}
 
     def compose(
@@ -128,21 +106,45 @@ class ExtractiveComposer:
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Answer:
-        """An answer to ``question`` from ``hits``; pass ``analysis`` if the caller has it."""
-        analysis = analysis or analyse(question)
-        candidates = _merge_duplicates(self._candidates(analysis, hits, audience))
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        """An answer to ``question`` from ``hits``; pass ``reading`` if the caller has it."""
+        lexicon = DrugLexicon.load()
+        reading = reading or read_question(question, lexicon=lexicon)
+        retracted = retraction_warnings(hits)
+        if not reading.concepts:
+            return self._abstain(question, audience, reading, [NO_TOPIC], retracted)
+        absent = absent_drugs(reading, hits, lexicon)
+        if absent:
+            return self._abstain(question, audience, reading, [" or ".join(absent)], retracted)
+        candidates = self._read(reading, hits, audience, lexicon)
+        if not candidates and reading.relaxable:
+            # Nothing names "vitamin D deficiency": what the corpus says of vitamin D, marked
+            # as such (see _limits), beats silence.
+            relaxed = reading.relaxed()
+            candidates = self._read(relaxed, hits, audience, lexicon)
+            reading = relaxed if candidates else reading
+        asked, unanswered = reading, None
         if not candidates:
-            answer = _insufficient(question, audience, analysis.intent, now)
-            answer.warnings.extend(retraction_warnings(hits))
-            return answer
-        # A page about another condition that mentions this one is no bottom line for it.
-        eligible = [c for c in candidates if not c.off_topic] or candidates
-        bottom = max(eligible, key=lambda c: _bottom_line_score(c, analysis))
+            sources = TopicLock(reading, lexicon).sources(hits)
+            missing = [_missing(reading, sources, lexicon)]
+            if any(s.about_all for s in sources) and reading.intent != "definition":
+                # Pages about the topic, none on what was asked ("what should I monitor?"):
+                # what the corpus does say of the topic, under that heading, beats silence.
+                reading = reading.overview()
+                candidates = self._read(reading, hits, audience, lexicon)
+                unanswered = missing[0]
+        if not candidates:
+            return self._abstain(question, audience, asked, missing, retracted)
+        template = reading.template
+        for c in candidates:
+            c.kind = _kind(c, reading, template)
+        candidates = [c for c in candidates if c.kind is not None] or candidates[:1]
+        bottom = _bottom_line(candidates, reading)
         others = [c for c in candidates if c is not bottom]
-        sections = tailor_sections(audience, self._sections(analysis, others))
+        sections = tailor_sections(
+            audience, self._sections(reading, template, others), lead=bottom.text
+        )
         numbering = _Numbering()
         bottom_line = numbering.statement(bottom)
         answer_sections = [
@@ -152,111 +154,66 @@ class ExtractiveComposer:
         answer = Answer(
             question=question,
             audience=audience,
-            intent=analysis.intent,
+            intent=asked.intent,
             bottom_line=bottom_line,
             sections=answer_sections,
             references=numbering.references,
-            generated_at=now,
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
             engine={"composer": self.name},
+            question_reading=asked.to_dict(),
         )
         answer.evidence_currency = evidence_currency(answer.references)
-        answer.warnings.extend(self._warnings(analysis, answer, sections))
-        answer.warnings.extend(retraction_warnings(hits))
+        chosen = [bottom, *(c for _, _, members in sections for c in members)]
+        answer.missing, limits = _limits(reading, chosen)
+        if unanswered:
+            answer.missing.insert(0, unanswered)
+            limits.insert(
+                0,
+                f"Not found in this corpus: {unanswered}. What follows is what the corpus says "
+                f"about {reading.describe_topic()} in general.",
+            )
+        answer.warnings = [*limits, *self._currency_warnings(answer), *retracted]
         return answer
 
-    # -- candidates ---------------------------------------------------------------------
-
-    def _candidates(
-        self, analysis: QuestionAnalysis, hits: list[Hit], audience: str
+    def _read(
+        self, reading: QuestionReading, hits: list[Hit], audience: str, lexicon: DrugLexicon
     ) -> list[Candidate]:
-        if not hits:
-            return []
-        top_score = max(h.score for h in hits) or 1.0
-        found: list[Candidate] = []
-        for hit in hits:
-            if hit.document.metadata.get("retracted"):
-                continue  # a retracted paper never supports a statement
-            source = _SourceContext.of(hit, analysis, hit.score / top_score, audience)
-            previous: frozenset[str] = frozenset()
-            for start, end in split_sentences(hit.passage.text):
-                text = hit.passage.text[start:end]
-                stems = _topic_stems(text, analysis)
-                candidate = self._candidate(analysis, source, start, end, stems, previous)
-                if candidate is not None:
-                    found.append(candidate)
-                previous = stems
-        return sorted(found, key=lambda c: (-c.score, c.hit.rank, c.start))
+        lock = TopicLock(reading, lexicon)
+        reader = CandidateReader(reading, lock, audience, self.settings.label_bonus)
+        candidates = _merge_duplicates(reader.read(lock.sources(hits)))
+        return _strong_enough(candidates, self.settings.min_relative_score)
 
-    def _candidate(
+    def _abstain(
         self,
-        analysis: QuestionAnalysis,
-        source: _SourceContext,
-        start: int,
-        end: int,
-        stems: frozenset[str],
-        previous: frozenset[str],
-    ) -> Candidate | None:
-        hit = source.hit
-        text = hit.passage.text[start:end]
-        if not _is_statement(text) or not analysis.on_intent(text):
-            return None
-        # The previous sentence counts: "natalizumab ... was approved. However, the drug ..."
-        relevance = max(
-            coverage(analysis.topic_stems, stems | previous | source.title), source.implicit
-        )
-        if relevance < self.settings.min_relevance:
-            return None
-        spec = _section_for(analysis.template, text)
-        subgroup = next(
-            (g.label for g in analysis.subgroups if g.stems and set(g.stems) <= stems), None
-        )
-        score = relevance + 0.6 * source.retrieval + (0.4 if spec else 0.0)
-        score += (0.2 if subgroup else 0.0) + source.bonus + sentence_bonus(source.audience, text)
-        label = hit.passage.section or _label_prefix(text)
-        if label and _WEAK_SECTIONS.search(label):
-            score -= 0.4
-        if (
-            spec
-            and spec.kind in LABEL_FIRST_KINDS
-            and hit.document.evidence_level is (EvidenceLevel.LABEL)
-        ):
-            score += self.settings.label_bonus
-        return Candidate(
-            text,
-            hit,
-            start,
-            end,
-            stems,
-            relevance,
-            score,
-            spec.kind if spec else None,
-            subgroup,
-            off_topic=not source.on_topic,
-        )
+        question: str,
+        audience: str,
+        reading: QuestionReading,
+        missing: list[str],
+        warnings: list[str],
+    ) -> Answer:
+        answer = insufficient_answer(question, audience, reading, self.name, missing)
+        answer.evidence_currency = evidence_currency([])
+        answer.warnings.extend(warnings)
+        return answer
 
     # -- sections -----------------------------------------------------------------------
 
     def _sections(
-        self, analysis: QuestionAnalysis, candidates: list[Candidate]
-    ) -> list[tuple[str, str, list[Candidate]]]:
+        self, reading: QuestionReading, template: list[SectionSpec], candidates: list[Candidate]
+    ) -> Sections:
         per_section = self.settings.max_statements_per_section
-        sections: list[tuple[str, str, list[Candidate]]] = []
+        sections: Sections = []
         budget = MAX_STATEMENTS
-        for spec in analysis.template:
+        for spec in template:
             members = [c for c in candidates if c.kind == spec.kind]
-            for title, chosen in _split_by_subgroup(spec, members, analysis, per_section):
+            for title, chosen in _split(spec, members, reading, template, per_section):
                 chosen = chosen[:budget]
                 if chosen:
                     sections.append((title, spec.kind, chosen))
                     budget -= len(chosen)
         return sections
 
-    def _warnings(
-        self,
-        analysis: QuestionAnalysis,
-        answer: Answer,
-        sections: list[tuple[str, str, list[Candidate]]],
-    ) -> list[str]:
+    def _currency_warnings(self, answer: Answer) -> list[str]:
         warnings: list[str] = []
         currency = answer.evidence_currency
         newest = max(
@@ -277,95 +234,282 @@ class ExtractiveComposer:
                 f"{undated} cited source(s) carry no publication date{limit}; "
                 "check them for currency."
             )
-        covered = {c.subgroup for _, _, chosen in sections for c in chosen}
-        for group in analysis.subgroups:
-            if group.label not in covered:
-                warnings.append(
-                    f"No statement in this answer is specific to {group.label}; "
-                    "the corpus holds no sentence that addresses it directly."
-                )
         return warnings
 
 
-def _split_by_subgroup(
-    spec: SectionSpec, members: list[Candidate], analysis: QuestionAnalysis, limit: int
-) -> list[tuple[str, list[Candidate]]]:
-    """The first (main) section of a template is split by the question's subgroups."""
-    if not analysis.subgroups or spec is not analysis.template[0]:
-        return [(spec.title, members[:limit])]
-    parts = [
-        (f"{spec.title}: {g.label}", [c for c in members if c.subgroup == g.label][:limit])
-        for g in analysis.subgroups
+def _missing(reading: QuestionReading, sources: list[Source], lexicon: DrugLexicon) -> str:
+    """What an abstaining answer lacks: the topic itself, or, when documents about it were
+    found, what was asked of it ("monitoring of thrombocytopenia")."""
+    topic = missing_topic(reading, [s.hit for s in sources], lexicon)
+    if any(s.about_all for s in sources):
+        return f"{ASPECT_NAMES[reading.intent]} of {topic}"
+    return topic
+
+
+def _strong_enough(candidates: list[Candidate], share: float) -> list[Candidate]:
+    """Candidates scoring at least ``share`` of the best: a page of weak matches is no
+    answer to pad another with."""
+    if not candidates:
+        return candidates
+    floor = share * max(c.score for c in candidates)
+    return [c for c in candidates if c.score >= floor]
+
+
+def _main_kinds(reading: QuestionReading) -> dict[str, str]:
+    """Each aspect's main section kind → the aspect's intent."""
+    return {TEMPLATES[a.intent][0].kind: a.intent for a in reading.aspects}
+
+
+def _kind(c: Candidate, reading: QuestionReading, template: list[SectionSpec]) -> str | None:
+    """The section a statement's content fits (lowest priority number first); None when it
+    fits none (it is left out)."""
+    main = _main_kinds(reading)
+    fitting = [
+        spec
+        for spec in template
+        if (
+            main[spec.kind] in c.aspects and not _misfit(spec, c)
+            if spec.kind in main
+            else _fits(spec, c, reading)
+        )
     ]
-    general = [c for c in members if c.subgroup is None][:limit]
-    return [
-        *parts,
-        (spec.title if not any(p for _, p in parts) else f"{spec.title}: general", general),
-    ]
+    if any(_own_words(c, reading, intent) for intent in main.values() if intent in c.aspects):
+        fitting = [s for s in fitting if s.kind not in SIDE_SECTIONS]
+    if len([s for s in fitting if s.kind in main]) > 1:
+        # "prevent ... and relieve ...": the aspect its page is about, else the one whose own
+        # words it uses ("Spasticity ... caused by muscle tone, is treated with ..." on a
+        # treatment page answers the treatment aspect, not the cause one).
+        best = max(
+            (s for s in fitting if s.kind in main),
+            key=lambda s: (
+                _cue(main[s.kind], c.text),
+                -_SPECIFICITY[main[s.kind]],  # "to prevent attacks ... in treating migraine"
+                main[s.kind] in c.page,
+                _own_words(c, reading, main[s.kind]),
+            ),
+        )
+        fitting = [s for s in fitting if s.kind not in main or s is best]
+    return min(fitting, key=lambda s: s.priority).kind if fitting else None
 
 
-def _section_for(template: list[SectionSpec], text: str) -> SectionSpec | None:
-    matching = [spec for spec in template if spec.cues.search(text)]
-    return min(matching, key=lambda s: s.priority) if matching else None
-
-
-def _is_statement(text: str) -> bool:
-    """A full sentence that states something: not a heading, list fragment, link or question."""
-    words = text.split()
-    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+def _fits(spec: SectionSpec, c: Candidate, reading: QuestionReading) -> bool:
+    """Whether a statement's content belongs under ``spec`` (beyond its cue words)."""
+    text = c.text
+    if spec.kind == "dosing":
+        return c.dosed
+    if spec.kind == "emerging":
+        return content.investigational(text)
+    if not spec.cues.search(text):
         return False
-    if not text.rstrip("\"')]”’").endswith((".", "!")) or "http" in text or "www." in text:
-        return False
-    return not _BOILERPLATE.match(text)
+    if spec.kind == "evidence_gap":
+        # What is unknown, never the answer itself: nothing named, no word the question used.
+        return not c.specifics and not _own_words(c, reading, None)
+    return True
 
 
-def _label_prefix(text: str) -> str | None:
-    """An abstract section label run into the sentence ("METHODS We randomly assigned...")."""
-    match = _LABEL_PREFIX.match(text)
-    return match.group(1) if match else None
+def _cue(intent: str, text: str) -> bool:
+    cue = REQUIRED[intent]
+    return cue is not None and cue.search(text) is not None
 
 
-def _untitled(hit: Hit) -> bool:
-    """PubMedQA records have no titles; their placeholder says nothing about the topic."""
-    return hit.document.title.startswith("PubMed ") or bool(
-        hit.document.metadata.get("text_is_title")
+def _misfit(spec: SectionSpec, c: Candidate) -> bool:
+    """A statement of an aspect's own page that its main section still does not take."""
+    if spec.kind == "dosing":
+        return not c.dosed  # a dosing page's "side effects of intravenous X" is no dose
+    # "antibiotics ... to relieve symptoms" is treatment, not a sign of the disease
+    return spec.kind == "clinical" and CUE["treatment"].search(c.text) is not None
+
+
+def _own_words(c: Candidate, reading: QuestionReading, intent: str | None) -> int:
+    aspects = [a for a in reading.aspects if intent is None or a.intent == intent]
+    return len({s for a in aspects for s in a.stems} & c.stems)
+
+
+def _bottom_line(candidates: list[Candidate], reading: QuestionReading) -> Candidate:
+    """The best statement of the main aspect's own section (for treatment, symptomatic
+    treatments too), else of another aspect's, else of any section but the gap, emerging and
+    pitfalls ones; one that names the topic and something concrete when there is one."""
+    main = _main_kinds(reading)
+    primary = {TEMPLATES[reading.intent][0].kind}
+    if reading.intent == "treatment":
+        primary.add("symptomatic")  # "Symptomatic drug therapy may include propranolol ..."
+    pools = (
+        [c for c in candidates if c.kind in primary],
+        [c for c in candidates if c.kind in main],
+        [c for c in candidates if c.kind not in NOT_BOTTOM_LINE],
+        candidates,
     )
+    pool = next(p for p in pools if p)
+    plain = [c for c in pool if c.other_form is None] or pool
+    plain = [c for c in plain if c.names_topic and c.specifics] or plain
+    best = sorted(plain, key=lambda c: -_bottom_line_score(c, reading))[:BOTTOM_LINE_POOL]
+    return max(best, key=lambda c: _bottom_line_score(c, reading) - _elsewhere(c, reading))
 
 
-def _topic_stems(text: str, analysis: QuestionAnalysis) -> frozenset[str]:
-    return _with_acronyms(frozenset(content_stems(text)), analysis.topic_stems, text)
+def _elsewhere(c: Candidate, reading: QuestionReading) -> float:
+    """A penalty for a statement about other conditions too ("People with Hodgkin's disease
+    ... are treated with radiation, which can also damage the thyroid"): a poor bottom line
+    for hypothyroidism, though true and on its page."""
+    vocabulary = reading.vocabulary
+    if vocabulary is None:
+        return 0.0
+    own = {k for concept in reading.concepts for k in (*concept.keys, *concept.broader)}
+    others = {
+        m.key
+        for m in vocabulary.find(question_words(c.text))
+        if m.term.page and m.key not in own and not any(m.key in k for k in own)
+    }
+    return ELSEWHERE_PENALTY * min(2, len(others))
 
 
-def _with_acronyms(stems: frozenset[str], topic: tuple[str, ...], text: str) -> frozenset[str]:
-    """Count "MS" as "multiple sclerosis" when the topic has those words in a row."""
-    words = set(tokens(text))
-    extra: set[str] = set()
-    for size in (2, 3, 4):
-        for i in range(len(topic) - size + 1):
-            run = topic[i : i + size]
-            if "".join(s[0] for s in run) in words:
-                extra.update(run)
-    return stems | extra if extra else stems
-
-
-def _bottom_line_score(c: Candidate, analysis: QuestionAnalysis) -> float:
-    main_cue = analysis.template[0].cues
-    bonus = 0.5 if main_cue.search(c.text) else 0.0
-    bonus += 0.2 if c.hit.document.evidence_level in SUMMARY_LEVELS else 0.0
-    bonus += 0.2 * c.relevance
+def _bottom_line_score(c: Candidate, reading: QuestionReading) -> float:
+    bonus = 0.2 if c.hit.document.evidence_level in SUMMARY_LEVELS else 0.0
+    bonus += 0.4 if c.names_topic else 0.0  # a bottom line reads on its own
+    bonus += 0.2 if c.specific else 0.0
+    if reading.intent in ACTION_INTENTS:
+        bonus += 0.2 * min(3, c.specifics)  # a treatment answer names treatments
+    bonus -= 0.3 if c.joined else 0.0
+    bonus += 0.3 * min(2, len(reading.qualifier_stems & c.stems))  # "depend on their size"
+    bonus += 0.3 * min(2, _own_words(c, reading, reading.intent))  # "can it be cured?"
+    bonus += 0.2 * min(2, c.asked)  # "do steroids help?"
     return c.score + bonus - 0.02 * max(0, len(c.text.split()) - 35)
+
+
+def _split(
+    spec: SectionSpec,
+    members: list[Candidate],
+    reading: QuestionReading,
+    template: list[SectionSpec],
+    limit: int,
+) -> list[tuple[str, list[Candidate]]]:
+    """The main section is split by the question's subgroups and by other forms of the topic
+    ("Treatment options: relapsing multiple sclerosis"); the dosing section by the population
+    a passage is limited to ("Dosing and administration: in children")."""
+    if spec is template[0]:
+        topic = reading.concepts[0]
+        parts = [
+            (f"{spec.title}: {g.label}", [c for c in members if c.subgroup == g.label][:limit])
+            for g in reading.subgroups
+        ]
+        rest = [c for c in members if c.subgroup is None]
+        general = [c for c in rest if c.other_form is None][:limit]
+        named = any(p for _, p in parts)
+        parts.append((f"{spec.title}: general" if named else spec.title, general))
+        return parts + _labelled(
+            spec.title, rest, lambda c: c.other_form, f" {topic.general or topic.name}", limit
+        )
+    if spec.kind == "dosing":
+        general = [c for c in members if c.population is None][:limit]
+        return [(spec.title, general), *_labelled(spec.title, members, _population, "", limit)]
+    return [(spec.title, members[:limit])]
+
+
+def _population(c: Candidate) -> str | None:
+    return c.population
+
+
+def _labelled(
+    title: str,
+    members: list[Candidate],
+    label: Callable[[Candidate], str | None],
+    suffix: str,
+    limit: int,
+) -> list[tuple[str, list[Candidate]]]:
+    """Sub-sections of the members that carry a label, one per label."""
+    groups: dict[str, list[Candidate]] = {}
+    for c in members:
+        name = label(c)
+        if name is not None:
+            groups.setdefault(name, []).append(c)
+    return [(f"{title}: {name}{suffix}", chosen[:limit]) for name, chosen in groups.items()]
+
+
+def _limits(reading: QuestionReading, chosen: list[Candidate]) -> tuple[list[str], list[str]]:
+    """What the answer lacks (``missing``) and the warnings saying so, most important first."""
+    missing: list[str] = []
+    warnings: list[str] = []
+    subject = reading.describe_topic()
+    answered = {intent for c in chosen for intent in c.aspects}
+    for aspect in reading.aspects[1:]:
+        if aspect.intent not in answered:
+            name = ASPECT_NAMES[aspect.intent]
+            missing.append(f"{name} ({aspect.phrase})")
+            warnings.append(
+                f"Not found in this corpus: {name} of {subject} (asked: “{aspect.phrase}”); "
+                "the answer below covers only the rest of the question."
+            )
+    for i, concept in enumerate(reading.concepts):
+        if concept.broader and not any(c.levels[i] == SPECIFIC for c in chosen):
+            missing.append(concept.name)
+            warnings.append(
+                f"Nothing in this corpus is specific to {concept.name}: the statements below "
+                f"are about {concept.general or 'the condition'} in general."
+            )
+    for concept in reading.asked_for:
+        if concept.drugs and not any(concept.named_in(NamedText(c.text, None)) for c in chosen):
+            missing.append(concept.name)
+            warnings.append(
+                f"Nothing in this corpus on {concept.name} for {subject}: no statement below "
+                "names it."
+            )
+    covered = {c.subgroup for c in chosen}
+    for group in reading.subgroups:
+        if group.label not in covered:
+            missing.append(group.label)
+            warnings.append(
+                f"No statement in this answer is specific to {group.label}; "
+                "the corpus holds no sentence that addresses it directly."
+            )
+    if reading.population and not any(_for_population(c, reading.population) for c in chosen):
+        missing.append(reading.population)
+        warnings.append(
+            f"Nothing in this corpus is specific to {subject} {reading.population}: the "
+            "statements below are not limited to it."
+        )
+    return missing, warnings
+
+
+def _for_population(c: Candidate, population: str) -> bool:
+    from medcite.question.followup import POPULATIONS
+
+    pattern = next((p for p, phrase in POPULATIONS if phrase == population), None)
+    where = " ".join(filter(None, [c.text, c.hit.document.title, c.hit.passage.section]))
+    return pattern is not None and pattern.search(where) is not None
 
 
 def _merge_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     """Keep the best of each group of near-identical sentences; cite all their sources."""
     kept: list[Candidate] = []
     for c in candidates:
-        twin = next((k for k in kept if jaccard(k.stems, c.stems) >= DUPLICATE_JACCARD), None)
+        overlapping = [k for k in kept if _overlap(k, c)]
+        if overlapping:
+            # A sentence already used, alone or with its antecedent; the joined statement
+            # replaces the lone sentence when it names more ("Other drugs ... amantadine").
+            lone = overlapping[0]
+            if len(overlapping) == 1 and _contains(c, lone) and c.specifics > lone.specifics:
+                kept[kept.index(lone)] = c
+            continue
+        twin = next((k for k in kept if _same(k, c)), None)
         if twin is None:
             kept.append(c)
         elif c.hit.passage.passage_id not in _passage_ids(twin):
             twin.also.append(c)
     return kept
+
+
+def _same(a: Candidate, b: Candidate) -> bool:
+    """Near-identical wording, or one statement inside the other (the same sentence with and
+    without its antecedent, from two copies of a page)."""
+    return jaccard(a.stems, b.stems) >= DUPLICATE_JACCARD or a.text in b.text or b.text in a.text
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    same = a.hit.passage.passage_id == b.hit.passage.passage_id
+    return same and a.start < b.end and b.start < a.end
+
+
+def _contains(a: Candidate, b: Candidate) -> bool:
+    return a.start <= b.start and b.end <= a.end
 
 
 def _passage_ids(c: Candidate) -> set[str]:
@@ -416,22 +560,3 @@ def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
         "undated": sum(1 for d in docs if d.year is None),
         "undated_not_after": max(bounds) if bounds else None,
     }
-
-
-def _insufficient(question: str, audience: str, intent: str, now: str) -> Answer:
-    return Answer(
-        question=question,
-        audience=audience,
-        intent=intent,
-        bottom_line=Statement(INSUFFICIENT, [], "not_checked"),
-        sections=[],
-        references=[],
-        generated_at=now,
-        engine={"composer": ExtractiveComposer.name},
-        warnings=[
-            "No passage in this corpus addresses the question's topic; no answer was composed. "
-            "Ingest sources that cover it (see `medcite ingest --help`)."
-        ],
-        evidence_currency=evidence_currency([]),
-        insufficient_evidence=True,
-    )

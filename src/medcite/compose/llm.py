@@ -39,12 +39,14 @@ from medcite.compose.draft import (
     readable_text,
 )
 from medcite.compose.extractive import evidence_currency
+from medcite.compose.lock import TopicLock, absent_drugs, insufficient_answer, missing_topic
 from medcite.compose.prompts import Prompt, build_prompt
 from medcite.compose.references import ReferenceNumbering
 from medcite.config import LLMSettings
 from medcite.errors import MedciteError
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Statement
-from medcite.question.intent import TEMPLATES, QuestionAnalysis, analyse
+from medcite.question.reading import QuestionReading, read_question
+from medcite.text.drugs import DrugLexicon
 from medcite.verify.base import PARTIAL, SUPPORTED, UNSUPPORTED, Verdict, Verifier
 
 # Passages tried, by word overlap, when a statement needs a new citation.
@@ -109,10 +111,10 @@ class LLMComposer:
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Answer:
         """The verified answer (or the extractive fallback); see :meth:`events`."""
-        for event in self.events(question, hits, audience=audience, analysis=analysis):
+        for event in self.events(question, hits, audience=audience, reading=reading):
             if event["type"] == "answer":
                 return event["answer"]
         raise AssertionError("events() always ends with an answer")  # pragma: no cover
@@ -123,18 +125,32 @@ class LLMComposer:
         hits: list[Hit],
         *,
         audience: str = "clinician",
-        analysis: QuestionAnalysis | None = None,
+        reading: QuestionReading | None = None,
     ) -> Iterator[Event]:
         """``{"type": "delta", "text"}`` while the model writes (readable statement text),
         ``{"type": "fallback", "reason"}`` if it fails, then ``{"type": "answer", "answer":
-        Answer}`` (an :class:`Answer` object, verified)."""
-        analysis = analysis or analyse(question)
-        usable = [h for h in hits if not h.document.metadata.get("retracted")]
+        Answer}`` (an :class:`Answer` object, verified).
+
+        The model sees only passages the topic lock lets through (their document or the
+        passage itself names every concept of the reading); when there are none, it is not
+        asked at all and the answer abstains, naming what is missing."""
+        lexicon = DrugLexicon.load()
+        reading = reading or read_question(question, lexicon=lexicon)
+        lock = TopicLock(reading, lexicon)
+        usable = [s.hit for s in lock.passage_sources(lock.sources(hits))]
+        absent = absent_drugs(reading, hits, lexicon)
+        if hits and reading.concepts and (absent or not usable):
+            missing = [" or ".join(absent) if absent else missing_topic(reading, hits, lexicon)]
+            yield {
+                "type": "answer",
+                "answer": insufficient_answer(question, audience, reading, self.name, missing),
+            }
+            return
         context = usable[: self.settings.context_passages]
         prompt = build_prompt(
             question,
             context,
-            intent=analysis.intent,
+            intent=reading.intent,
             audience=audience,
             version=self.settings.prompt_version,
             passage_chars=self.settings.passage_chars,
@@ -148,12 +164,12 @@ class LLMComposer:
             yield from self._generate(prompt, reply)
             generated = time.perf_counter()
             draft = parse_draft(reply.text)
-            answer = self._verified_answer(question, audience, analysis, draft, context, usable)
+            answer = self._verified_answer(question, audience, reading, draft, context, usable)
         except (ChatError, UnparseableOutput, NothingVerified) as exc:
             generated = generated or time.perf_counter()
             reason = _reason(exc)
             yield {"type": "fallback", "reason": reason}
-            answer = self._fallback(question, hits, audience, analysis, reason)
+            answer = self._fallback(question, hits, audience, reading, reason)
         verified = time.perf_counter()
         answer.engine.update(self._describe(prompt, reply))
         answer.engine["timings_ms"] = {
@@ -195,7 +211,7 @@ class LLMComposer:
         self,
         question: str,
         audience: str,
-        analysis: QuestionAnalysis,
+        reading: QuestionReading,
         draft: Draft,
         context: list[Hit],
         usable: list[Hit],
@@ -203,7 +219,7 @@ class LLMComposer:
         gate = _Gate(generated=len(draft.statements()))
         numbering = ReferenceNumbering()  # by first use among the statements that survive
         bottom = self._checked(draft.bottom_line, context, usable, gate, numbering)
-        titles = {spec.kind: spec.title for spec in TEMPLATES[analysis.intent]}
+        titles = {spec.kind: spec.title for spec in reading.template}
         sections: dict[str, AnswerSection] = {}
         seen = {bottom.text.casefold()} if bottom else set()
         for part in draft.sections:
@@ -229,12 +245,13 @@ class LLMComposer:
         answer = Answer(
             question=question,
             audience=audience,
-            intent=analysis.intent,
+            intent=reading.intent,
             bottom_line=bottom,
             sections=[s for s in sections.values() if s.statements],
             references=numbering.references,
             generated_at=_now(),
             engine={"composer": self.name, "statements": gate.to_dict()},
+            question_reading=reading.to_dict(),
         )
         answer.evidence_currency = evidence_currency(answer.references)
         answer.warnings.extend(_gate_warnings(gate, self.settings.unsupported))
@@ -281,10 +298,10 @@ class LLMComposer:
         question: str,
         hits: list[Hit],
         audience: str,
-        analysis: QuestionAnalysis,
+        reading: QuestionReading,
         reason: str,
     ) -> Answer:
-        answer = self.fallback.compose(question, hits, audience=audience, analysis=analysis)
+        answer = self.fallback.compose(question, hits, audience=audience, reading=reading)
         answer.engine["composer"] = f"{self.fallback.name} (fallback: llm {reason})"
         answer.engine["fallback"] = {"from": self.name, "reason": reason}
         answer.warnings.insert(

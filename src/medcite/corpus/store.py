@@ -286,6 +286,18 @@ class CorpusStore:
             docs = self._documents(conn, {p.doc_id for p in found})
         return {p.passage_id: (p, docs[p.doc_id]) for p in found}
 
+    def document_passages(self, doc_ids: Sequence[str], limit: int = 50) -> list[Passage]:
+        """The first ``limit`` passages of each document, in document order."""
+        if not doc_ids:
+            return []
+        query = (
+            select(passage_table)
+            .where(passage_table.c.doc_id.in_(list(doc_ids)), passage_table.c.ordinal < limit)
+            .order_by(passage_table.c.doc_id, passage_table.c.ordinal)
+        )
+        with self.engine.connect() as conn:
+            return [_passage(row) for row in conn.execute(query).mappings()]
+
     def _documents(self, conn: Any, doc_ids: set[str]) -> dict[str, Document]:
         rows = conn.execute(
             select(document_table).where(document_table.c.doc_id.in_(list(doc_ids)))

@@ -5,7 +5,7 @@
   (case-insensitive), an ``expected_rewrite`` (exact match is reported, not required) and,
   where the corpus has them, ``expected_docs``. Retrieval Recall@10 (share of expected
   documents among the documents of the top 10 passages, retrieved as ``Engine.answer`` does:
-  the query fused with ``Reading.also``) is compared for three queries: the follow-up
+  the query fused with ``QuestionReading.also``) is compared for three queries: the follow-up
   alone (``no_context``), the previous question and the follow-up concatenated (``concat``),
   and the rewrite (``rewrite``).
 - ``related``: per question, how many related questions, the share that has corpus evidence
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from medcite.eval.report import EvalResult
-from medcite.question.reading import Reading, prepare
+from medcite.question.reading import QuestionReading
 from medcite.reader.related import has_evidence
 from medcite.text.terms import content_stems, cosine
 
@@ -68,20 +68,20 @@ def rewrite_correct(item: dict[str, Any], query: str, intent: str) -> bool:
 def evaluate_followups(engine: Any, items: list[dict[str, Any]]) -> EvalResult:
     per_item = []
     for item in items:
-        reading = prepare(item["question"], item["history"])
-        turn = reading.rewrite
+        reading = engine.read_question(item["question"], item["history"])
         readings = {
-            "no_context": prepare(item["question"]),
-            "concat": prepare(f"{item['history'][-1]} {item['question']}"),
+            "no_context": engine.read_question(item["question"]),
+            "concat": engine.read_question(f"{item['history'][-1]} {item['question']}"),
             "rewrite": reading,
         }
+        answering = reading.answering
         row: dict[str, Any] = {
             "id": item["id"],
             "kind": item.get("kind"),
-            "rewrite": turn.query,
-            "intent": turn.intent,
-            "correct": rewrite_correct(item, turn.query, turn.intent),
-            "exact": turn.query.lower() == item.get("expected_rewrite", "").lower(),
+            "rewrite": answering,
+            "intent": reading.intent,
+            "correct": rewrite_correct(item, answering, reading.intent),
+            "exact": answering.lower() == item.get("expected_rewrite", "").lower(),
         }
         expected = set(item.get("expected_docs", []))
         if expected:
@@ -186,8 +186,8 @@ def mean_pairwise_similarity(questions: Sequence[str]) -> float:
     return _mean([cosine(a, b) for a, b in pairs])
 
 
-def _retrieve(engine: Any, reading: Reading) -> list[Any]:
-    """What ``Engine.answer`` retrieves for a reading (the query and its focused variant)."""
+def _retrieve(engine: Any, reading: QuestionReading) -> list[Any]:
+    """What ``Engine.answer`` retrieves for a reading (its query and one per aspect)."""
     return engine.retriever.search(reading.query, k=K, also=reading.also)
 
 

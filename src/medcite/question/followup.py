@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from medcite.question.intent import INTENT_RULES, QuestionAnalysis, analyse
+from medcite.question.intent import INTENT_RULES, analyse
 from medcite.text.drugs import find_drugs
 from medcite.text.terms import QUESTION_WORDS, STOPWORDS
 
@@ -37,7 +37,11 @@ POPULATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\badolescen\w*|\bteen\w*", "in adolescents"),
         (r"\bmen\b|\bmales?\b", "in men"),
         (r"\bwomen\b|\bfemales?\b", "in women"),
-        (r"\belderly\b|\bolder (?:adults|people|patients)\b|\bgeriatric\w*", "in older adults"),
+        (
+            r"\belderly\b|\bolder (?:adults?|people|patients?|persons?)\b|\bgeriatric\w*",
+            "in older adults",
+        ),
+        (r"\badults?\b", "in adults"),
         (
             r"\brenal (?:impairment|failure|insufficiency)\b|\bkidney (?:disease|failure)\b",
             "in renal impairment",
@@ -236,9 +240,3 @@ def _topic_phrase(text: str, skip: set[str]) -> str:
 def _is_topic_word(word: str, excluded: frozenset[str] | set[str]) -> bool:
     lower = word.lower()
     return len(lower) > 1 and lower not in excluded and not lower.isdigit()
-
-
-def analysis_for(rewrite_: Rewrite) -> QuestionAnalysis:
-    """The composer's question analysis of a rewrite: the rewritten query's topic with the
-    thread's intent (a rendered phrase like "evidence on X" does not restate it)."""
-    return replace(analyse(rewrite_.query), intent=rewrite_.intent)

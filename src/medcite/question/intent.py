@@ -84,14 +84,14 @@ CUE = {
         r"\bsymptom",
         r"\bspasticity\b",
         r"\bfatigue\b",
-        r"\bpain\b",
         r"\bbladder\b",
         r"\bbowel\b",
         r"\bdepression\b",
         r"\bwalking\b",
         r"\bphysical therapy\b",
         r"\brehabilitat",
-        r"\brelie",
+        r"\b(?:pain|symptom) (?:relief|management|control)\b",
+        r"\brelie(?:ve|f) (?:of )?(?:the )?symptoms?\b",
         r"\bexercise\b",
         r"\bmuscle relaxant",
     ),
@@ -110,7 +110,8 @@ CUE = {
         r"\bharm",
     ),
     "evidence_gap": _cues(
-        r"\bno (?:cure|effective|proven|universally effective|specific evidence)\b",
+        r"\bno (?:(?:known|definitive|absolute|specific|standard) )?cure\b",
+        r"\bno (?:effective|proven|universally effective|specific evidence)\b",
         r"\bnot (?:been )?(?:shown|established|proven)\b",
         r"\blimited (?:evidence|data)\b",
         r"\binsufficient\b",
@@ -177,6 +178,35 @@ CUE = {
         r"\bserotonin syndrome\b",
         r"\bincrease[sd]? (?:the )?(?:levels?|concentrations?)\b",
     ),
+    "adverse": _cues(
+        r"\badverse\b",
+        r"\bside effects?\b",
+        r"\btoxicit",
+        r"\bsafe(?:ty|ly)?\b",
+        r"\bharm",
+        r"\b(?:allergic )?reactions?\b",
+        r"\bcomplications?\b",
+        r"\bwarnings?\b",
+        r"\bcontraindicat",
+        r"\bleukoencephalopathy\b",
+        r"\bsuspended\b",
+        r"\brisks? of (?:side effects|bleeding|birth defects|harm|death|infection)\b",
+    ),
+    "treatment_pitfalls": _cues(
+        r"\badverse\b",
+        r"\bside effects?\b",
+        r"\btoxicit",
+        r"\bharm",
+        r"\bcaution\b",
+        r"\bshould not\b",
+        r"\b(?:do not|don['’]t) (?:take|use|give|rub|walk|put)\b",
+        r"\bcontraindicat",
+        r"\bwarnings?\b",
+        r"\bleukoencephalopathy\b",
+        r"\bsuspended\b",
+        r"\b(?:serious|significant) risks?\b",
+        r"\brisks? of (?:side effects|bleeding|birth defects|harm|death|infection)\b",
+    ),
     "serious": _cues(
         r"\bserious\b",
         r"\bsevere\b",
@@ -186,6 +216,16 @@ CUE = {
         r"\bdeath\b",
     ),
     "prevention": _cues(r"\bprevent", r"\breduce (?:the )?risk\b", r"\bvaccin", r"\bscreening\b"),
+    "monitoring": _cues(
+        r"\bmonitor",
+        r"\bfollow(?:ed)?[- ]?up\b",
+        r"\bcheck(?:ed|ups?)?\b",
+        r"\bcounts?\b",
+        r"\blevels?\b",
+        r"\bregular(?:ly)? (?:tests?|visits|blood)\b",
+        r"\bwatch(?:ed|ful)?\b",
+        r"\bexams?\b",
+    ),
     "findings": _cues(
         r"\bassociat",
         r"\bincrease",
@@ -221,9 +261,9 @@ TEMPLATES: dict[str, list[SectionSpec]] = {
         _spec("first_line", "Treatment options", "treatment", 7),
         _spec("dosing", "Dosing and administration", "dosing", 3),
         _spec("pre_treatment", "Before starting treatment", "pre_treatment", 2),
-        _spec("emerging", "Emerging and investigational therapies", "emerging", 4),
-        _spec("symptomatic", "Symptomatic management", "symptomatic", 6),
-        _spec("pitfalls", "Safety and clinical pitfalls", "pitfalls", 5),
+        _spec("emerging", "Emerging and investigational therapies", "emerging", 5),
+        _spec("symptomatic", "Symptomatic management", "symptomatic", 4),
+        _spec("pitfalls", "Safety and clinical pitfalls", "treatment_pitfalls", 6),
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 1),
     ],
     "dosing": [
@@ -239,8 +279,8 @@ TEMPLATES: dict[str, list[SectionSpec]] = {
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
     ],
     "adverse_effects": [
+        _spec("safety", "Adverse effects", "adverse", 2),
         _spec("serious", "Serious adverse effects", "serious", 1),
-        _spec("safety", "Adverse effects", "pitfalls", 2),
         _spec("pre_treatment", "Monitoring", "pre_treatment", 3),
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 4),
     ],
@@ -257,6 +297,16 @@ TEMPLATES: dict[str, list[SectionSpec]] = {
     "cause": [
         _spec("causes", "Causes and risk factors", "cause", 1),
         _spec("evidence_gap", "The evidence gap", "evidence_gap", 2),
+    ],
+    "symptoms": [
+        _spec("clinical", "Signs and symptoms", "clinical", 1),
+        _spec("workup", "Tests and work-up", "diagnosis", 2),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 3),
+    ],
+    "monitoring": [
+        _spec("monitoring", "Monitoring", "monitoring", 2),
+        _spec("pitfalls", "Warning signs and risks", "pitfalls", 1),
+        _spec("evidence_gap", "The evidence gap", "evidence_gap", 3),
     ],
     "prevention": [
         _spec("prevention", "Prevention", "prevention", 1),
@@ -284,45 +334,108 @@ def _either(*names: str) -> re.Pattern[str]:
 # A sentence must match its intent's pattern to be used at all: a treatment answer is built
 # from sentences about treatment, whatever else they mention.
 REQUIRED: dict[str, re.Pattern[str] | None] = {
-    "treatment": _either("treatment", "dosing"),
+    "treatment": CUE["treatment"],
     "dosing": CUE["dosing"],
     "diagnosis": _either("diagnosis", "clinical", "differential"),
-    "adverse_effects": _either("pitfalls", "serious"),
+    "adverse_effects": _either("adverse", "serious"),
     "interactions": CUE["interactions"],
     "prognosis": _either("prognosis", "prognostic_factors"),
     "cause": CUE["cause"],
     "prevention": CUE["prevention"],
+    "symptoms": CUE["clinical"],
+    "monitoring": CUE["monitoring"],
     "evidence": _either("findings", "null_findings", "evidence_gap"),
     "definition": None,
 }
 
 # Intent rules, first match wins; ordered from the most to the least specific.
 INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("interactions", _cues(r"\binteract", r"\bsafe (?:to take )?with\b", r"\btogether with\b")),
-    ("dosing", _cues(r"\bdos(?:e|es|ing|age)\b", r"\bhow much\b", r"\bhow often\b")),
-    ("adverse_effects", _cues(r"\bside effects?\b", r"\badverse\b", r"\btoxicit", r"\bsafety\b")),
-    ("diagnosis", _cues(r"\bdiagnos", r"\bwork-?up\b", r"\btest(?:s|ing)? for\b", r"\bscreen")),
+    (
+        "interactions",
+        _cues(
+            r"\binteract",
+            r"\bsafe (?:to take )?with\b",
+            r"\btogether with\b",
+            r"\b(?:taken|used|given|take|use|combined?) together\b",
+            r"\bat the same time\b",
+        ),
+    ),
+    (
+        "dosing",
+        _cues(
+            r"\bdos(?:e|es|ing|age)\b",
+            r"\bhow much\b",
+            r"\bhow often\b",
+            r"\bhow long (?:should|must)\b",
+            r"\bhow (?:is|are|should) (?:\w+[ -]){1,3}(?:given|administered|injected|infused)\b",
+        ),
+    ),
+    (
+        "adverse_effects",
+        _cues(r"\bside effects?\b", r"\badverse\b", r"\btoxicit", r"\bsafe(?:ty|ly)?\b"),
+    ),
+    ("diagnosis", _cues(r"\bdiagnos", r"\bwork-?up\b", r"\btest(?:s|ed|ing)? for\b", r"\bscreen")),
+    ("monitoring", _cues(r"\bmonitor", r"\bfollow[- ]?up\b")),
+    # Before treatment: "which drugs prevent migraine" asks about prevention.
+    (
+        "prevention",
+        _cues(
+            r"\bprevent",
+            r"\bavoid getting\b",
+            r"\b(?:lower|reduce|cut|decrease)s? (?:the |my |their )?(?:\w+ ){0,3}risk\b",
+        ),
+    ),
     (
         "treatment",
-        _cues(r"\btreat", r"\btherap", r"\bmanage", r"\bdrugs? for\b", r"\boptions\b", r"\bcure\b"),
+        _cues(
+            r"\btreat",
+            r"\btherap",
+            r"\bmanage",
+            r"\bdrugs? for\b",
+            r"\b(?:medicines?|medications?|drugs?) (?:are |is )?(?:used|given|prescribed)\b",
+            r"\bused (?:for|to treat)\b",
+            r"\boptions?\b",
+            r"\bcur(?:e|ed|es|able)\b",
+            r"\brelie(?:ve|f|ving)\b",
+            r"\b(?:started|initiated)\b",
+            r"\b(?:help|helps|work|works|benefit|abort)\b",
+            r"\bwhat (?:should|can|do|does) (?:\w+ ){0,2}take\b",
+            r"\bwhat (?:should|can) (?:i|we|you|they|he|she) do\b",
+            r"\bfirst aid\b",
+        ),
     ),
-    ("prognosis", _cues(r"\bprognos", r"\boutlook\b", r"\bsurvival\b", r"\blife expectancy\b")),
-    ("prevention", _cues(r"\bprevent", r"\bavoid getting\b")),
+    (
+        "prognosis",
+        _cues(
+            r"\bprognos",
+            r"\boutlook\b",
+            r"\bsurvival\b",
+            r"\blife expectancy\b",
+            r"\brecover(?:y|ies)?\b",
+            r"\bhow long (?:does|do|will|can|until|before)\b",
+        ),
+    ),
     ("cause", _cues(r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit")),
+    ("symptoms", _cues(r"\bsymptoms?\b", r"\bsigns?\b")),
     ("definition", _cues(r"\bwhat (?:is|are)\b", r"\bdefin", r"\bmeaning\b")),
     # A yes/no research question ("Does X increase the risk of Y?") asks what studies found.
-    ("evidence", _cues(r"^\s*(?:does|do|did|is|are|was|were|can|could|should|has|have|will)\b")),
+    (
+        "evidence",
+        _cues(r"(?:^|[,;]\s*)(?:does|do|did|is|are|was|were|can|could|should|has|have|will)\b"),
+    ),
 ]
 DEFAULT_INTENT = "definition"
 INTENT_QUERY_WORDS: dict[str, tuple[str, ...]] = {
     "treatment": ("treatment", "therapy", "approved", "drugs"),
-    "dosing": ("dose", "dosing", "mg"),
+    "dosing": ("dose", "treatment", "mg"),
     "diagnosis": ("diagnosis", "tests", "criteria"),
     "adverse_effects": ("adverse", "side", "effects", "risk"),
     "interactions": ("interaction",),
     "prognosis": ("prognosis", "outlook", "survival"),
     "cause": ("causes", "risk", "factors"),
     "prevention": ("prevention", "prevent"),
+    "symptoms": ("symptoms", "signs"),
+    "monitoring": ("monitoring", "monitor", "tests"),
     "evidence": ("associated", "risk", "effect"),
 }
 
@@ -343,21 +456,6 @@ class QuestionAnalysis:
     topic_stems: tuple[str, ...]  # what the answer must be about
     topic_words: tuple[str, ...]  # the same, unstemmed, for queries
     subgroups: tuple[Subgroup, ...]  # e.g. primary-progressive / secondary-progressive
-
-    @property
-    def template(self) -> list[SectionSpec]:
-        return TEMPLATES[self.intent]
-
-    def on_intent(self, sentence: str) -> bool:
-        """Whether ``sentence`` speaks to what is asked (see ``REQUIRED``)."""
-        required = REQUIRED[self.intent]
-        return required is None or required.search(sentence) is not None
-
-    @property
-    def focused_query(self) -> str:
-        """The topic plus the intent's key words: a second query that finds on-intent text
-        the full question (with its subgroup words) ranks too low."""
-        return " ".join([*self.topic_words, *INTENT_QUERY_WORDS.get(self.intent, ())])
 
 
 def classify_intent(question: str) -> str:

@@ -1,44 +1,597 @@
-"""A question read in its thread, once, for retrieval and the composer alike.
+"""Reading a question once, for retrieval and every composer alike.
 
-reading = prepare(question, history)     # follow-up rewrite → query and analysis
-hits = retrieve(reading.query, also=reading.also, intent=reading.analysis.intent)
+    reading = read_question("Which drugs prevent migraine and which relieve an attack?",
+                            vocabulary=vocabulary, lexicon=lexicon)
+    reading.topic.name       # "migraine"
+    [a.intent for a in reading.aspects]   # ["prevention", "treatment"]
+    reading.query, reading.also           # what retrieval searches for
+
+What a reading holds:
+
+- **concepts**: the conditions, drugs and procedures an answer must name, found with the
+  corpus's vocabulary (:mod:`medcite.question.vocabulary`) and the drug lexicon — never with
+  generic question words. The first is the *topic*. Clinical modifiers next to a condition
+  narrow it ("progressive multiple sclerosis", broader: "multiple sclerosis"). A term in the
+  asked-for slot ("Which anticoagulants ...?") says what kind of answer is wanted; it is
+  searched for but not required. Without any vocabulary term, the question's remaining content
+  words stand in as one concept;
+- **aspects**: every intent asked (:mod:`medcite.question.aspects`);
+- **population** ("in children", "during pregnancy") and parenthesised **subgroups**;
+- **qualifiers**: other specific words ("size", "flare"), which rank sentences but lock nothing.
+
+A follow-up ("what about fatigue?") is read in its thread: it inherits the thread's topic and
+aspects unless it names its own; a condition it names that the corpus discusses together with
+the thread's topic (``cooccurs``) narrows the thread ("fatigue in multiple sclerosis") instead
+of replacing it, while one the corpus never mentions with it starts a new subject ("what about
+gout?"). The rewrite is shown as ``answering``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
-from medcite.question.followup import Rewrite, analysis_for, rewrite
-from medcite.question.intent import QuestionAnalysis, analyse
+from medcite.models import Hit
+from medcite.question.aspects import Aspect, read_aspects
+from medcite.question.followup import POPULATIONS, ThreadState, parse_turn, render
+from medcite.question.intent import (
+    INTENT_QUERY_WORDS,
+    INTENT_RULES,
+    TEMPLATES,
+    SectionSpec,
+    Subgroup,
+    analyse,
+)
+from medcite.question.topic import Concept, NamedText, subjects
+from medcite.question.vocabulary import TermMatch, TopicVocabulary, question_words
+from medcite.question.words import (
+    DRUG_CLASS,
+    FILLER_STEMS,
+    GENERIC_STEMS,
+    MODIFIER_STEMS,
+    NUMBERED,
+    NUMBERED_HEADS,
+    key_stem,
+    key_stems,
+    modifier,
+    stem_key,
+)
+from medcite.text.drugs import DrugLexicon
+
+Cooccurs = Callable[[Concept, Concept], bool]
+_PARENTHETICAL = re.compile(r"\(([^()]*)\)")
+_ASKED_FOR = frozenset({"which", "what"})
+_KIND_OF = frozenset({"kind", "kinds", "type", "types", "class", "classes", "form", "forms"})
+_RULED_OUT = re.compile(
+    r"\b(?:cannot|can't|unable to|intolerant (?:of|to)|allergic to|without|avoid\w*|"
+    r"contraindicat\w*|(?:not|never) (?:take|tolerate|use|have))\b(?:\s+\w+){0,2}\s*$",
+    re.IGNORECASE,
+)
+MAX_QUALIFIERS = 6
+_OPENS = (
+    r"(?:what|which|how|when|who|why|where|is|are|can|could|do|does|did|should|will|would|if)\b"
+)
+_WEAK = frozenset({"evidence", "definition"})
+_CLAUSE_BREAK = re.compile(
+    rf"[.;?!](?=\s)|,\s*(?=(?:and |or |but )?{_OPENS})|\s(?:and|or|but)\s+(?={_OPENS})",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_][\w'’-]*")  # as medcite.question.vocabulary.question_words
+# Intents whose answers are about the drug itself: every statement names it.
+DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions", "evidence"})
+ASPECT_WORDS = 2  # of an intent's query words: more would outweigh the topic
 
 
 @dataclass(frozen=True)
-class Reading:
-    """A question read in its thread."""
+class QuestionReading:
+    """What a question is about and what it asks; see the module docstring."""
 
-    rewrite: Rewrite
-    analysis: QuestionAnalysis
-    history: tuple[str, ...]
+    question: str
+    answering: str  # the question as answered: itself, or a follow-up's rewrite
+    concepts: tuple[Concept, ...]  # an answer must name each; the first is the topic
+    aspects: tuple[Aspect, ...]
+    asked_for: tuple[Concept, ...] = ()  # "Which anticoagulants ...": searched, not required
+    population: str = ""  # a phrase like "in children"
+    subgroups: tuple[Subgroup, ...] = ()
+    qualifiers: tuple[str, ...] = ()  # other specific words, as written
+    follow_up: bool = False
+    # Concepts a follow-up narrowed the thread to ("fatigue" in MS): every statement names
+    # them itself, not only its passage.
+    focus: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    state: ThreadState = field(default_factory=lambda: ThreadState("definition"))
+    # The corpus vocabulary it was read with (composers ask it what is template boilerplate).
+    vocabulary: TopicVocabulary | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def topic(self) -> Concept | None:
+        return self.concepts[0] if self.concepts else None
+
+    @property
+    def intent(self) -> str:
+        """The main aspect's intent."""
+        return self.aspects[0].intent
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return tuple(a.intent for a in self.aspects)
+
+    @property
+    def drugs(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.kind == "drug")
+
+    @property
+    def qualifier_stems(self) -> frozenset[str]:
+        return frozenset(s for w in self.qualifiers for s in key_stems(w))
+
+    @property
+    def template(self) -> list[SectionSpec]:
+        """Each aspect's main section (in the order asked), then the main aspect's others."""
+        sections = [TEMPLATES[a.intent][0] for a in self.aspects]
+        kinds = {s.kind for s in sections}
+        for spec in [s for a in self.aspects for s in TEMPLATES[a.intent][1:]]:
+            if spec.kind not in kinds:
+                sections.append(spec)
+                kinds.add(spec.kind)
+        return sections
 
     @property
     def query(self) -> str:
-        return self.rewrite.query
+        """Retrieval's main query: the concepts, what is asked for, the qualifiers and the
+        main aspect's own words — never the raw wording ("taken together" finds nothing)."""
+        parts = [*self._concept_words(), *self.qualifiers, *(g.label for g in self.subgroups)]
+        parts += [w for w in self.population.split() if w not in {"in", "during"}]
+        aspect = self.aspects[0]
+        intent_words = INTENT_QUERY_WORDS.get(aspect.intent, ())[:ASPECT_WORDS]
+        return _joined([*parts, *aspect.words, *intent_words])
 
     @property
     def also(self) -> list[str]:
-        """Reformulations retrieval fuses with ``query``: the intent-focused query and, for a
-        follow-up, the asker's own words with the thread's subject (they may say "outlook"
-        where the rewrite says "prognosis")."""
-        queries = [self.analysis.focused_query]
-        if self.rewrite.follow_up:
-            state = self.rewrite.state
-            queries.append(" ".join([self.rewrite.question, state.topic, *state.drugs]))
-        return queries
+        """Queries fused with ``query``: one per aspect (the concepts, that aspect's own words
+        and its intent's first key words: more of those would outweigh the topic)."""
+        concepts = self._concept_words()
+        return [
+            _joined([*concepts, *a.words, *INTENT_QUERY_WORDS.get(a.intent, ())[:ASPECT_WORDS]])
+            for a in self.aspects
+        ]
+
+    def _concept_words(self) -> list[str]:
+        return [_query_name(c) for c in (*self.concepts, *self.asked_for)]
+
+    def overview(self) -> QuestionReading:
+        """The reading asking only what the corpus says of the topic (when nothing answers
+        the aspects asked)."""
+        return replace(self, aspects=(Aspect("definition", self.question, ()),))
+
+    @property
+    def relaxable(self) -> bool:
+        return any(c.relaxed() is not c for c in self.concepts)
+
+    def relaxed(self) -> QuestionReading:
+        """The reading with every concept falling back to the shorter term inside its name
+        (see :meth:`Concept.relaxed`): what to answer when nothing names the exact terms."""
+        return replace(self, concepts=tuple(c.relaxed() for c in self.concepts))
+
+    def describe_topic(self) -> str:
+        """The topic as a reader would say it: "bupropion with escitalopram",
+        "fatigue in multiple sclerosis"."""
+        if not self.concepts:
+            return "the question's subject"
+        if self.intent == "interactions" and len(self.drugs) >= 2:
+            return " with ".join(c.name for c in self.drugs)
+        if self.follow_up and self.state.topic:
+            return " ".join([self.state.topic, *self.state.drugs])
+        return " and ".join(c.name for c in self.concepts)
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``question_reading`` field of an answer."""
+        return {
+            "topic": self.topic.to_dict() if self.topic else None,
+            "entities": [c.to_dict() for c in self.concepts],
+            "asked_for": [c.name for c in self.asked_for],
+            "aspects": [a.to_dict() for a in self.aspects],
+            "population": self.population or None,
+            "subgroups": [g.label for g in self.subgroups],
+            "qualifiers": list(self.qualifiers),
+            "answering": self.answering,
+            "follow_up": self.follow_up,
+        }
 
 
-def prepare(question: str, history: Sequence[str] = ()) -> Reading:
-    """Rewrite ``question`` in the context of ``history`` (earlier questions, oldest first)."""
-    turn = rewrite(question, history)
-    analysis = analysis_for(turn) if turn.follow_up else analyse(question)
-    return Reading(turn, analysis, tuple(history))
+def _joined(parts: list[str]) -> str:
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def _query_name(concept: Concept) -> str:
+    return " ".join([concept.name, *concept.aliases[:1], *concept.synonyms[:2]])
+
+
+def read_question(
+    question: str,
+    history: Sequence[str] = (),
+    *,
+    vocabulary: TopicVocabulary | None = None,
+    lexicon: DrugLexicon | None = None,
+    cooccurs: Cooccurs | None = None,
+) -> QuestionReading:
+    """Read ``question`` in the thread of ``history`` (earlier questions, oldest first)."""
+    reader = _Reader(vocabulary or TopicVocabulary(), lexicon, cooccurs)
+    previous: QuestionReading | None = None
+    for earlier in history:
+        previous = reader.read(earlier, previous, ())
+    return reader.read(question, previous, tuple(history))
+
+
+@dataclass
+class _Reader:
+    vocabulary: TopicVocabulary
+    lexicon: DrugLexicon | None
+    cooccurs: Cooccurs | None
+
+    def read(
+        self, question: str, previous: QuestionReading | None, history: tuple[str, ...]
+    ) -> QuestionReading:
+        own = self._own(question, history)
+        turn = parse_turn(question)
+        follows = previous is not None and (turn.cue or not own.concepts)
+        if previous is None or not follows:
+            return own
+        strong = tuple(a for a in own.aspects if _stated(a))
+        return self._follow(own, previous, strong, pronoun=turn.pronoun)
+
+    # -- a question on its own ------------------------------------------------------------
+
+    def _own(self, question: str, history: tuple[str, ...]) -> QuestionReading:
+        analysis = analyse(question)
+        outside = _PARENTHETICAL.sub(" ", question) if analysis.subgroups else question
+        words = question_words(outside)
+        population = next((phrase for p, phrase in POPULATIONS if p.search(outside)), "")
+        population_words = _population_words(outside)
+        matches = [m for m in self._matches(words) if not _all_in(words, m, population_words)]
+        matches, concepts = _plainest(matches, [self._concept(words, m) for m in matches])
+        asked_for = [c for m, (c, _) in zip(matches, concepts, strict=True) if _asked_for(words, m)]
+        if len(asked_for) == len(concepts):
+            asked_for = []  # "Which vaccines ...?" alone: the vaccines are the topic
+        excluded = [c for m, (c, _) in zip(matches, concepts, strict=True) if _ruled_out(words, m)]
+        required = [c for c, _ in concepts if c not in asked_for and c not in excluded]
+        covered = {
+            i for m, (_, first) in zip(matches, concepts, strict=True) for i in range(first, m.end)
+        }
+        leftover = _leftover(words, covered, population_words)
+        unknown = [w for w in _unknown_acronyms(words, covered) if w.lower() in leftover]
+        if unknown and required:
+            # "How is EVALI managed?": a name the corpus vocabulary does not know is what the
+            # question is about; an answer must name it.
+            required += [_word_concept([w]) for w in unknown]
+            leftover = [w for w in leftover if w not in {u.lower() for u in unknown}]
+        if not required and leftover:
+            required = [_word_concept(leftover)]
+            leftover = []
+        named = frozenset(words[i].lower() for i in covered) | population_words
+        aspects = read_aspects(question, named)
+        clause = _clause_of(outside, [(m, c) for m, (c, _) in zip(matches, concepts, strict=True)])
+        if clause:
+            # "... treatment of Kawasaki disease, and when can the child get the measles
+            # vaccine?": the measles vaccine is asked about, in its own clause, not required of
+            # every statement about Kawasaki disease.
+            asked_for += [c for c in required if c.kind != "words" and c not in clause]
+            required = [c for c in required if c.kind == "words" or c in clause]
+        conditions = [c for c in required if c.kind != "drug"]
+        if conditions and aspects[0].intent not in DRUG_SUBJECT_INTENTS:
+            # "Do steroids or antivirals help in Bell's palsy?": the condition is the topic;
+            # the drugs are what is asked about it, searched and looked for, not required of
+            # every statement.
+            asked_for += [c for c in required if c.kind == "drug"]
+            required = conditions
+        state = ThreadState(
+            aspects[0].intent,
+            topic=" ".join(c.name for c in required if c.kind != "drug"),
+            subgroups=tuple(g.label for g in analysis.subgroups),
+            drugs=tuple(c.name for c in (*required, *asked_for) if c.kind == "drug"),
+            population=population,
+        )
+        return QuestionReading(
+            question=question,
+            answering=question,
+            concepts=_topic_first(required),
+            aspects=aspects,
+            asked_for=tuple(asked_for),
+            population=population,
+            subgroups=analysis.subgroups,
+            qualifiers=tuple(leftover[:MAX_QUALIFIERS]),
+            history=history,
+            state=state,
+            vocabulary=self.vocabulary,
+        )
+
+    def _matches(self, words: list[str]) -> list[TermMatch]:
+        """Vocabulary terms, plus drugs the lexicon finds outside them; a term made only of
+        words that say what is asked ("inherited", "prognosis") is no topic."""
+        found = [m for m in self.vocabulary.find(words) if not _asks_only(words[m.start : m.end])]
+        taken = {i for m in found for i in range(m.start, m.end)}
+        lexicon = self.lexicon
+        if lexicon is not None and lexicon.available:
+            for i, j, written in _drug_spans(words, lexicon):
+                if not taken & set(range(i, j)):
+                    found.append(_drug_match(written, i, j))
+                    taken |= set(range(i, j))
+        return sorted(found, key=lambda m: m.start)
+
+    def _concept(self, words: list[str], match: TermMatch) -> tuple[Concept, int]:
+        """The concept a match names, and the index of its first word (narrowing included)."""
+        term = match.term
+        keys = self.vocabulary.forms(match.key, term)
+        drugs = self.lexicon.find(term.name) if self.lexicon and term.kind == "drug" else None
+        kind = "drug" if DRUG_CLASS.fullmatch(term.name.lower()) else term.kind
+        concept = Concept(
+            term.name,
+            kind,
+            keys,
+            aliases=term.aliases,
+            synonyms=self.vocabulary.synonym_names(match.key),
+            narrower=self.vocabulary.narrower(keys),
+            heads=self.vocabulary.heads(match.key) if term.kind != "drug" else (),
+        )
+        if drugs:
+            concept = replace(concept, drugs=drugs)
+        narrowing = _narrowing_words(words, match.start)
+        if not narrowing or term.kind == "drug":
+            return concept, match.start
+        specific = " ".join([*narrowing, term.name])
+        modifiers = frozenset(_narrowing_stems(narrowing))
+        concept = replace(
+            concept,
+            name=specific,
+            keys=tuple(f"{stem_key(' '.join(narrowing))} {k}" for k in keys),
+            broader=keys,
+            general=term.name,
+            narrowing=modifiers,
+        )
+        return concept, match.start - len(narrowing)
+
+    # -- a follow-up ------------------------------------------------------------------------
+
+    def _follow(
+        self,
+        own: QuestionReading,
+        previous: QuestionReading,
+        strong: tuple[Aspect, ...],
+        *,
+        pronoun: bool,
+    ) -> QuestionReading:
+        concepts = list(previous.concepts)
+        subgroups = previous.subgroups
+        focus = previous.focus if not own.concepts else ()
+        new_drugs = [c for c in own.concepts if c.kind == "drug"]
+        new_others = [c for c in own.concepts if c.kind != "drug"]
+        aspects = strong or previous.aspects
+        if pronoun and new_others and not strong:
+            aspects = own.aspects  # "Is it related to X?" asks its own (yes/no) question
+        intent = aspects[0].intent
+        if new_others:
+            topic = previous.topic
+            # "Is it linked to X?" asks about X within the thread's topic; "what about X?"
+            # does when the corpus discusses X within it (fatigue in MS), else X is new.
+            narrows = topic is not None and (
+                pronoun or all(self._together(c, topic) for c in new_others)
+            )
+            if narrows:
+                concepts = [*[c for c in concepts if c not in new_others], *new_others]
+                focus = tuple(c.name for c in new_others)
+            else:
+                concepts, subgroups = list(new_others), own.subgroups
+        if new_drugs:
+            old_drugs = [c for c in concepts if c.kind == "drug"]
+            rest = [c for c in concepts if c.kind != "drug"]
+            keep = intent == "interactions" and len(new_drugs) == 1 and not new_others
+            drugs = [*old_drugs[:1], *new_drugs] if keep else new_drugs
+            concepts = [*rest, *[d for d in drugs if d not in rest]]
+        concepts = list(_topic_first(concepts))
+        population = own.population or previous.population
+        reading = replace(
+            own,
+            concepts=tuple(concepts),
+            aspects=aspects,
+            asked_for=own.asked_for or previous.asked_for,
+            population=population,
+            subgroups=subgroups,
+            qualifiers=own.qualifiers or (previous.qualifiers if not own.concepts else ()),
+            follow_up=True,
+            focus=focus,
+        )
+        state = ThreadState(
+            intent,
+            topic=_thread_topic(reading),
+            subgroups=tuple(g.label for g in subgroups),
+            drugs=tuple(c.name for c in reading.drugs),
+            population=population,
+        )
+        return replace(reading, answering=render(state), state=state)
+
+    def _together(self, concept: Concept, topic: Concept) -> bool:
+        """Whether the corpus discusses ``concept`` within ``topic`` (a narrowing follow-up)."""
+        return self.cooccurs(concept, topic) if self.cooccurs else False
+
+
+def _asks_only(words: list[str]) -> bool:
+    return all(
+        any(pattern.search(w) for intent, pattern in INTENT_RULES if intent != "evidence")
+        for w in words
+    )
+
+
+def _stated(aspect: Aspect) -> bool:
+    return aspect.intent not in {"evidence", "definition"}
+
+
+def _thread_topic(reading: QuestionReading) -> str:
+    """The thread's subject for the rewrite: the non-drug concepts, narrowest first."""
+    others = [c for c in reading.concepts if c.kind != "drug"]
+    if not others:
+        return ""
+    topic, *narrower = others
+    return " in ".join([*(c.name for c in narrower), topic.name]) if narrower else topic.name
+
+
+def _topic_first(concepts: list[Concept]) -> tuple[Concept, ...]:
+    """Conditions before drugs (a drug question about a condition is about the condition),
+    unless the question names only drugs."""
+    ordered = [c for c in concepts if c.kind != "drug"] + [c for c in concepts if c.kind == "drug"]
+    return tuple(dict.fromkeys(ordered))
+
+
+def _narrowing_words(words: list[str], start: int) -> list[str]:
+    """Clinical modifiers ("progressive", "acute") and "type 2"-like labels right before a
+    term, as written (lower-cased)."""
+    found: list[str] = []
+    i = start - 1
+    while i >= 0:
+        word = words[i].lower()
+        if key_stem(word) in MODIFIER_STEMS:
+            found.insert(0, word)
+        elif NUMBERED.match(word) and i > 0 and words[i - 1].lower() in NUMBERED_HEADS:
+            found[:0] = [words[i - 1].lower(), word]
+            i -= 1
+        else:
+            break
+        i -= 1
+    return found
+
+
+def _narrowing_stems(narrowing: list[str]) -> list[str]:
+    """The narrowing words as :func:`medcite.question.topic._modifiers_before` finds them:
+    modifier stems, "type 2" kept together."""
+    found = []
+    stems = [key_stem(w) for w in narrowing]
+    for i, s in enumerate(stems):
+        if s in NUMBERED_HEADS:
+            continue
+        numbered = i and stems[i - 1] in NUMBERED_HEADS
+        found.append(f"{stems[i - 1]} {s}" if numbered else modifier(s))
+    return found
+
+
+def _plainest(
+    matches: list[TermMatch], concepts: list[tuple[Concept, int]]
+) -> tuple[list[TermMatch], list[tuple[Concept, int]]]:
+    """One concept per term: "Can heart failure be cured, and which drugs ... for chronic
+    heart failure?" is about heart failure (the plain mention wins over a narrowed one)."""
+    kept: dict[str, int] = {}
+    for i, (concept, _) in enumerate(concepts):
+        base = (concept.broader or concept.keys)[0]
+        if base not in kept or (concepts[kept[base]][0].broader and not concept.broader):
+            kept[base] = i
+    chosen = sorted(kept.values())
+    return [matches[i] for i in chosen], [concepts[i] for i in chosen]
+
+
+def _clause_of(text: str, found: list[tuple[TermMatch, Concept]]) -> list[Concept]:
+    """The concepts of the question's main clause: the first that asks something and names a
+    concept (else the first naming one). A clause ends at a full stop or at "and"/"or"/a
+    comma that opens a new question ("..., and when can ...", "... and which relieve ..."),
+    not at "bupropion and escitalopram". Empty with fewer than two concepts."""
+    if len(found) < 2:
+        return []
+    starts = [m.start() for m in _WORD.finditer(text)]
+    breaks = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(text)), len(text)]
+
+    def clause(match: TermMatch) -> int:
+        at = starts[match.start] if match.start < len(starts) else len(text)
+        return sum(1 for b in breaks[1:-1] if b < at)
+
+    numbers = sorted({clause(m) for m, _ in found})
+    asking = [n for n in numbers if _asks(text[breaks[n] : breaks[n + 1]])]
+    main = (asking or numbers)[0]
+    return [c for m, c in found if clause(m) == main]
+
+
+def _asks(clause: str) -> bool:
+    return any(p.search(clause) for intent, p in INTENT_RULES if intent not in _WEAK)
+
+
+def _word_concept(words: list[str]) -> Concept:
+    """A concept made of the question's own words (no vocabulary term names it)."""
+    stems = tuple(dict.fromkeys(key_stem(w.lower()) for w in words))
+    name = " ".join(dict.fromkeys(w if w.isupper() else w.lower() for w in words))
+    return Concept(name, "words", (" ".join(stems),))
+
+
+def _unknown_acronyms(words: list[str], covered: set[int]) -> list[str]:
+    """Upper-case names outside every vocabulary term: "EVALI", "MIS-C"."""
+    found = []
+    for i, word in enumerate(words):
+        letters = [c for c in word if c.isalpha()]
+        if i in covered or len(letters) < 3 or sum(c.isupper() for c in letters) < len(letters):
+            continue
+        if word.lower() not in GENERIC_STEMS:
+            found.append(word)
+    return found
+
+
+def _ruled_out(words: list[str], match: TermMatch) -> bool:
+    """A drug the patient cannot take ("cannot take NSAIDs", "allergic to penicillin"): the
+    answer need not name it."""
+    before = " ".join(words[max(0, match.start - 4) : match.start])
+    return match.term.kind == "drug" and _RULED_OUT.search(before) is not None
+
+
+def _asked_for(words: list[str], match: TermMatch) -> bool:
+    """The term fills the asked-for slot: "Which anticoagulants ...", "What kinds of ..."."""
+    i = match.start - 1
+    while i >= 0 and words[i].lower() in _KIND_OF | {"of"}:
+        i -= 1
+    return i >= 0 and words[i].lower() in _ASKED_FOR
+
+
+def _population_words(text: str) -> set[str]:
+    return {w.lower() for p, _ in POPULATIONS for m in p.finditer(text) for w in m[0].split()}
+
+
+def _all_in(words: list[str], match: TermMatch, population_words: set[str]) -> bool:
+    return all(words[i].lower() in population_words for i in range(match.start, match.end))
+
+
+def _leftover(words: list[str], covered: set[int], population_words: set[str]) -> list[str]:
+    """The question's other specific words: not in a concept, not generic, not population."""
+    kept = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if i in covered or lower in population_words or len(lower) < 2 or lower.isdigit():
+            continue
+        stems = key_stems(lower)
+        if stems and stems[0] not in GENERIC_STEMS and stems[0] not in FILLER_STEMS:
+            kept.append(lower)
+    return list(dict.fromkeys(kept))
+
+
+def _drug_spans(words: list[str], lexicon: DrugLexicon) -> list[tuple[int, int, str]]:
+    """(first word, one past the last, as written) of each drug name among ``words``."""
+    spans = []
+    i = 0
+    while i < len(words):
+        for size in range(min(3, len(words) - i), 0, -1):
+            written = " ".join(words[i : i + size])
+            if lexicon.variants.get(written.lower()):
+                spans.append((i, i + size, written))
+                i += size
+                break
+        else:
+            i += 1
+    return spans
+
+
+def _drug_match(written: str, start: int, end: int) -> TermMatch:
+    from medcite.question.vocabulary import Term
+
+    key = stem_key(written)
+    return TermMatch(key, Term(written.lower(), "drug", keys=(key,)), start, end)
+
+
+def names_together(hit: Hit, concept: Concept, topic: Concept, lexicon: DrugLexicon | None) -> bool:
+    """Whether ``hit`` discusses ``concept`` within ``topic``: its document is about the
+    topic (or its passage names it) and its passage names the concept."""
+    passage = NamedText(hit.passage.text, lexicon)
+    subject = NamedText.of_subjects(subjects(hit.document), lexicon)
+    about_topic = topic.named_in(subject) or topic.named_in(passage)
+    return about_topic and concept.named_in(passage) and not concept.named_in(subject)

@@ -30,6 +30,7 @@ EVIDENCE_WEIGHT: dict[EvidenceLevel, float] = {
     EvidenceLevel.OTHER: 0.4,
 }
 RECENCY_SPAN_YEARS = 20
+NEIGHBOUR_SCORE = 0.9  # a passage read because its document answers, vs the document's best
 # Extra score by question intent (scaled by SearchSettings.intent_prior): dosing, interaction
 # and safety questions are answered by the label first, treatment questions by guidelines.
 # Relevance is normalised to 1.0 for the best hit, so 0.15 lifts a label passage over
@@ -97,6 +98,26 @@ class Retriever:
             scored = self._apply_priors(scored, intent)
         hits = self._hydrate(scored, k)
         return [Hit(i + 1, h.score, h.passage, h.document) for i, h in enumerate(hits)]
+
+    def expand(self, hits: list[Hit], doc_ids: Sequence[str], per_document: int = 12) -> list[Hit]:
+        """``hits`` plus the other passages of the documents ``doc_ids`` (up to
+        ``per_document`` each), ranked after them at a little below their document's best
+        score: once a page is known to answer, all of it is read, not only the passages
+        whose words matched."""
+        best: dict[str, Hit] = {}
+        for hit in hits:
+            best.setdefault(hit.document.doc_id, hit)
+        wanted = [d for d in doc_ids if d in best]
+        seen = {h.passage.passage_id for h in hits}
+        added = [
+            Hit(0, NEIGHBOUR_SCORE * best[p.doc_id].score, p, best[p.doc_id].document)
+            for p in self.store.document_passages(wanted, per_document)
+            if p.passage_id not in seen
+        ]
+        return [
+            *hits,
+            *(Hit(len(hits) + i + 1, h.score, h.passage, h.document) for i, h in enumerate(added)),
+        ]
 
     def _ranking(
         self, query: str, depth: int, mode: SearchMode, filters: SearchFilters | None

@@ -52,6 +52,9 @@ class DrugLexicon:
     def __init__(self, variants: dict[str, str]) -> None:
         self.variants = variants
         self.available = bool(variants)
+        # First words of the variants: most words of a text start none, and are skipped
+        # without building the 1-3 word phrases to look up.
+        self._first_words = frozenset(v.split(" ", 1)[0] for v in variants)
 
     @classmethod
     def load(cls, cache_dir: Path | None = None) -> DrugLexicon:
@@ -75,8 +78,12 @@ class DrugLexicon:
         if not self.available:
             return
         words = _WORD.findall(text)
+        first_words = self._first_words
         i = 0
         while i < len(words):
+            if words[i].lower() not in first_words:
+                i += 1
+                continue
             for size in range(min(MAX_WORDS, len(words) - i), 0, -1):
                 written = " ".join(words[i : i + size])
                 canonical = self.variants.get(written.lower())

@@ -110,20 +110,22 @@ def verify_statement(
             if len(cited) == 1
             else verifier.verify(statement.text, [passage], embeddings=embeddings)
         )
-        best = alone.best
+        quote, start, end = _evidence_span(statement.text, passage, alone)
         evidence.append(
-            Evidence(
-                n,
-                best.quote if best else "",
-                alone.score,
-                passage.passage_id,
-                best.start if best else 0,
-                best.end if best else 0,
-                alone.label,
-            )
+            Evidence(n, quote, alone.score, passage.passage_id, start, end, alone.label)
         )
     statement.evidence = evidence
     return verdict
+
+
+def _evidence_span(text: str, passage: Passage, verdict: Verdict) -> tuple[str, int, int]:
+    """Where the evidence lies: the statement itself when it is quoted verbatim (a statement
+    joined with its antecedent sentence spans both), else the window that decided."""
+    start = passage.text.find(text)
+    if start >= 0:
+        return text, start, start + len(text)
+    best = verdict.best
+    return (best.quote, best.start, best.end) if best else ("", 0, 0)
 
 
 def statement_conflict(

@@ -80,6 +80,9 @@ class HeuristicVerifier:
 
         ``embeddings=False`` keeps to lexical alignment (what checking verbatim, extractive
         statements needs, at a fraction of the cost)."""
+        quoted = _verbatim(statement, passages)
+        if quoted is not None:
+            return Verdict(SUPPORTED, 1.0, [quoted], [], ["alignment: quoted verbatim"])
         needed = signals.content_stems(statement)
         candidates = windows(passages)
         if not candidates or not needed:
@@ -118,6 +121,18 @@ class HeuristicVerifier:
 
     def _findings(self, ctx: Context) -> list[Finding]:
         return [f for rule in self.rules if (f := rule(ctx)) is not None]
+
+
+def _verbatim(statement: str, passages: Sequence[PassageLike]) -> Span | None:
+    """The passage span that is ``statement`` word for word (a composer's quote, which may
+    join a sentence with its antecedent), if any: its own source cannot contradict it."""
+    if len(statement.split()) < 4:
+        return None
+    for index, passage in enumerate(passages):
+        start = passage.text.find(statement)
+        if start >= 0:
+            return Span(index, passage.passage_id, start, start + len(statement), statement, 1.0)
+    return None
 
 
 def _distinct(ranked: list[Aligned]) -> list[Span]:

@@ -228,9 +228,19 @@ def _parse_prose(text: str, fmt: str) -> ParsedAnswer:
                 skipped += 1
                 continue  # a question asks, it does not claim
             statements.append(ParsedStatement(str(len(statements) + 1), sentence, cites))
+        _cite_at_line_end(statements[first_of_line:])
     if not statements:
         raise VerifyInputError("no statements found in the input (need sentences of 4+ words)")
     return ParsedAnswer(fmt, statements, references, skipped)
+
+
+def _cite_at_line_end(line: list[ParsedStatement]) -> None:
+    """A bullet of several sentences cites once, at its end: an uncited sentence takes the
+    citations of the next cited sentence of its line."""
+    for i, statement in enumerate(line):
+        if not statement.citations:
+            later = next((s.citations for s in line[i + 1 :] if s.citations), [])
+            statement.citations.extend(later)
 
 
 def _is_heading(raw_line: str, line: str) -> bool:

@@ -1,0 +1,142 @@
+"""Word classes question reading needs beyond the stop words: what never names a topic.
+
+- ``FILLER``: words that carry a question's grammar or wish, never its subject ("need",
+  "depend", "taken together", "monitor", "best"): never a topic, never a query term.
+- ``MODIFIERS``: clinical qualifiers of a condition ("acute", "progressive", "relapsing"):
+  they narrow a topic ("progressive multiple sclerosis") but never are one.
+- ``METHOD_WORDS``: study-design, statistics and demographic words, which MeSH is full of
+  ("Retrospective Studies", "Risk Factors", "Middle Aged"): a vocabulary term made only of
+  these (and of the other classes) is not a topic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from medcite.text.terms import QUESTION_WORDS, STOPWORDS, stem
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
+def key_stems(text: str) -> list[str]:
+    """The text's content words as light stems, in order (what topic keys are made of);
+    accents are dropped ("Behçet" → "behcet")."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    lowered = _POSSESSIVE.sub("", text.lower())
+    return [key_stem(t) for t in _TOKEN.findall(lowered) if t not in STOPWORDS]
+
+
+@lru_cache(maxsize=200_000)
+def key_stem(word: str) -> str:
+    """:func:`~medcite.text.terms.stem` without a final "e", so that singular and plural
+    (and "cure"/"cured") meet: "stone"/"stones" → "ston", "disease"/"diseases" → "diseas"."""
+    stemmed = stem(word)
+    if stemmed == word and len(word) >= 5 and word.endswith("ed"):
+        stemmed = word[:-2]  # "cured": too short for stem()'s suffix rule
+    return stemmed[:-1] if len(stemmed) >= 4 and stemmed.endswith("e") else stemmed
+
+
+def stem_key(text: str) -> str:
+    return " ".join(key_stems(text))
+
+
+FILLER = frozenset(
+    """need needs needed depend depends depending dependent take takes taking taken together
+    combine combined combination monitor monitored monitoring check checked watch use uses
+    used using work works working best better good safe safely okay ok help helps helpful
+    get gets getting make makes happen happens happening go going give given giving start
+    started stop stopped someone something anyone thing things way ways much many often long
+    usually usual common typical typically also else instead still well really actually
+    recommend recommended recommendation recommendations guideline guidelines evidence
+    medicine medicines medication medications drug drugs agent agents cure cured cures curable
+    relieve relieves relief prevent prevents prevented preventing prevention avoid stopping
+    should would could can may might must shall will likely possible possibly important main
+    first second next new newer newest latest current currently today now available exist
+    exists there here look like kind kinds sort role roles value benefit benefits effective
+    effectiveness efficacy work-up approach approaches strategy strategies plan plans
+    question questions answer answers reason reasons increase increases decrease decreases
+    affect affects change changes result results lead leads linked link associated association
+    relationship related cannot unable along eat eating ate drink drinking""".split()
+)
+MODIFIERS = frozenset(
+    """acute chronic progressive primary secondary relapsing remitting recurrent repeated refractory
+    severe mild moderate early late advanced stable unstable active inactive newly diagnosed
+    uncomplicated complicated persistent intermittent resistant congenital acquired idiopathic
+    hereditary familial adult childhood juvenile pediatric paediatric neonatal elderly
+    symptomatic asymptomatic localized metastatic generalized systemic postpartum postnatal
+    prenatal antenatal perinatal postoperative""".split()
+)
+METHOD_WORDS = frozenset(
+    """study studies trial trials analysis analyses factor factors outcome outcomes model models
+    index result assessment questionnaire questionnaires time incidence prevalence follow
+    retrospective prospective cohort cross sectional statistic statistics data survey surveys
+    sensitivity specificity reproducibility probability regression logistic multivariate
+    control controls case cases evaluation program programs age ages sex human humans animal
+    animals adult adults aged middle child children infant infants newborn adolescent young
+    male female united states health services care hospital hospitals patient patients
+    physician physicians practice attitude disease diseases disorder disorders syndrome
+    condition conditions process method methods technique techniques measurement reference
+    values prognosis treatment therapy diagnosis infection infections recurrence recurrences
+    complication complications surgery surgical operation operative postoperative preoperative
+    perioperative procedure procedures period""".split()
+)
+GENERIC_STEMS = frozenset(
+    key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER | MODIFIERS | METHOD_WORDS
+)
+MODIFIER_STEMS = frozenset(key_stem(w) for w in MODIFIERS)
+# Modifiers that say the same thing: "postnatal depression" is "Depression, Postpartum".
+_SAME_MODIFIER = {
+    key_stem(a): key_stem(b)
+    for a, b in (
+        ("postnatal", "postpartum"),
+        ("antenatal", "prenatal"),
+        ("paediatric", "pediatric"),
+        ("childhood", "pediatric"),
+        ("juvenile", "pediatric"),
+    )
+}
+
+
+def modifier(stem: str) -> str:
+    """A modifier stem in the form its synonyms share."""
+    return _SAME_MODIFIER.get(stem, stem)
+
+
+FILLER_STEMS = frozenset(key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER)
+
+
+# Body parts: where a condition is, not what it is ("My fingers got frostbitten").
+ANATOMY = frozenset(
+    """finger fingers toe toes hand hands foot feet arm arms leg legs knee knees hip hips
+    shoulder shoulders elbow wrist ankle back neck head face eye eyes ear ears nose mouth lip
+    lips tongue tooth teeth skin hair nail nails chest abdomen belly stomach""".split()
+)
+POPULATION_STEMS = frozenset(
+    key_stem(w)
+    for w in """pregnancy pregnant lactation breast feeding infant infants newborn newborns child
+    children childhood preschool adolescent adolescents adult adults aged elderly older men women
+    male female boys girls baby babies""".split()
+)
+# "type 2", "stage IV": a numbered label narrows a condition like a modifier.
+NUMBERED_HEADS = frozenset({"type", "stage", "grade", "class"})
+NUMBERED = re.compile(r"^(?:[0-9]+[a-z]?|i{1,3}|iv|vi{0,3}|ix|x)$")
+
+
+# Drug classes, named where a drug would be ("oral steroids", "antibiotics for ...").
+DRUG_CLASS = re.compile(
+    r"\b(?:\w*steroids?|antibiotics?|antidepressants?|anticonvulsants?|antiepileptics?|"
+    r"antivirals?|antifungals?|antihistamines?|analgesics?|nsaids?|opioids?|immunosuppress\w+|"
+    r"immunomodulat\w+|anticoagulants?|antiplatelets?|blood thinners?|statins?|"
+    r"beta[- ]blockers?|ace inhibitors?|diuretics?|insulin|vaccines?|interferons?|"
+    r"monoclonal antibod\w+|\w+ inhibitors?|muscle relaxants?|tranquilizers?|sedatives?|"
+    r"antipsychotics?|stimulants?|bronchodilators?|hormone therapy|supplements?)\b"
+)
+
+
+def generic(stems: list[str] | tuple[str, ...]) -> bool:
+    """A term made only of generic words (or of none) names no topic."""
+    return all(s in GENERIC_STEMS or s.isdigit() or len(s) < 2 for s in stems)

@@ -1,0 +1,78 @@
+"""Question reading with the fixture corpus's vocabulary: topic, aspects, population,
+entities and follow-ups (through ``Engine.read_question``, so the real index answers the
+"discussed together?" look-up of a follow-up)."""
+
+from __future__ import annotations
+
+from medcite.service import Engine
+
+MS_TREATMENT = "What are the treatment options for multiple sclerosis?"
+
+
+def test_the_topic_is_a_corpus_term_not_the_question_words(engine: Engine) -> None:
+    reading = engine.read_question("Does the treatment of MS depend on the size of lesions?")
+    assert reading.topic is not None and reading.topic.name == "multiple sclerosis"
+    assert [c.name for c in reading.concepts] == ["multiple sclerosis"]
+    assert "depend" not in reading.query and "size" in reading.qualifiers
+
+
+def test_every_aspect_asked_is_read(engine: Engine) -> None:
+    reading = engine.read_question("What causes multiple sclerosis and how is it treated?")
+    assert reading.intents == ("cause", "treatment")
+    assert len(reading.also) == 2  # one retrieval query per aspect
+
+
+def test_population_and_narrowing_modifiers(engine: Engine) -> None:
+    reading = engine.read_question("How is progressive multiple sclerosis treated in children?")
+    assert reading.population == "in children"
+    topic = reading.topic
+    assert topic is not None
+    assert topic.name == "progressive multiple sclerosis"
+    assert topic.general == "multiple sclerosis"
+
+
+def test_both_drugs_of_an_interaction_are_required(engine: Engine) -> None:
+    reading = engine.read_question("Can bupropion and escitalopram be taken together?")
+    assert reading.intent == "interactions"
+    assert [c.name for c in reading.concepts] == ["bupropion", "escitalopram"]
+    assert "taken" not in reading.query and "together" not in reading.query
+
+
+def test_drugs_asked_about_a_condition_are_searched_not_required(engine: Engine) -> None:
+    reading = engine.read_question("Do steroids help in multiple sclerosis?")
+    assert [c.name for c in reading.concepts] == ["multiple sclerosis"]
+    assert [c.name for c in reading.asked_for] == ["steroids"]
+    assert "steroids" in reading.query
+
+
+def test_a_name_the_vocabulary_does_not_know_is_required(engine: Engine) -> None:
+    reading = engine.read_question("How is EVALI managed in multiple sclerosis?")
+    assert [c.name for c in reading.concepts] == ["multiple sclerosis", "EVALI"]
+
+
+def test_a_follow_up_narrows_the_thread_to_what_its_topic_discusses(engine: Engine) -> None:
+    reading = engine.read_question("what about fatigue?", [MS_TREATMENT])
+    assert reading.follow_up
+    assert [c.name for c in reading.concepts] == ["multiple sclerosis", "fatigue"]
+    assert reading.focus == ("fatigue",)
+    assert reading.answering == "treatment of fatigue in multiple sclerosis"
+
+
+def test_a_follow_up_on_a_condition_the_topic_never_mentions_changes_subject(
+    engine: Engine,
+) -> None:
+    reading = engine.read_question("And what about leukemia?", [MS_TREATMENT])
+    assert reading.follow_up
+    assert [c.name for c in reading.concepts] == ["leukemia"]
+    assert reading.answering == "treatment of leukemia"
+
+
+def test_the_reading_is_recorded_in_the_answer(engine: Engine) -> None:
+    reading = engine.read_question(MS_TREATMENT).to_dict()
+    assert reading["topic"] == {
+        "name": "multiple sclerosis",
+        "kind": "condition",
+        "aliases": ["MS"],
+    }
+    assert reading["aspects"][0]["intent"] == "treatment"
+    assert reading["population"] is None
