@@ -264,6 +264,8 @@ class Statement:
             evidence=[Evidence.from_dict(e) for e in data.get("evidence", [])],
             label=data.get("label"),
             reasons=list(data.get("reasons", [])),
+            outcome=data.get("outcome"),
+            on_topic=data.get("on_topic"),
         )
 
 
@@ -491,4 +493,7 @@ class Answer:
             disclaimer=data.get("disclaimer", ""),
             answering=data.get("answering"),
             audience_notes=data.get("audience_notes", []),
+            question_reading=data.get("question_reading"),
+            missing=list(data.get("missing", [])),
+            abstained=data.get("abstained", False),
         )
