@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from medcite.cli import app
-from medcite.eval.reader import EvalDataError, load_jsonl, rewrite_correct
+from medcite.eval.jsonl import EvalDataError
+from medcite.eval.reader import load_jsonl, rewrite_correct
 
 PROJECT = Path(__file__).resolve().parents[2]
 FOLLOWUPS = PROJECT / "eval" / "reader" / "followups.jsonl"

@@ -74,7 +74,7 @@ def _questions(path: Path) -> list[str]:
 
 
 def _load(read: Any) -> Any:
-    from medcite.eval.reader import EvalDataError
+    from medcite.eval.jsonl import EvalDataError
 
     try:
         return read()

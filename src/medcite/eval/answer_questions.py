@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medcite.eval.jsonl import read_jsonl
+
 SPLITS = ("dev", "test")
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 NEW_FORMAT_KEYS = ("split", "answerable", "aspects", "expected_documents", "key_facts")
@@ -52,16 +54,7 @@ class Question:
 
 def load_questions(path: Path) -> list[Question]:
     """Every question of one JSONL file; a bad line raises ValueError naming its number."""
-    questions = []
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                questions.append(parse_question(json.loads(line)))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
-                raise ValueError(f"{path}: line {number}: {exc!r}") from exc
-    return questions
+    return read_jsonl(path, parse_question)
 
 
 def load_question_set(folder: Path, split: str) -> list[Question]:

@@ -16,11 +16,12 @@ investigational, another disease's treatment under this one).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from medcite.eval.jsonl import read_jsonl
 
 LABELS = ("answers", "on_topic_not_question", "irrelevant")
 COUNTS = ("questions", "statements")  # the shares' denominators, not shares
@@ -29,18 +30,7 @@ REQUIRED = ("question_id", "split", "statement", "passage_ids", "label", "mislea
 
 def load_judgements(path: Path) -> list[dict[str, Any]]:
     """The rows of a judgements file; a bad row raises ValueError naming its line."""
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                _check(row)
-            except (json.JSONDecodeError, ValueError) as exc:
-                raise ValueError(f"{path}: line {number}: {exc}") from exc
-            rows.append(row)
-    return rows
+    return read_jsonl(path, _checked)
 
 
 def judged_shares(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
@@ -59,7 +49,7 @@ def judged_shares(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
     return shares
 
 
-def _check(row: Any) -> None:
+def _checked(row: Any) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise ValueError("a judgement is a JSON object")
     absent = [key for key in REQUIRED if key not in row]
@@ -71,3 +61,4 @@ def _check(row: Any) -> None:
         raise ValueError("misleading must be true or false")
     if not str(row["reason"]).strip():
         raise ValueError("every judgement gives its reason")
+    return row

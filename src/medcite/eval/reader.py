@@ -18,13 +18,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from medcite.eval.jsonl import read_jsonl
 from medcite.eval.report import EvalResult
 from medcite.question.reading import QuestionReading
 from medcite.reader.related import has_evidence
@@ -33,26 +33,18 @@ from medcite.text.terms import content_stems, cosine
 K = 10
 
 
-class EvalDataError(ValueError):
-    pass
-
-
 def load_jsonl(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
     """Records of ``path``; a bad line raises with its file and line number."""
-    items = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvalDataError(f"{path}: line {number}: not JSON: {exc}") from exc
-            missing = [f for f in required if f not in item]
-            if missing:
-                raise EvalDataError(f"{path}: line {number}: missing {', '.join(missing)}")
-            items.append(item)
-    return items
+
+    def with_required(item: Any) -> dict[str, Any]:
+        if not isinstance(item, dict):
+            raise ValueError("a record is a JSON object")
+        missing = [f for f in required if f not in item]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        return item
+
+    return read_jsonl(path, with_required)
 
 
 def rewrite_correct(item: dict[str, Any], query: str, intent: str) -> bool:
