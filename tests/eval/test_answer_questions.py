@@ -12,6 +12,7 @@ from medcite.eval.answer_questions import (
     check_against_corpus,
     load_question_set,
     load_questions,
+    matches,
     parse_question,
 )
 
@@ -32,7 +33,7 @@ ROW = {
 
 
 def test_the_set_has_enough_answerable_and_unanswerable_questions_in_both_splits() -> None:
-    questions = load_question_set(SET, "all")
+    questions = load_question_set(SET, "dev") + load_question_set(SET, "test")
     kinds = Counter((q.split, q.answerable) for q in questions)
     assert kinds[("dev", True)] + kinds[("test", True)] >= 60
     assert kinds[("dev", False)] + kinds[("test", False)] >= 15
@@ -44,7 +45,7 @@ def test_the_set_has_enough_answerable_and_unanswerable_questions_in_both_splits
 
 def test_every_source_with_several_questions_is_in_both_splits() -> None:
     by_source: dict[str, Counter[str]] = {}
-    for q in load_question_set(SET, "all"):
+    for q in load_question_set(SET, "dev") + load_question_set(SET, "test"):
         by_source.setdefault(q.source, Counter())[q.split] += 1
     assert {"NINDS", "NIDDK", "GARD", "NHLBI", "CDC", "PubMedQA", "SciFact"} <= set(by_source)
     for source, splits in by_source.items():
@@ -53,11 +54,37 @@ def test_every_source_with_several_questions_is_in_both_splits() -> None:
             assert abs(splits["dev"] - splits["test"]) <= 1, (source, splits)
 
 
+def test_the_holdout_split_is_a_fresh_set_spread_like_the_others() -> None:
+    holdout = load_question_set(SET, "holdout")
+    kinds = Counter(q.answerable for q in holdout)
+    assert kinds[True] >= 24 and kinds[False] >= 6
+    assert {q.audience for q in holdout} == {"clinician", "patient"}
+    assert sum(len(q.aspects) > 1 for q in holdout if q.answerable) >= 6
+    agencies = {"NINDS", "NIDDK", "NHLBI", "GARD", "CDC", "MPlusHealthTopics"}
+    agencies |= {"NIHSeniorHealth", "CancerGov", "GHR", "PubMedQA", "SciFact"}
+    assert {q.source for q in holdout if q.answerable} == agencies
+
+
+def test_the_holdout_split_asks_about_nothing_dev_or_test_asks_about() -> None:
+    """Held out means untuned: no holdout topic is named by a dev or test question, and no dev
+    or test topic by a holdout question."""
+    seen = load_question_set(SET, "dev") + load_question_set(SET, "test")
+    overlaps = [
+        (fresh.id, old.id)
+        for fresh in load_question_set(SET, "holdout")
+        for old in seen
+        if matches(fresh.topic_terms, old.question) or matches(old.topic_terms, fresh.question)
+    ]
+    assert overlaps == []
+
+
 def test_a_split_loads_only_its_own_questions() -> None:
-    dev = load_question_set(SET, "dev")
-    test = load_question_set(SET, "test")
-    assert {q.split for q in dev} == {"dev"} and {q.split for q in test} == {"test"}
-    assert not {q.id for q in dev} & {q.id for q in test}
+    splits = {name: load_question_set(SET, name) for name in ("dev", "test", "holdout")}
+    for name, questions in splits.items():
+        assert {q.split for q in questions} == {name}
+    ids = [q.id for questions in splits.values() for q in questions]
+    assert len(ids) == len(set(ids))
+    assert len(load_question_set(SET, "all")) == len(ids)
     with pytest.raises(ValueError, match="unknown split"):
         load_question_set(SET, "train")
 

@@ -212,7 +212,7 @@ def answers_quality(
         ),
     ] = Path("eval/answers"),
     split: Annotated[
-        str, typer.Option(help="dev, test or all (questions carrying a split).")
+        str, typer.Option(help="dev, test, holdout or all (questions carrying a split).")
     ] = "dev",
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
         "eval-out"
@@ -256,12 +256,17 @@ def answers_quality(
 
 def _answer_questions(path: Path, split: str) -> list[Any]:
     """The questions of a set folder or file; ``split`` filters those that carry one."""
-    from medcite.eval.answer_questions import SPLITS, load_question_set, load_questions
+    from medcite.eval.answer_questions import (
+        SPLIT_CHOICES,
+        SPLITS,
+        load_question_set,
+        load_questions,
+    )
 
     if path.is_dir():
         return load_question_set(path, split)
     if split not in (*SPLITS, "all"):
-        raise ValueError(f"unknown split {split!r}; use dev, test or all")
+        raise ValueError(f"unknown split {split!r}; use {SPLIT_CHOICES}")
     loaded = load_questions(path)
     return [q for q in loaded if split == "all" or not q.split or q.split == split]
 

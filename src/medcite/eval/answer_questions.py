@@ -4,7 +4,7 @@ Two formats share one loader (one question per JSONL line):
 
 - the original set (``eval/questions.jsonl``): ``{"id", "question", "expected_facts"?}``,
   facts matched by content stems;
-- the clinician set (``eval/answers/{dev,test}/questions.jsonl``, see its README): every
+- the clinician set (``eval/answers/{dev,test,holdout}/questions.jsonl``, see its README): every
   row carries ``split``, ``answerable``, ``audience``, ``source``, ``aspects``,
   ``expected_documents``, ``key_facts`` (each a list of alternative regular expressions),
   ``topic_terms`` (regular expressions) and, when the corpus lacks what is asked,
@@ -28,7 +28,9 @@ from typing import Any
 
 from medcite.eval.jsonl import read_jsonl
 
-SPLITS = ("dev", "test")
+# dev is tuned on, test is read when judging, holdout is written blind and read by neither.
+SPLITS = ("dev", "test", "holdout")
+SPLIT_CHOICES = ", ".join(SPLITS) + " or all"
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 NEW_FORMAT_KEYS = ("split", "answerable", "aspects", "expected_documents", "key_facts")
 
@@ -58,9 +60,10 @@ def load_questions(path: Path) -> list[Question]:
 
 
 def load_question_set(folder: Path, split: str) -> list[Question]:
-    """The questions of ``folder/<split>/questions.jsonl`` (``split`` dev, test or all)."""
+    """The questions of ``folder/<split>/questions.jsonl`` (``split`` one of ``SPLITS``, or
+    all of them)."""
     if split not in (*SPLITS, "all"):
-        raise ValueError(f"unknown split {split!r}; use dev, test or all")
+        raise ValueError(f"unknown split {split!r}; use {SPLIT_CHOICES}")
     questions = []
     for name in SPLITS if split == "all" else (split,):
         path = folder / name / "questions.jsonl"
