@@ -26,6 +26,10 @@ def _cues(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+THERAPY_NOUN = (
+    r"(?:drugs?|medicines?|medications?|treatments?|therap(?:y|ies)|antibiotics?|"
+    r"anti(?:viral|fungal|coagulant|depressant|convulsant|biotic|parasitic)s?|biologics?|agents?)\b"
+)
 DOSE = r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|IU|mg/kg|mg/m2)\b"
 CUE = {
     "treatment": _cues(
@@ -381,6 +385,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
         "prevention",
         _cues(
             r"\bprevent",
+            r"\bprophyla",
             r"\bavoid getting\b",
             r"\b(?:lower|reduce|cut|decrease)s? (?:the |my |their )?(?:\w+ ){0,3}risk\b",
         ),
@@ -400,6 +405,11 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:started|initiated)\b",
             r"\b(?:help|helps|work|works|benefit|abort)\b",
             r"\bwhat (?:should|can|do|does) (?:\w+ ){0,2}take\b",
+            # "What drugs can I offer ...?", "Which antibiotic ...?", "Which medicines control
+            # ...?": asking for a therapy by its kind asks how to treat.
+            rf"\b(?:what|which) (?:\w+ ){{0,2}}{THERAPY_NOUN}",
+            r"\b(?:offer|recommend|prescribe)\b",
+            r"\bshould (?:\w+ ){0,4}(?:take|receive|get|be given|be started)\b",
             r"\bwhat (?:should|can) (?:i|we|you|they|he|she) do\b",
             r"\bfirst aid\b",
         ),
@@ -413,6 +423,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\blife expectancy\b",
             r"\brecover(?:y|ies)?\b",
             r"\bhow long (?:does|do|will|can|until|before)\b",
+            r"\bwill (?:\w+ ){0,2}(?:get|develop|go on to|recover|have)\b",
         ),
     ),
     ("cause", _cues(r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit")),

@@ -62,6 +62,8 @@ from medcite.text.drugs import DrugLexicon
 Cooccurs = Callable[[Concept, Concept], bool]
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
+_PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
+_PATIENT_GAP = 6  # words from the condition asked about to "in <the patient's condition>"
 _KIND_OF = frozenset({"kind", "kinds", "type", "types", "class", "classes", "form", "forms"})
 _RULED_OUT = re.compile(
     r"\b(?:cannot|can't|unable to|intolerant (?:of|to)|allergic to|without|avoid\w*|"
@@ -277,6 +279,11 @@ class _Reader:
             # every statement about Kawasaki disease.
             asked_for += [c for c in required if c.kind != "words" and c not in clause]
             required = [c for c in required if c.kind == "words" or c in clause]
+        if not required:
+            # "Which kidney stones can be left to pass?": a condition in the asked-for slot
+            # picks which cases of it are meant; it is still what the question is about.
+            required = [c for c in asked_for if c.kind == "condition"][:1]
+            asked_for = [c for c in asked_for if c not in required]
         conditions = [c for c in required if c.kind != "drug"]
         if conditions and aspects[0].intent not in DRUG_SUBJECT_INTENTS:
             # "Do steroids or antivirals help in Bell's palsy?": the condition is the topic;
@@ -294,7 +301,7 @@ class _Reader:
         return QuestionReading(
             question=question,
             answering=question,
-            concepts=_topic_first(required),
+            concepts=_topic_first(_patients_condition_first(words, matches, concepts, required)),
             aspects=aspects,
             asked_for=tuple(asked_for),
             population=population,
@@ -432,6 +439,29 @@ def _thread_topic(reading: QuestionReading) -> str:
         return ""
     topic, *narrower = others
     return " in ".join([*(c.name for c in narrower), topic.name]) if narrower else topic.name
+
+
+def _patients_condition_first(
+    words: list[str],
+    matches: list[TermMatch],
+    concepts: list[tuple[Concept, int]],
+    required: list[Concept],
+) -> list[Concept]:
+    """``required`` with the patient's condition first: in "stroke in atrial fibrillation",
+    "pain ... managed in Fabry disease" or "pain after shingles" the condition after the
+    preposition is the patient's, and the one before it is what is asked about it."""
+    ends = [match.end for match in matches]
+    governed = {
+        concept.name
+        for concept, first in concepts
+        if first > 0
+        and words[first - 1].lower() in _PATIENT_PREPOSITIONS
+        and any(0 <= first - end <= _PATIENT_GAP for end in ends)
+    }
+    if not governed or len(required) < 2:
+        return required
+    first = [c for c in required if c.name in governed and c.kind == "condition"]
+    return first + [c for c in required if c not in first]
 
 
 def _topic_first(concepts: list[Concept]) -> tuple[Concept, ...]:

@@ -60,7 +60,8 @@ FILLER = frozenset(
     effectiveness efficacy work-up approach approaches strategy strategies plan plans
     question questions answer answers reason reasons increase increases decrease decreases
     affect affects change changes result results lead leads linked link associated association
-    relationship related cannot unable along eat eating ate drink drinking""".split()
+    relationship related cannot unable along eat eating ate drink drinking class classes
+    standard standards option options offer offered routine routinely""".split()
 )
 MODIFIERS = frozenset(
     """acute chronic progressive primary secondary relapsing remitting recurrent repeated refractory
