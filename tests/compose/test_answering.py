@@ -208,3 +208,15 @@ def test_the_patient_seed_answer_is_plain_and_keeps_the_topic(engine: Engine) ->
     assert len(_statements(patient)) >= 3
     for reference in patient.references:
         assert "multiple sclerosis" in reference.document.title.lower()
+
+
+def test_two_conditions_no_page_joins_answer_one_and_name_the_other(engine: Engine) -> None:
+    """Nothing in the corpus is about hairy cell leukaemia together with polycythaemia vera:
+    what it says of one of them is answered, and the answer says what was not found, first."""
+    answer = engine.answer(
+        "How is hairy cell leukemia treated in a family with polycythemia vera?", live=True
+    )
+    assert not answer.abstained and answer.references
+    titles = [r.document.title.lower() for r in answer.references]
+    assert all("hairy cell" in t for t in titles) or all("polycythemia vera" in t for t in titles)
+    assert answer.missing and answer.warnings[0].startswith("Not found in this corpus:")

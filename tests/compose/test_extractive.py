@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from medcite.compose import content
 from medcite.compose.extractive import INSUFFICIENT, ExtractiveComposer
 from medcite.ingest.chunk import chunk_document
 from medcite.models import Document, EvidenceLevel, Hit
+from medcite.sources.medquad import read_medquad
 
 
 def _hits(*docs: Document) -> list[Hit]:
@@ -79,3 +84,34 @@ def test_retracted_sources_are_never_cited() -> None:
 def test_old_evidence_is_flagged() -> None:
     answer = ExtractiveComposer().compose("What is the treatment for gout?", _hits(GOUT_B))
     assert any("2009" in w for w in answer.warnings)
+
+
+def _medquad_pages(tmp_path: Path, shared_data: Path, *record_ids: str) -> list[Document]:
+    """MedQuAD pages of the shared data, read by the real MedQuAD reader."""
+    wanted = tmp_path / "pages.jsonl"
+    with (shared_data / "medquad" / "medquad.jsonl").open(encoding="utf-8") as fh:
+        wanted.write_text("".join(line for line in fh if json.loads(line)["id"] in record_ids))
+    return [d for d in read_medquad(wanted) if isinstance(d, Document)]
+
+
+def test_the_bottom_line_names_the_first_choice_not_the_add_on(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """GARD's trigeminal neuralgia page names the anticonvulsants first and gabapentin or
+    baclofen "as a second drug": the add-on is no bottom line."""
+    pages = _medquad_pages(tmp_path, shared_data, "2_GARD_QA/0006195-3")
+    answer = ExtractiveComposer().compose(
+        "What is the first-line medical therapy for trigeminal neuralgia?", _hits(*pages)
+    )
+    assert "second drug" not in answer.bottom_line.text
+
+
+def test_a_structured_abstracts_title_case_labels_are_scaffolding() -> None:
+    assert content.label_prefix("Importance Although NOACs are increasingly used") == "IMPORTANCE"
+    assert content.label_prefix("Objectives To compare the effects of oral semaglutide") == (
+        "OBJECTIVES"
+    )
+    assert content.label_prefix("Conclusions and Relevance Among patients with") == (
+        "CONCLUSIONS AND RELEVANCE"
+    )
+    assert content.label_prefix("Background radiation is everywhere.") is None

@@ -35,3 +35,19 @@ def test_subgroups_and_topic_come_apart() -> None:
 def test_yes_no_research_questions_ask_for_findings() -> None:
     assert classify_intent("Does vitamin D deficiency increase the risk of MS?") == "evidence"
     assert classify_intent("Is aspirin effective for primary prevention?") != "evidence"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What medicines can I give a patient with gout?", "treatment"),
+        ("Which antibiotic is used for Lyme disease?", "treatment"),
+        ("Which patients with heart failure should take digoxin?", "treatment"),
+        ("What would you recommend for a patient with psoriasis?", "treatment"),
+        ("What is the standard prophylaxis for cluster headache?", "prevention"),
+    ],
+)
+def test_asking_for_a_kind_of_therapy_is_read_as_treatment_or_prevention(
+    question: str, intent: str
+) -> None:
+    assert classify_intent(question) == intent

@@ -76,3 +76,9 @@ def test_the_reading_is_recorded_in_the_answer(engine: Engine) -> None:
     }
     assert reading["aspects"][0]["intent"] == "treatment"
     assert reading["population"] is None
+
+
+def test_the_condition_after_in_is_the_patients_and_comes_first(engine: Engine) -> None:
+    reading = engine.read_question("Which drugs relieve spasticity in multiple sclerosis?")
+    assert reading.intent == "treatment"
+    assert reading.topic is not None and reading.topic.name == "multiple sclerosis"

@@ -52,7 +52,9 @@ _BOILERPLATE = re.compile(
     r"|\binformation\b.{0,80}\bis available (?:at|from|on|through)\b|\bweb ?site\b",
     re.IGNORECASE,
 )
-_ALLOWED_LABELS = re.compile(r"^(?:RESULTS?|FINDINGS|CONCLUSIONS?|INTERPRETATION)$")
+_ALLOWED_LABELS = re.compile(
+    r"^(?:RESULTS?|FINDINGS|CONCLUSIONS?(?: AND RELEVANCE)?|INTERPRETATION)$"
+)
 SUMMARY_LEVELS = {
     EvidenceLevel.GUIDELINE,
     EvidenceLevel.SYSTEMATIC_REVIEW,

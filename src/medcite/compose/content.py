@@ -61,6 +61,10 @@ LABEL_PREFIX = re.compile(
     # a label glued to the sentence: "BackgroundIndividuals with ..."
     r"|^(Background|Objectives?|Methods?|Results?|Conclusions?|Aims?|Purpose|Context|"
     r"Introduction|Findings|Interpretation)(?=[A-Z][a-z])"
+    # a structured abstract's label then a space: "Importance Although ...", "Objectives To ..."
+    r"|^(Importance|Background|Objectives?|Methods?|Results?|Conclusions?(?: and Relevance)?|"
+    r"Aims?|Purpose|Context|Design(?:, Setting,? and Participants)?|Setting|Participants|"
+    r"Exposures?|Interventions?|Main Outcomes? and Measures?)\s+(?=[A-Z][a-z]*\b)"
 )
 _AIM = re.compile(
     r"^(?:(?:here|in this (?:study|paper|work)|therefore|thus),? )?"
@@ -164,7 +168,7 @@ def dangling(text: str) -> bool:
 def label_prefix(text: str) -> str | None:
     """An abstract section label run into the sentence ("METHODS We randomly assigned...")."""
     match = LABEL_PREFIX.match(text)
-    return (match.group(1) or match.group(2)).upper() if match else None
+    return (match.group(1) or match.group(2) or match.group(3)).upper() if match else None
 
 
 def scaffold_label(label: str | None) -> bool:

@@ -24,7 +24,9 @@ missing instead of filling the page with unrelated text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +56,25 @@ __all__ = ["INSUFFICIENT", "ExtractiveComposer", "evidence_currency", "retractio
 DUPLICATE_JACCARD = 0.7
 BOTTOM_LINE_POOL = 8  # the best candidates whose other conditions are looked up
 ELSEWHERE_PENALTY = 0.4
+# How sources say a therapy comes first or is an add-on: a bottom line names the first.
+FIRST_CHOICE = re.compile(
+    r"\b(?:main|mainstay|first[- ]line|first choice|drug of choice|standard|most commonly used|"
+    r"commonly used|generally effective|usually (?:treated|given|prescribed))\b",
+    re.IGNORECASE,
+)
+LATER_CHOICE = re.compile(
+    r"\b(?:also|second(?:[- ]line)?|add-on|alternatives?|in combination with other|"
+    r"other (?:drugs|medicines|medications))\b|\b(?:if|when)\b[^.]{0,60}\bfail",
+    re.IGNORECASE,
+)
+PRIMACY = 0.4
+# How an abstract states what it found, as against its background and methods.
+CONCLUDES = re.compile(
+    r"\b(?:in conclusion|we conclude|conclusions?:|(?:these|our) (?:data|findings|results)|"
+    r"this (?:study|trial) (?:shows|showed|suggests|found|demonstrates)|"
+    r"(?:results|findings|data) (?:suggest|indicate|show|demonstrate|support))\b",
+    re.IGNORECASE,
+)
 MAX_STATEMENTS = 24
 # Sections a statement that uses an aspect's own words ("relieve", "size") is not sent to:
 # it answers that aspect directly, so it goes to the aspect's own section.
@@ -125,6 +146,15 @@ class ExtractiveComposer:
             candidates = self._read(relaxed, hits, audience, lexicon)
             reading = relaxed if candidates else reading
         asked, unanswered = reading, None
+        if not candidates:
+            narrowed = _one_condition(reading, hits, lexicon)
+            if narrowed is not None:
+                # "Pinworm in a family", "the inheritance pattern of cystic fibrosis": nothing
+                # names both, but pages about the condition do; say what is not found.
+                candidates = self._read(narrowed, hits, audience, lexicon)
+                if candidates:
+                    dropped = [c.name for c in reading.concepts if c not in narrowed.concepts]
+                    reading, unanswered = narrowed, " or ".join(dropped)
         if not candidates:
             sources = TopicLock(reading, lexicon).sources(hits)
             missing = [_missing(reading, sources, lexicon)]
@@ -368,6 +398,9 @@ def _bottom_line_score(c: Candidate, reading: QuestionReading) -> float:
     bonus += 0.2 if c.specific else 0.0
     if reading.intent in ACTION_INTENTS:
         bonus += 0.2 * min(3, c.specifics)  # a treatment answer names treatments
+        bonus += PRIMACY * (bool(FIRST_CHOICE.search(c.text)) - bool(LATER_CHOICE.search(c.text)))
+    if "evidence" in reading.intents:
+        bonus += PRIMACY if CONCLUDES.search(c.text) else 0.0
     bonus -= 0.3 if c.joined else 0.0
     bonus += 0.3 * min(2, len(reading.qualifier_stems & c.stems))  # "depend on their size"
     bonus += 0.3 * min(2, _own_words(c, reading, reading.intent))  # "can it be cured?"
@@ -560,3 +593,25 @@ def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
         "undated": sum(1 for d in docs if d.year is None),
         "undated_not_after": max(bounds) if bounds else None,
     }
+
+
+def _one_condition(
+    reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon
+) -> QuestionReading | None:
+    """The reading narrowed to the one condition most retrieved documents are about, when
+    the question names other conditions besides it (never drugs, which an answer must name,
+    nor names the corpus vocabulary does not know, whose absence is the answer), and only
+    when everything asked about it is named somewhere in the hits."""
+    concepts = reading.concepts
+    if len(concepts) < 2 or any(c.kind != "condition" for c in concepts):
+        return None
+    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
+    if any(not any(c.named_in(t) for t in texts) for c in reading.asked_for):
+        return None  # "lenacapavir … as HIV prophylaxis": what is asked about is absent
+    sources = TopicLock(reading, lexicon).sources(hits)
+    documents: dict[str, tuple[int, ...]] = {s.hit.document.doc_id: s.levels for s in sources}
+    about = [sum(1 for levels in documents.values() if levels[i]) for i in range(len(concepts))]
+    best = max(range(len(concepts)), key=lambda i: about[i])
+    if not about[best]:
+        return None
+    return replace(reading, concepts=(concepts[best],))

@@ -61,11 +61,14 @@ def load_questions(path: Path) -> list[Question]:
 
 def load_question_set(folder: Path, split: str) -> list[Question]:
     """The questions of ``folder/<split>/questions.jsonl`` (``split`` one of ``SPLITS``, or
-    all of them)."""
+    ``all``: every split the folder has, at least one)."""
     if split not in (*SPLITS, "all"):
         raise ValueError(f"unknown split {split!r}; use {SPLIT_CHOICES}")
+    names = (split,)
+    if split == "all":
+        names = tuple(n for n in SPLITS if (folder / n / "questions.jsonl").is_file()) or SPLITS
     questions = []
-    for name in SPLITS if split == "all" else (split,):
+    for name in names:
         path = folder / name / "questions.jsonl"
         if not path.is_file():
             raise ValueError(f"{path} not found: is {folder} a question set folder?")

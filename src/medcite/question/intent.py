@@ -423,7 +423,6 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\blife expectancy\b",
             r"\brecover(?:y|ies)?\b",
             r"\bhow long (?:does|do|will|can|until|before)\b",
-            r"\bwill (?:\w+ ){0,2}(?:get|develop|go on to|recover|have)\b",
         ),
     ),
     ("cause", _cues(r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit")),
