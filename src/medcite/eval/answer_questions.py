@@ -64,7 +64,7 @@ def load_question_set(folder: Path, split: str) -> list[Question]:
     ``all``: every split the folder has, at least one)."""
     if split not in (*SPLITS, "all"):
         raise ValueError(f"unknown split {split!r}; use {SPLIT_CHOICES}")
-    names = (split,)
+    names: tuple[str, ...] = (split,)
     if split == "all":
         names = tuple(n for n in SPLITS if (folder / n / "questions.jsonl").is_file()) or SPLITS
     questions = []
