@@ -44,8 +44,11 @@ def library_url(request: pytest.FixtureRequest, new_database: Callable[[str], st
 
 
 @pytest.fixture
-def library_settings(tmp_path: Path, library_url: str) -> Settings:
-    return Settings(home=tmp_path / "home", database_url=library_url)
+def library_settings(tmp_path: Path, library_url: str, built_home: Path) -> Settings:
+    """A library of its own whose evidence is checked against the fixture corpus (that
+    ``real_answer`` cites); tests that ingest a corpus of their own override this."""
+    corpus = Settings(home=built_home).corpus_db
+    return Settings(home=tmp_path / "home", database_url=library_url, corpus_url=str(corpus))
 
 
 @pytest.fixture

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from medcite.config import Settings
 from medcite.library import Actor, Library
-from medcite.library.schema import Article, CitedPassage, utcnow
+from medcite.library.schema import CitedPassage
 from medcite.models import sha256_hex
 from medcite.service import Engine
 
@@ -40,6 +40,12 @@ DOCS = [
 ]
 QUESTION = "What are the treatment options for gout?"
 MS_QUESTION = "What are the treatment options for progressive multiple sclerosis?"
+
+
+@pytest.fixture
+def library_settings(tmp_path: Path, library_url: str) -> Settings:
+    """The library checks evidence against the corpus these tests ingest into its home."""
+    return Settings(home=tmp_path / "home", database_url=library_url)
 
 
 def _approve(library: Library, people: dict[str, Actor], answer: dict) -> int:
@@ -111,21 +117,6 @@ def test_a_removed_document_is_reported_as_gone(
         assert [s.article_id for s in engine.stale_articles] == [article_id]
     reason = library.article(people["reviewer"], article_id).stale_reason
     assert f"of {gone} is gone" in reason
-
-
-def test_approvals_older_than_the_interval_are_due_for_review(
-    library: Library, people: dict[str, Actor], answer_for
-) -> None:
-    fresh = _approve(library, people, answer_for("Fresh question?"))
-    old = _approve(library, people, answer_for("Old question?"))
-    with library.db.writing() as s:
-        article = s.get(Article, old)
-        article.approved_at = utcnow() - timedelta(
-            days=library.settings.library.review_interval_days + 1
-        )
-    queue = library.review_queue(people["reviewer"])
-    assert [(a.id, a.due_for_review) for a in queue.items] == [(old, True)]
-    assert library.article(None, fresh).due_for_review is False
 
 
 def test_every_passage_of_a_source_is_stored_and_watched(

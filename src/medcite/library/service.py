@@ -40,17 +40,38 @@ ComposeFn = Callable[[str, str], dict[str, Any]]
 class Library:
     """The editorial library on ``settings.library_url`` (migrated to the newest schema on open)."""
 
-    def __init__(self, settings: Settings | None = None, *, url: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        url: str | None = None,
+        corpus: CorpusStore | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.url = url or self.settings.library_url
-        engine = open_database(self.url)
+        # The corpus that cited evidence is checked against: the engine's store when given,
+        # else the configured corpus, opened on first use (and closed with the library).
+        self._corpus = corpus
+        self._owns_corpus = corpus is None
+        engine = open_database(self.url, private=True)
         migrate(engine)
         self.db = Database(engine)
         if engine.dialect.name == "sqlite":  # cheap there; PostgreSQL's autovacuum does it
             self.db.optimize()
 
+    @property
+    def corpus(self) -> CorpusStore:
+        if self._corpus is None:
+            from medcite.corpus.store import CorpusStore
+
+            self._corpus = CorpusStore(self.settings.corpus_url or self.settings.corpus_db)
+        return self._corpus
+
     def close(self) -> None:
         self.db.close()
+        if self._owns_corpus and self._corpus is not None:
+            self._corpus.close()
+            self._corpus = None
 
     def __enter__(self) -> Library:
         return self
@@ -136,7 +157,7 @@ class Library:
                 raise InvalidRequest("give an answer, or a question (and a way to answer it)")
             answer = compose(question, audience)
         with self.db.writing() as s:
-            article = article_ops.create_draft(s, actor, answer, topic=topic)
+            article = article_ops.create_draft(s, actor, answer, self.corpus, topic=topic)
             article_id = article.id
         return self.article(actor, article_id)
 
@@ -152,7 +173,13 @@ class Library:
         """Add a new version to a draft or changes_requested article (editors)."""
         with self.db.writing() as s:
             article_ops.revise(
-                s, actor, article_id, answer, seen_version=version, lock_version=lock_version
+                s,
+                actor,
+                article_id,
+                answer,
+                self.corpus,
+                seen_version=version,
+                lock_version=lock_version,
             )
         return self.article(actor, article_id)
 
@@ -166,13 +193,15 @@ class Library:
         comment: str = "",
         lock_version: int | None = None,
     ) -> queries.ArticleView:
-        """Move the article to ``to``; ``version`` is the version number the actor saw."""
+        """Move the article to ``to``; ``version`` is the version number the actor saw (approval
+        re-checks the cited passages against the corpus)."""
         with self.db.writing() as s:
             article_ops.transition(
                 s,
                 actor,
                 article_id,
                 to,
+                self.corpus,
                 seen_version=version,
                 comment=comment,
                 lock_version=lock_version,
