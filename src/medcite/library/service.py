@@ -238,7 +238,7 @@ class Library:
 
     def version(self, actor: Actor | None, article_id: int, number: int) -> dict[str, Any]:
         with self.db.reading() as s:
-            return queries.version_view(s, actor, article_id, number)
+            return queries.version_view(s, actor, article_id, number, self.corpus)
 
     def diff(self, actor: Actor | None, article_id: int, old: int, new: int) -> list[Change]:
         """Statement-level changes from version ``old`` to ``new`` (staff)."""
