@@ -95,9 +95,10 @@ TAMPERING = [
 ]
 
 
+@pytest.mark.usefixtures("reviewed")
 @pytest.mark.parametrize("statement", TAMPERING)
 def test_approved_evidence_and_review_history_refuse_tampering_in_raw_sql(
-    library: Library, reviewed: int, statement: str
+    library: Library, statement: str
 ) -> None:
     def state() -> list[object]:
         with library.db.engine.connect() as conn:
