@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 from medcite.config import Settings
 from medcite.corpus.database import open_database
 from medcite.library import articles as article_ops
-from medcite.library import audit, auth, exchange, queries, staleness
+from medcite.library import audit, auth, exchange, integrity, queries, staleness
 from medcite.library.db import Database, migrate
 from medcite.library.errors import InvalidRequest
 from medcite.library.statements import Change, diff
@@ -278,6 +278,13 @@ class Library:
             return audit.entries(s, limit=limit)
 
     # -- maintenance ---------------------------------------------------------------------
+
+    def check(self, actor: Actor | None) -> integrity.IntegrityReport:
+        """Whether the history is what medcite wrote: the audit chain, cited passages'
+        hashes, approvals against review events (admin; ``medcite library check``)."""
+        require_role(actor, frozenset({Role.ADMIN}), "check the library")
+        with self.db.reading() as s:
+            return integrity.check(s)
 
     def check_staleness(self, store: CorpusStore) -> list[staleness.StaleArticle]:
         """Send articles whose cited passages changed back to review (see ``staleness``)."""
