@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,14 +94,26 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
     """(entries checked, the first broken one or None), walking the log in id order."""
     prev: tuple[int, str | None, datetime] | None = None
     count = 0
-    query = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
-    for entry in session.scalars(query):
+    for entry in _in_id_order(session):
         count += 1
         problem = _misfit(entry, prev)
         if problem:
             return count, ChainBreak(entry.id, problem)
         prev = (entry.id, entry.entry_hash, entry.at)
     return count, None
+
+
+def _in_id_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every entry, a batch at a time (no cursor left open when the walk stops early)."""
+    after = 0
+    while True:
+        query = select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id)
+        entries = list(session.scalars(query.limit(batch)))
+        yield from entries
+        if len(entries) < batch:
+            return
+        after = entries[-1].id
+        session.expunge_all()  # keep memory flat over a long log
 
 
 def _misfit(entry: AuditEntry, prev: tuple[int, str | None, datetime] | None) -> str | None:

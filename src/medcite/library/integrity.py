@@ -50,7 +50,7 @@ def check(session: Session) -> IntegrityReport:
 def _cited_passages(session: Session) -> list[str]:
     found = []
     query = select(CitedPassage).order_by(CitedPassage.version_id, CitedPassage.passage_id)
-    for cited in session.scalars(query.execution_options(yield_per=1000)):
+    for cited in session.scalars(query):
         if sha256_hex(cited.text) != cited.content_hash:
             found.append(
                 f"cited passage {cited.passage_id} of version id {cited.version_id}: its text "
