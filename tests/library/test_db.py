@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from medcite.config import Settings
 from medcite.corpus.database import open_database
 from medcite.library import Actor, Library
 from medcite.library.db import downgrade, migrate
@@ -149,7 +153,6 @@ def test_every_write_is_audited_with_before_and_after(
 
 
 def test_a_library_is_in_use_only_once_its_tables_exist(tmp_path) -> None:
-    from medcite.config import Settings
     from medcite.library.db import database_exists, open_thread_store
 
     settings = Settings(home=tmp_path / "home")
@@ -184,3 +187,28 @@ def test_thread_tables_an_older_medcite_created_are_kept(tmp_path) -> None:
         assert TABLES <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_the_library_file_and_its_wal_are_private_to_their_owner(tmp_path) -> None:
+    """library.sqlite holds password and token hashes: 0600, whatever the umask, and an
+    existing file made readable to others is tightened on open."""
+    settings = Settings(home=tmp_path / "home")
+    path = settings.home / "library.sqlite"
+    wal, shm = path.with_name("library.sqlite-wal"), path.with_name("library.sqlite-shm")
+
+    def modes() -> set[int]:
+        return {stat.S_IMODE(p.stat().st_mode) for p in (path, wal, shm)}
+
+    old = os.umask(0o022)
+    try:
+        with Library(settings) as library:
+            library.add_user(Actor.system(), "ed", "editor")  # a write: the WAL exists
+            assert modes() == {0o600}
+        for p in (path, wal, shm):
+            if p.exists():
+                p.chmod(0o644)
+        with Library(settings) as library:
+            library.add_user(Actor.system(), "rev", "reviewer")
+            assert modes() == {0o600}
+    finally:
+        os.umask(old)
