@@ -53,17 +53,18 @@ def check_answer(answer: Mapping[str, Any], store: CorpusStore) -> None:
     """Raise :class:`EvidenceMismatch` unless the answer's evidence is the corpus's, exactly."""
     references = answer.get("references", [])
     found = corpus_passages(store, (p["passage_id"] for r in references for p in _listed(r)))
-    passages_of: dict[Any, set[str]] = {}
+    passages_of: dict[int, set[str]] = {}
     for ref in references:
         n = ref.get("n")
-        passages_of[n] = set()
+        if not isinstance(n, int):
+            raise EvidenceMismatch(n, ref.get("passage_id"), "the reference has no number")
         for listed in _listed(ref):
-            pid = listed["passage_id"]
             passage, document = _in_corpus(found, ref, listed)
             _check_urls(ref, listed, document, passage)
-            passages_of[n].add(pid)
+            passages_of.setdefault(n, set()).add(passage.passage_id)
     for statement in _statements(answer):
-        for ev in statement.get("evidence") or ():
+        evidence = statement.get("evidence")
+        for ev in evidence if isinstance(evidence, list) else ():
             if isinstance(ev, Mapping):
                 _check_quote(ev, passages_of, found)
 
@@ -103,23 +104,27 @@ def _check_urls(
 
 
 def _statements(answer: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    yield answer.get("bottom_line") or {}
-    for section in answer.get("sections", []):
-        yield from section.get("statements", [])
+    """The bottom line and every section's statements (whatever is not an object skipped)."""
+    sections = answer.get("sections")
+    found = [answer.get("bottom_line")]
+    for section in sections if isinstance(sections, list) else ():
+        statements = section.get("statements") if isinstance(section, Mapping) else None
+        found += statements if isinstance(statements, list) else []
+    yield from (s for s in found if isinstance(s, Mapping))
 
 
 def _check_quote(
     ev: Mapping[str, Any],
-    passages_of: Mapping[Any, set[str]],
+    passages_of: Mapping[int, set[str]],
     found: Mapping[str, tuple[Passage, Document]],
 ) -> None:
     """An evidence entry names a passage of its reference and quotes exactly its span."""
     n, pid = ev.get("n"), ev.get("passage_id")
-    if not pid:
-        return  # a citation of the whole source: nothing quoted
-    if not isinstance(pid, str) or pid not in passages_of.get(n, ()):
-        raise EvidenceMismatch(n, pid, "the evidence quotes a passage the reference does not list")
     quote, start, end = ev.get("quote") or "", ev.get("start"), ev.get("end")
+    if not pid and not quote:
+        return  # a citation of the whole source: nothing quoted
+    if not isinstance(n, int) or not isinstance(pid, str) or pid not in passages_of.get(n, ()):
+        raise EvidenceMismatch(n, pid, "the evidence quotes a passage the reference does not list")
     if not quote:
         return
     text = found[pid][0].text
