@@ -45,13 +45,17 @@ class Library:
         settings: Settings | None = None,
         *,
         url: str | None = None,
-        corpus: CorpusStore | None = None,
+        corpus: CorpusStore | Callable[[], CorpusStore] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.url = url or self.settings.library_url
-        # The corpus that cited evidence is checked against: the engine's store when given,
-        # else the configured corpus, opened on first use (and closed with the library).
-        self._corpus = corpus
+        # The corpus that cited evidence is checked against: the one given (or made by the
+        # function given: the engine's store, opened when first needed), else the configured
+        # corpus, opened on first use and closed with the library.
+        self._corpus: CorpusStore | None = None
+        self._open_corpus = corpus if callable(corpus) else None
+        if corpus is not None and not callable(corpus):
+            self._corpus = corpus
         self._owns_corpus = corpus is None
         engine = open_database(self.url, private=True)
         migrate(engine)
@@ -64,7 +68,11 @@ class Library:
         if self._corpus is None:
             from medcite.corpus.store import CorpusStore
 
-            self._corpus = CorpusStore(self.settings.corpus_url or self.settings.corpus_db)
+            self._corpus = (
+                self._open_corpus()
+                if self._open_corpus
+                else CorpusStore(self.settings.corpus_url or self.settings.corpus_db)
+            )
         return self._corpus
 
     def close(self) -> None:
