@@ -109,3 +109,25 @@ def test_a_forged_revision_is_refused_and_the_article_keeps_its_version(
     with pytest.raises(InvalidRequest, match=rf"reference \[{n}\], passage {passage_id}"):
         library.revise(people["editor"], draft.id, forged, version=1)
     assert library.article(people["editor"], draft.id).current_version == 1
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "not a list",
+        [{"n": [1], "passage_id": "x", "quote": "q"}],
+        [{"n": 1, "passage_id": ["x"], "quote": "q"}],
+        [{"n": 1, "quote": "a quote naming no passage"}],
+        [{"n": 1, "passage_id": None, "quote": "q", "start": "0", "end": 1}],
+    ],
+    ids=["string", "list number", "list passage", "no passage", "no passage id"],
+)
+def test_malformed_evidence_is_a_named_refusal_or_ignored_never_a_crash(
+    library: Library, people: dict[str, Actor], answer_for, evidence: object
+) -> None:
+    answer = answer_for(f"Is gout treatable ({evidence!r})?")
+    answer["bottom_line"]["evidence"] = evidence
+    try:
+        library.create_draft(people["editor"], answer=answer)
+    except InvalidRequest as refused:
+        assert str(refused).startswith("reference [")
