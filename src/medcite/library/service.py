@@ -65,6 +65,7 @@ class Library:
 
     @property
     def corpus(self) -> CorpusStore:
+        """The corpus store cited passages are re-read from (see :mod:`.evidence`)."""
         if self._corpus is None:
             from medcite.corpus.store import CorpusStore
 
