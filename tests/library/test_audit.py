@@ -10,7 +10,9 @@ from sqlalchemy import Engine, text
 
 from medcite.corpus.database import open_database
 from medcite.library import Actor, Library
+from medcite.library.audit import entry_hash
 from medcite.library.db import migrate
+from medcite.library.schema import AuditEntry
 
 ADMIN = Actor.system("test")
 
@@ -34,12 +36,42 @@ def _without_trigger(engine: Engine, name: str, sql: str) -> None:
 
 def test_an_untouched_log_verifies(library: Library, history: list[int]) -> None:
     report = library.check(ADMIN)
+    (newest,) = library.audit_log(ADMIN, limit=1)
+    with library.db.engine.connect() as conn:
+        head = conn.execute(text(f"SELECT entry_hash FROM audit_entry WHERE id = {newest.id}"))
+        head_hash = head.scalar_one()
     assert report.ok and report.to_dict() == {
         "ok": True,
         "audit_entries": len(history),
         "first_broken_entry": None,
+        "head": {"id": history[-1], "hash": head_hash},
         "problems": [],
     }
+    library.add_user(ADMIN, "later", "editor")
+    with library.db.engine.connect() as conn:
+        (prev,) = conn.execute(text("SELECT prev_hash FROM audit_entry ORDER BY id DESC")).first()
+    assert prev == head_hash  # the log grew from the head noted before
+
+
+def test_a_clock_set_back_does_not_date_an_entry_before_the_newest(
+    library: Library, history: list[int]
+) -> None:
+    """An entry dated in the future (a clock that ran ahead, then was corrected): the next
+    write still succeeds, dated no earlier than it, and the chain verifies."""
+    with library.db.engine.connect() as conn:
+        last = conn.execute(text(f"SELECT * FROM audit_entry WHERE id = {history[-1]}")).one()
+    _without_trigger(
+        library.db.engine,
+        "audit_entry_no_update",
+        f"UPDATE audit_entry SET at = '2999-01-01 00:00:00' WHERE id = {last.id}",
+    )
+    with library.db.writing() as session:  # re-hash it as medcite would have written it
+        ahead = session.get(AuditEntry, last.id)
+        session.execute(
+            text(f"UPDATE audit_entry SET entry_hash = '{entry_hash(ahead)}' WHERE id = {last.id}")
+        )
+    library.add_user(ADMIN, "after-the-fix", "editor")
+    assert library.check(ADMIN).ok
 
 
 def _changed(ids: list[int]) -> tuple[str, str, int, str]:

@@ -236,7 +236,12 @@ def check(
         for problem in report.problems:
             errors.print(f"[red]broken[/] {escape(problem)}", highlight=False)
         state = "intact" if broken is None else "broken"
-        console.print(f"audit log: {report.audit_entries:,} entries, chain {state}")
+        head = report.chain.head_hash or "none"
+        console.print(
+            f"audit log: {report.audit_entries:,} entries, chain {state}; "
+            f"head (last entry that fits) {head}",
+            highlight=False,
+        )
     if not report.ok:
         raise typer.Exit(1)
 

@@ -45,10 +45,14 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SELECT pg_advisory_xact_lock({_APPEND_LOCK})"))
     # Read after the lock (this also flushes the transaction's earlier entries): the newest
-    # entry is the one this chains onto, and ``at`` is taken after it was written.
-    prev = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
+    # entry is the one this chains onto. Never dated before it, even if the clock was set
+    # back (the database would refuse a backdated entry, and with it the write it records).
+    newest = session.execute(
+        select(AuditEntry.entry_hash, AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    prev, at = (newest[0], max(utcnow(), newest[1])) if newest else (None, utcnow())
     entry = AuditEntry(
-        at=utcnow(),
+        at=at,
         actor=actor.username,
         action=action,
         entity=entity,
@@ -90,17 +94,30 @@ class ChainBreak:
         return {"id": self.entry_id, "problem": self.problem}
 
 
-def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
-    """(entries checked, the first broken one or None), walking the log in id order."""
+@dataclass(frozen=True, slots=True)
+class ChainState:
+    """What a walk of the log found: entries checked, the first broken one, and the newest
+    entry's id and hash (the head: note it, and a later check shows the log grew from it)."""
+
+    entries: int
+    broken: ChainBreak | None
+    head_id: int | None
+    head_hash: str | None
+
+
+def verify_chain(session: Session) -> ChainState:
+    """Walk the log in id order up to the first entry that does not fit the chain."""
     prev: tuple[int, str | None, datetime] | None = None
-    count = 0
+    count, broken = 0, None
     for entry in _in_id_order(session):
         count += 1
         problem = _misfit(entry, prev)
         if problem:
-            return count, ChainBreak(entry.id, problem)
+            broken = ChainBreak(entry.id, problem)
+            break
         prev = (entry.id, entry.entry_hash, entry.at)
-    return count, None
+    head_id, head_hash = (prev[0], prev[1]) if prev else (None, None)
+    return ChainState(count, broken, head_id, head_hash)
 
 
 def _in_id_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from medcite.library.audit import ChainBreak, verify_chain
+from medcite.library.audit import ChainBreak, ChainState, verify_chain
 from medcite.library.schema import Article, CitedPassage, ReviewEvent
 from medcite.library.workflow import Status
 from medcite.models import sha256_hex
@@ -25,9 +25,16 @@ LIMIT = 100
 
 @dataclass(slots=True)
 class IntegrityReport:
-    audit_entries: int
-    broken_entry: ChainBreak | None
+    chain: ChainState
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def audit_entries(self) -> int:
+        return self.chain.entries
+
+    @property
+    def broken_entry(self) -> ChainBreak | None:
+        return self.chain.broken
 
     @property
     def ok(self) -> bool:
@@ -38,13 +45,16 @@ class IntegrityReport:
             "ok": self.ok,
             "audit_entries": self.audit_entries,
             "first_broken_entry": self.broken_entry.to_dict() if self.broken_entry else None,
+            # The last entry that fits the chain: a hash kept elsewhere (a ticket, a log) is
+            # the anchor a later check compares against, since anyone able to rewrite the
+            # whole table could also recompute every hash.
+            "head": {"id": self.chain.head_id, "hash": self.chain.head_hash},
             "problems": self.problems,
         }
 
 
 def check(session: Session) -> IntegrityReport:
-    entries, broken = verify_chain(session)
-    return IntegrityReport(entries, broken, [*_cited_passages(session), *_approvals(session)])
+    return IntegrityReport(verify_chain(session), [*_cited_passages(session), *_approvals(session)])
 
 
 def _cited_passages(session: Session) -> list[str]:
