@@ -35,7 +35,7 @@ def _without_trigger(engine: Engine, name: str, sql: str) -> None:
 
 
 def test_an_untouched_log_verifies(library: Library, history: list[int]) -> None:
-    report = library.check(ADMIN)
+    report = library.check_integrity(ADMIN)
     (newest,) = library.audit_log(ADMIN, limit=1)
     with library.db.engine.connect() as conn:
         head = conn.execute(text(f"SELECT entry_hash FROM audit_entry WHERE id = {newest.id}"))
@@ -71,7 +71,7 @@ def test_a_clock_set_back_does_not_date_an_entry_before_the_newest(
             text(f"UPDATE audit_entry SET entry_hash = '{entry_hash(ahead)}' WHERE id = {last.id}")
         )
     library.add_user(ADMIN, "after-the-fix", "editor")
-    assert library.check(ADMIN).ok
+    assert library.check_integrity(ADMIN).ok
 
 
 def _changed(ids: list[int]) -> tuple[str, str, int, str]:
@@ -107,7 +107,7 @@ def test_tampering_past_the_triggers_names_the_first_broken_entry(
 ) -> None:
     trigger, sql, first_broken, problem = TAMPERING[tampering](history)
     _without_trigger(library.db.engine, trigger, sql)
-    report = library.check(ADMIN)
+    report = library.check_integrity(ADMIN)
     assert not report.ok
     assert report.broken_entry is not None and report.broken_entry.entry_id == first_broken
     assert problem in report.broken_entry.problem
@@ -124,7 +124,7 @@ def test_an_entry_added_by_hand_has_no_place_in_the_chain(
                 "VALUES ('2999-01-01 00:00:00', 'mallory', 'x', 'x', 'x', '{}')"
             )
         )
-    report = library.check(ADMIN)
+    report = library.check_integrity(ADMIN)
     assert report.broken_entry is not None and report.broken_entry.entry_id > history[-1]
     assert "no hash" in report.broken_entry.problem
 
@@ -137,11 +137,11 @@ def test_an_approval_without_its_review_event_is_reported(
     for actor, to in [("editor", "submitted"), ("reviewer", "under_review")]:
         library.transition(people[actor], draft.id, to, version=1)
     library.transition(people["reviewer"], draft.id, "approved", version=1)
-    assert library.check(ADMIN).ok
+    assert library.check_integrity(ADMIN).ok
     with library.db.engine.begin() as conn:
         conn.execute(text("UPDATE article SET status = 'under_review'"))
         conn.execute(text("UPDATE article SET status = 'approved', approved_by = 'mallory'"))
-    (problem,) = library.check(ADMIN).problems
+    (problem,) = library.check_integrity(ADMIN).problems
     assert problem.startswith(f"article {draft.id}: approved by mallory")
 
 
@@ -163,9 +163,9 @@ def test_entries_written_before_the_chain_are_chained_by_the_migration(
     finally:
         engine.dispose()
     with Library(library_settings) as library:
-        assert library.check(ADMIN).ok
+        assert library.check_integrity(ADMIN).ok
         library.add_user(ADMIN, "third", "editor")  # and the chain goes on from there
-        report = library.check(ADMIN)
+        report = library.check_integrity(ADMIN)
     assert report.ok and report.audit_entries == 3
 
 
@@ -177,5 +177,5 @@ def test_an_exported_and_imported_library_still_verifies(
     kind = "sqlite" if library_url.startswith("sqlite") else "postgres"
     with Library(library_settings, url=new_database(kind)) as target:
         target.import_(ADMIN, backup.getvalue().splitlines(), source="backup.jsonl")
-        report = target.check(ADMIN)
+        report = target.check_integrity(ADMIN)
     assert report.ok and report.audit_entries == len(history) + 1  # and the import's own

@@ -226,7 +226,7 @@ def check(
     from medcite.cli.render import console, errors, print_json
 
     with _library(home) as lib:
-        report = lib.check(_operator())
+        report = lib.check_integrity(_operator())
     if output is TextOrJson.json:
         print_json(report.to_dict())
     else:

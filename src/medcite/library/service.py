@@ -288,7 +288,7 @@ class Library:
 
     # -- maintenance ---------------------------------------------------------------------
 
-    def check(self, actor: Actor | None) -> integrity.IntegrityReport:
+    def check_integrity(self, actor: Actor | None) -> integrity.IntegrityReport:
         """Whether the history is what medcite wrote: the audit chain, cited passages'
         hashes, approvals against review events (admin; ``medcite library check``)."""
         require_role(actor, frozenset({Role.ADMIN}), "check the library")
