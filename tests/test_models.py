@@ -66,7 +66,7 @@ def test_an_llm_style_answer_round_trips(engine: Engine) -> None:
 def test_the_approved_article_round_trips(engine: Engine, tmp_path: Path) -> None:
     live = engine.answer(QUESTION, live=True).to_dict()
     settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'lib.sqlite'}")
-    with Library(settings) as library:
+    with Library(settings, corpus=engine.store) as library:  # the corpus the answer cites
         system = Actor.system("tests")
         editor = library.local_actor(library.add_user(system, "ed", "editor").username)
         reviewer = library.local_actor(library.add_user(system, "rev", "reviewer").username)

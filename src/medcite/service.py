@@ -94,7 +94,7 @@ class Engine:
         """The editorial library (``settings.library_url``), opened and migrated on first use."""
         from medcite.library import Library
 
-        return Library(self.settings)
+        return Library(self.settings, corpus=lambda: self.store)  # opened when first needed
 
     @cached_property
     def retriever(self) -> Retriever:

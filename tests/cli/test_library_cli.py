@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ def test_library_commands_have_help() -> None:
         ["users", "token"],
         ["library", "export"],
         ["library", "import"],
+        ["library", "check"],
     ]:
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output, result.output
@@ -161,3 +163,32 @@ def test_ask_serves_the_approved_article(tmp_path: Path, built_home: Path) -> No
         app, ["ask", question, "--new-thread", "--format", "json", *home], env=env
     )
     assert json.loads(followed.stdout)["review"]["status"] == "draft"
+
+
+def test_library_check_reports_the_first_broken_audit_entry(tmp_path: Path) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    for name in ("ed", "rev", "admin"):
+        assert invoke("users", "add", name, "--no-password", *home).exit_code == 0
+    clean = invoke("library", "check", "--format", "json", *home)
+    assert clean.exit_code == 0, clean.output
+    report = json.loads(clean.stdout)
+    assert report["ok"] is True and report["audit_entries"] == 3
+    assert report["first_broken_entry"] is None and report["problems"] == []
+    assert len(report["head"]["hash"]) == 64
+    library_file = tmp_path / "home" / "library.sqlite"
+    conn = sqlite3.connect(library_file)  # someone with the file, past the trigger
+    try:
+        with conn:
+            conn.execute("DROP TRIGGER audit_entry_no_update")
+            conn.execute("UPDATE audit_entry SET actor = 'mallory' WHERE entity_id = '2'")
+        (tampered,) = conn.execute("SELECT id FROM audit_entry WHERE actor = 'mallory'").fetchone()
+    finally:
+        conn.close()
+    broken = invoke("library", "check", "--format", "json", *home)
+    assert broken.exit_code == 1, broken.output
+    report = json.loads(broken.stdout)
+    assert report["ok"] is False and report["first_broken_entry"]["id"] == tampered
+    text = invoke("library", "check", *home)
+    assert text.exit_code == 1
+    assert f"audit entry {tampered}: its content does not match its hash" in text.stderr
+    assert "chain broken" in text.stdout

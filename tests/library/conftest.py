@@ -44,8 +44,16 @@ def library_url(request: pytest.FixtureRequest, new_database: Callable[[str], st
 
 
 @pytest.fixture
-def library_settings(tmp_path: Path, library_url: str) -> Settings:
-    return Settings(home=tmp_path / "home", database_url=library_url)
+def fixture_corpus_url(built_home: Path) -> str:
+    """The fixture corpus (that ``real_answer`` cites), for a library's evidence checks."""
+    return str(Settings(home=built_home).corpus_db)
+
+
+@pytest.fixture
+def library_settings(tmp_path: Path, library_url: str, fixture_corpus_url: str) -> Settings:
+    """A library of its own, its evidence checked against the fixture corpus (tests that
+    ingest a corpus of their own override this)."""
+    return Settings(home=tmp_path / "home", database_url=library_url, corpus_url=fixture_corpus_url)
 
 
 @pytest.fixture

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from medcite.config import Settings
 from medcite.corpus.database import open_database
 from medcite.library import Actor, Library
 from medcite.library.db import downgrade, migrate
@@ -68,6 +72,68 @@ def test_append_only_tables_refuse_changes_even_in_raw_sql(
     assert {e.actor for e in entries} >= {"editor"} and "mallory" not in {e.actor for e in entries}
 
 
+@pytest.fixture
+def reviewed(library: Library, people: dict[str, Actor], answer_for) -> int:
+    """An approved article with a comment: review history and approved evidence."""
+    draft = library.create_draft(people["editor"], answer=answer_for("Is gout hereditary?"))
+    library.transition(people["editor"], draft.id, "submitted", version=1)
+    library.comment(people["reviewer"], draft.id, 1, "check the dose", statement="bottom_line")
+    library.transition(people["reviewer"], draft.id, "under_review", version=1)
+    library.transition(people["reviewer"], draft.id, "approved", version=1)
+    return draft.id
+
+
+TAMPERING = [
+    "UPDATE review_event SET actor = 'mallory'",
+    "DELETE FROM review_event",
+    "UPDATE review_comment SET body = 'all good'",
+    "DELETE FROM review_comment",
+    "UPDATE cited_passage SET text = 'Colchicine 40 mg every hour.'",
+    "DELETE FROM cited_passage",
+    "DELETE FROM article_version",
+    "UPDATE article SET approved_by = 'mallory'",
+    "UPDATE article SET approved_by = NULL",
+    "UPDATE article SET approved_version_id = NULL",
+    "INSERT INTO audit_entry (at, actor, action, entity, entity_id, detail) "
+    "VALUES ('2000-01-01 00:00:00', 'mallory', 'article.approved', 'article', '1', '{}')",
+]
+
+
+@pytest.mark.usefixtures("reviewed")
+@pytest.mark.parametrize("statement", TAMPERING)
+def test_approved_evidence_and_review_history_refuse_tampering_in_raw_sql(
+    library: Library, statement: str
+) -> None:
+    def state() -> list[object]:
+        with library.db.engine.connect() as conn:
+            return [
+                conn.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
+                for table in TAMPERED_TABLES
+            ]
+
+    before = state()
+    with pytest.raises(DBAPIError, match="append-only"), library.db.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert state() == before
+
+
+TAMPERED_TABLES = ("review_event", "review_comment", "cited_passage", "article_version")
+
+
+def test_what_the_workflow_updates_is_still_accepted(
+    library: Library, people: dict[str, Actor], reviewed: int
+) -> None:
+    """Re-review and re-approval by another reviewer, status, lock and dates: the app's own
+    updates pass the triggers; a raw UPDATE of the status does too (it is not history)."""
+    library.transition(people["reviewer"], reviewed, "under_review", version=1)
+    library.transition(people["reviewer2"], reviewed, "approved", version=1)
+    assert library.article(None, reviewed).approved_by == "reviewer2"
+    with library.db.engine.begin() as conn:
+        conn.execute(text("UPDATE article SET updated_at = approved_at, topic = 'gout'"))
+    library.transition(people["reviewer"], reviewed, "retracted", version=1)
+    assert library.article(people["reviewer"], reviewed).status == "retracted"
+
+
 def test_every_write_is_audited_with_before_and_after(
     library: Library, people: dict[str, Actor], answer_for
 ) -> None:
@@ -87,7 +153,6 @@ def test_every_write_is_audited_with_before_and_after(
 
 
 def test_a_library_is_in_use_only_once_its_tables_exist(tmp_path) -> None:
-    from medcite.config import Settings
     from medcite.library.db import database_exists, open_thread_store
 
     settings = Settings(home=tmp_path / "home")
@@ -122,3 +187,28 @@ def test_thread_tables_an_older_medcite_created_are_kept(tmp_path) -> None:
         assert TABLES <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_the_library_file_and_its_wal_are_private_to_their_owner(tmp_path) -> None:
+    """library.sqlite holds password and token hashes: 0600, whatever the umask, and an
+    existing file made readable to others is tightened on open."""
+    settings = Settings(home=tmp_path / "home")
+    path = settings.home / "library.sqlite"
+    wal, shm = path.with_name("library.sqlite-wal"), path.with_name("library.sqlite-shm")
+
+    def modes() -> set[int]:
+        return {stat.S_IMODE(p.stat().st_mode) for p in (path, wal, shm)}
+
+    old = os.umask(0o022)
+    try:
+        with Library(settings) as library:
+            library.add_user(Actor.system(), "ed", "editor")  # a write: the WAL exists
+            assert modes() == {0o600}
+        for p in (path, wal, shm):
+            if p.exists():
+                p.chmod(0o644)
+        with Library(settings) as library:
+            library.add_user(Actor.system(), "rev", "reviewer")
+            assert modes() == {0o600}
+    finally:
+        os.umask(old)

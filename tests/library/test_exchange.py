@@ -96,9 +96,11 @@ def test_a_bad_line_rejects_the_whole_import(
 
 
 @pytest.mark.postgres
-def test_sqlite_to_postgresql(tmp_path: Path, new_database, answer_for) -> None:
+def test_sqlite_to_postgresql(
+    tmp_path: Path, new_database, answer_for, fixture_corpus_url: str
+) -> None:
     """Move a library from the default SQLite file to a PostgreSQL server, losing nothing."""
-    with Library(Settings(home=tmp_path / "home")) as source:
+    with Library(Settings(home=tmp_path / "home", corpus_url=fixture_corpus_url)) as source:
         people = {}
         for name in ("editor", "reviewer", "admin"):
             user = source.add_user(Actor.system(), name, name)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from medcite.library import Actor, Forbidden, InvalidRequest, Library
-from medcite.library.schema import utcnow
+from medcite.library.schema import Article, utcnow
 from medcite.service import DISCLAIMER
 
 
@@ -173,3 +173,22 @@ def test_diff_between_versions_is_statement_level(
         expected.add(("removed", revised["sections"][0]["title"], removed, None))
     assert changes == expected
     assert library.diff(people["reviewer"], draft.id, 2, 2) == []
+
+
+def test_approvals_older_than_the_interval_are_due_for_review(
+    library: Library, people: dict[str, Actor], answer_for
+) -> None:
+    fresh, old = (
+        library.create_draft(people["editor"], answer=answer_for(q)).id
+        for q in ("Fresh question?", "Old question?")
+    )
+    _approve(library, people, fresh)
+    _approve(library, people, old)
+    with library.db.writing() as s:
+        article = s.get(Article, old)
+        article.approved_at = utcnow() - timedelta(
+            days=library.settings.library.review_interval_days + 1
+        )
+    queue = library.review_queue(people["reviewer"])
+    assert [(a.id, a.due_for_review) for a in queue.items] == [(old, True)]
+    assert library.article(None, fresh).due_for_review is False

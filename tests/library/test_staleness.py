@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from medcite.config import Settings
-from medcite.library import Actor, Library
-from medcite.library.schema import Article, CitedPassage, utcnow
+from medcite.library import Actor, Conflict, Library
+from medcite.library.schema import CitedPassage
 from medcite.models import sha256_hex
 from medcite.service import Engine
 
@@ -40,6 +40,12 @@ DOCS = [
 ]
 QUESTION = "What are the treatment options for gout?"
 MS_QUESTION = "What are the treatment options for progressive multiple sclerosis?"
+
+
+@pytest.fixture
+def library_settings(tmp_path: Path, library_url: str) -> Settings:
+    """The library checks evidence against the corpus these tests ingest into its home."""
+    return Settings(home=tmp_path / "home", database_url=library_url)
 
 
 def _approve(library: Library, people: dict[str, Actor], answer: dict) -> int:
@@ -113,21 +119,6 @@ def test_a_removed_document_is_reported_as_gone(
     assert f"of {gone} is gone" in reason
 
 
-def test_approvals_older_than_the_interval_are_due_for_review(
-    library: Library, people: dict[str, Actor], answer_for
-) -> None:
-    fresh = _approve(library, people, answer_for("Fresh question?"))
-    old = _approve(library, people, answer_for("Old question?"))
-    with library.db.writing() as s:
-        article = s.get(Article, old)
-        article.approved_at = utcnow() - timedelta(
-            days=library.settings.library.review_interval_days + 1
-        )
-    queue = library.review_queue(people["reviewer"])
-    assert [(a.id, a.due_for_review) for a in queue.items] == [(old, True)]
-    assert library.article(None, fresh).due_for_review is False
-
-
 def test_every_passage_of_a_source_is_stored_and_watched(
     library_settings: Settings,
     library: Library,
@@ -168,3 +159,50 @@ def test_every_passage_of_a_source_is_stored_and_watched(
         assert [s.article_id for s in engine.stale_articles] == [article_id]
     reason = library.article(people["reviewer"], article_id).stale_reason
     assert f"passage [{source['n']}] of {source['doc_id']} changed on re-ingest" in reason
+
+
+def test_approval_rechecks_the_cited_passages_against_the_corpus(
+    library_settings: Settings,
+    library: Library,
+    people: dict[str, Actor],
+    tmp_path: Path,
+    write_jsonl: Callable[[Path, list[object]], Path],
+) -> None:
+    """A passage that changed in the corpus after the version was submitted (re-ingested
+    while the article waited, so no staleness check saw it) refuses the approval, 409."""
+    with Engine(library_settings) as engine:
+        engine.ingest([write_jsonl(tmp_path / "gout.jsonl", DOCS)])
+        answer = engine.answer(QUESTION, live=True).to_dict()
+        article = library.create_draft(people["editor"], answer=answer)
+        library.transition(people["editor"], article.id, "submitted", version=1)
+        changed = [{**d, "text": d["text"].replace("first-line", "second-line")} for d in DOCS]
+        engine.ingest([write_jsonl(tmp_path / "gout.jsonl", changed)])
+    library.transition(people["reviewer"], article.id, "under_review", version=1)
+    with pytest.raises(Conflict, match=r"cannot be approved: passage \[\d\] of jsonl:g\d changed"):
+        library.transition(people["reviewer"], article.id, "approved", version=1)
+    refused = library.article(people["reviewer"], article.id)
+    assert (refused.status, refused.approved_by) == ("under_review", None)
+    assert library.approved_answer(QUESTION, "clinician") is None
+
+    shown = library.version(people["reviewer"], article.id, 1)
+    passages = [p for s in shown["statements"] for p in s["passages"]]
+    assert passages and not any(p["in_corpus"] for p in passages)  # every one was re-cut
+
+
+def test_the_review_view_shows_the_corpus_text(
+    library_settings: Settings,
+    library: Library,
+    people: dict[str, Actor],
+    tmp_path: Path,
+    write_jsonl: Callable[[Path, list[object]], Path],
+) -> None:
+    with Engine(library_settings) as engine:
+        engine.ingest([write_jsonl(tmp_path / "gout.jsonl", DOCS)])
+        answer = engine.answer(QUESTION, live=True).to_dict()
+        store = engine.store
+        article = library.create_draft(people["editor"], answer=answer)
+        shown = library.version(people["reviewer"], article.id, 1)
+        passages = [p for s in shown["statements"] for p in s["passages"]]
+        corpus = store.passages([p["passage_id"] for p in passages])
+    assert passages and all(p["in_corpus"] for p in passages)
+    assert all(p["text"] == corpus[p["passage_id"]][0].text for p in passages)

@@ -204,3 +204,24 @@ def test_public_list_searches_filters_and_pages(site: Site) -> None:
     assert nothing["total"] == 0 and nothing["items"] == []
     assert_error(drafts, 403, "forbidden")  # readers may not list drafts
     assert future["total"] == 0
+
+
+def test_a_forged_answer_is_refused_naming_the_reference(site: Site) -> None:
+    """The issue's case: an editor rewrites a cited passage and the bottom line; the API
+    refuses it (422, the reference and passage named) and stores nothing to review."""
+    question = "What are the symptoms of multiple sclerosis?"
+    with site.api() as anonymous:
+        answer = anonymous.post("/api/v1/answers", json={"question": question}).json()
+    forged = json.loads(json.dumps(answer))
+    ref = forged["references"][0]
+    ref["text"] = ref["passages"][0]["text"] = "Colchicine 40 mg every hour."
+    forged["bottom_line"]["text"] = "Colchicine 40 mg every hour."
+    with site.api("editor") as editor:
+        refused = editor.post("/api/v1/articles", json={"answer": forged})
+        error = assert_error(refused, 422, "evidence_mismatch")
+        assert (error["reference"], error["passage_id"]) == (ref["n"], ref["passage_id"])
+        assert error["message"].startswith(f"reference [{ref['n']}], passage {ref['passage_id']}")
+        listed = editor.get("/api/v1/articles", params={"search": "colchicine"}).json()
+        assert listed["total"] == 0
+        genuine = editor.post("/api/v1/articles", json={"answer": answer})
+    assert genuine.status_code == 201, genuine.text

@@ -230,3 +230,44 @@ def test_secure_cookies_and_the_due_for_review_banner(
 def engine_answer(home: Path) -> dict:
     with Engine(Settings(home=home)) as engine:
         return engine.answer("How should vaccines be stored?").to_dict()
+
+
+GOUT = [
+    {
+        "id": "g1",
+        "title": "Treatment of acute gout",
+        "text": "Colchicine, NSAIDs and corticosteroids are first-line treatments for acute gout "
+        "flares. Treatment should start within 24 hours of flare onset.",
+        "year": 2020,
+    }
+]
+
+
+def test_the_version_page_shows_the_corpus_passage_and_flags_one_that_left_it(
+    request: pytest.FixtureRequest, tmp_path: Path, write_jsonl
+) -> None:
+    """The reviewer reads the corpus's text; a passage re-cut since the version was written is
+    flagged, and approving that version is refused with the reason."""
+    home = tmp_path / "home"
+    with Engine(Settings(home=home)) as engine:
+        engine.ingest([write_jsonl(tmp_path / "gout.jsonl", GOUT)])
+    with database("sqlite", request, tmp_path) as url, library_site(home, url) as own:
+        with own.browser_client("editor") as editor, own.browser_client("reviewer") as reviewer:
+            version_path = save_draft(editor, "How are gout flares treated?")
+            press(editor, editor.get(version_path), "submitted")
+            shown = page(reviewer.get(version_path))
+            quoted = [
+                text_of(q) for q in shown.xpath("//figure[@class='review-passage']//blockquote")
+            ]
+            assert quoted and all(q in GOUT[0]["text"] for q in quoted)
+            assert not shown.xpath("//p[contains(@class, 'passage-gone')]")
+
+            changed = [{**GOUT[0], "text": GOUT[0]["text"].replace("first-line", "second-line")}]
+            with Engine(Settings(home=home)) as engine:
+                engine.ingest([write_jsonl(tmp_path / "gout.jsonl", changed)])
+            press(reviewer, reviewer.get(version_path), "under_review")
+            flagged = reviewer.get(version_path)
+            assert page(flagged).xpath("//p[contains(@class, 'passage-gone')]")
+            refused = press(reviewer, flagged, "approved")
+    assert refused.status_code == 409
+    assert "cannot be approved: passage [1] of jsonl:g1 changed" in refused.text

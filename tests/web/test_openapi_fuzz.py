@@ -19,12 +19,20 @@ from schemathesis.core.failures import FailureGroup
 
 EXAMPLES_PER_OPERATION = 15
 # What a schema cannot say: a text to verify must hold a sentence of four or more words
-# (found by splitting sentences), else it is a 400 that says so.
+# (found by splitting sentences), else it is a 400 that says so; an answer saved as a draft
+# must cite passages exactly as the corpus holds them, else a 422 names the reference.
 CONFIG = """
 [[operations]]
 include-path = "/api/v1/verify"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "400", "401", "403", "404", "409", "429",
+]
+
+[[operations]]
+include-path = "/api/v1/articles"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
 ]
 """
 

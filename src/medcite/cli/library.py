@@ -214,6 +214,38 @@ def import_(
         console.print(f"imported {sum(counts.values()):,} records into {lib.url.split('@')[-1]}")
 
 
+@library.command("check")
+def check(
+    home: HomeOption = None,
+    output: TextOrJsonOption = TextOrJson.text,
+) -> None:
+    """Check the history: the audit log's hash chain (first broken entry), cited passages'
+    hashes, approvals against the review history. Exit 1 when anything is broken."""
+    from rich.markup import escape
+
+    from medcite.cli.render import console, errors, print_json
+
+    with _library(home) as lib:
+        report = lib.check_integrity(_operator())
+    if output is TextOrJson.json:
+        print_json(report.to_dict())
+    else:
+        broken = report.broken_entry
+        if broken:
+            errors.print(f"[red]audit entry {broken.entry_id}[/]: {escape(broken.problem)}")
+        for problem in report.problems:
+            errors.print(f"[red]broken[/] {escape(problem)}", highlight=False)
+        state = "intact" if broken is None else "broken"
+        head = report.chain.head_hash or "none"
+        console.print(
+            f"audit log: {report.audit_entries:,} entries, chain {state}; "
+            f"head (last entry that fits) {head}",
+            highlight=False,
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def save_draft(engine: Any, answer: Any, editor: str | None) -> None:
     """`medcite ask --save-draft`: store the answer as a draft article by ``editor``."""
     from medcite.cli.render import errors

@@ -13,6 +13,7 @@ writes, so two writers queue for the lock instead of one failing half-way throug
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,13 @@ BUSY_TIMEOUT_S = 30
 _WRITE = "medcite_write"
 
 
-def open_database(url_or_path: str | Path) -> Engine:
-    """An engine for a SQLAlchemy URL, or for a SQLite file path (its directory is created)."""
+def open_database(url_or_path: str | Path, *, private: bool = False) -> Engine:
+    """An engine for a SQLAlchemy URL, or for a SQLite file path (its directory is created).
+
+    ``private``: a SQLite file readable by its owner only (mode 0600), and so its WAL and
+    shared-memory files, which SQLite creates with the database file's mode (the editorial
+    library holds password and token hashes).
+    """
     url = str(url_or_path)
     if "://" not in url:
         url = f"sqlite:///{url}"
@@ -33,10 +39,20 @@ def open_database(url_or_path: str | Path) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if private:
+            _owner_only(Path(parsed.database))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _owner_only(path: Path) -> None:
+    """Create ``path`` with mode 0600 if missing; tighten it and its -wal/-shm if not."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 def writing(engine: Engine) -> Engine:

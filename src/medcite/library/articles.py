@@ -15,15 +15,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from medcite.config import AUDIENCES
-from medcite.library import audit
-from medcite.library.errors import Conflict, DuplicateArticle, InvalidRequest, NotFound
+from medcite.library import audit, evidence
+from medcite.library.errors import (
+    Conflict,
+    DuplicateArticle,
+    EvidenceChanged,
+    InvalidRequest,
+    NotFound,
+)
 from medcite.library.schema import (
     Article,
     ArticleSearch,
@@ -48,6 +54,9 @@ from medcite.library.workflow import (
 )
 from medcite.models import reference_passages, sha256_hex
 
+if TYPE_CHECKING:
+    from medcite.corpus.store import CorpusStore
+
 
 def normalize_question(text: str) -> str:
     """The key two phrasings of the same question share: lowercase, single spaces, no '?'."""
@@ -60,7 +69,7 @@ def slugify(text: str, limit: int = 80) -> str:
     return slug[:limit].rstrip("-") or "article"
 
 
-def _check_answer(answer: Any) -> dict[str, Any]:
+def _check_answer(answer: Any, corpus: CorpusStore) -> dict[str, Any]:
     if not isinstance(answer, dict):
         raise InvalidRequest("the answer must be a JSON object (an `ask --format json` answer)")
     missing = [
@@ -85,6 +94,7 @@ def _check_answer(answer: Any) -> dict[str, Any]:
             raise InvalidRequest(
                 f"reference {ref.get('n')}: every entry of passages needs passage_id and text"
             )
+    evidence.check_answer(answer, corpus)
     return answer
 
 
@@ -97,11 +107,17 @@ def _unique_slug(session: Session, base: str) -> str:
 
 
 def create_draft(
-    session: Session, actor: Actor | None, answer: dict[str, Any], *, topic: str | None = None
+    session: Session,
+    actor: Actor | None,
+    answer: dict[str, Any],
+    corpus: CorpusStore,
+    *,
+    topic: str | None = None,
 ) -> Article:
-    """A new article in ``draft`` whose version 1 is ``answer`` (editors only)."""
+    """A new article in ``draft`` whose version 1 is ``answer`` (editors only), its evidence
+    checked against ``corpus``."""
     actor = require_role(actor, EDITOR_ROLES, "create articles")
-    answer = _check_answer(answer)
+    answer = _check_answer(answer, corpus)
     normalized = normalize_question(answer["question"])
     audience = answer["audience"]
     existing = session.execute(
@@ -241,13 +257,15 @@ def revise(
     actor: Actor | None,
     article_id: int,
     answer: dict[str, Any],
+    corpus: CorpusStore,
     *,
     seen_version: int,
     lock_version: int | None = None,
 ) -> ArticleVersion:
-    """Add a new version (editors, while draft or changes_requested; the latter → draft)."""
+    """Add a new version (editors, while draft or changes_requested; the latter → draft),
+    its evidence checked against ``corpus``."""
     actor = require_role(actor, EDITOR_ROLES, "edit articles")
-    answer = _check_answer(answer)
+    answer = _check_answer(answer, corpus)
     article = load(session, article_id)
     _check_fresh(session, article, seen_version, lock_version)
     status = Status(article.status)
@@ -282,12 +300,16 @@ def transition(
     actor: Actor | None,
     article_id: int,
     to: str,
+    corpus: CorpusStore,
     *,
     seen_version: int,
     comment: str = "",
     lock_version: int | None = None,
 ) -> Article:
-    """Move an article to ``to``; ``seen_version`` is the version number the actor saw."""
+    """Move an article to ``to``; ``seen_version`` is the version number the actor saw.
+
+    Approval re-reads every passage the version cites from ``corpus``: one that changed or
+    left it since the version was written refuses the approval (EvidenceChanged)."""
     target = parse_status(to)
     require_role_for(actor, target)
     article = load(session, article_id)
@@ -302,6 +324,7 @@ def transition(
     if (status, target) == (Status.CHANGES_REQUESTED, Status.SUBMITTED):
         _require_new_version(session, article, current)
     if target is Status.APPROVED:
+        _require_unchanged_evidence(session, corpus, article, current)
         article.approved_version_id = current.id
         article.approved_at = utcnow()
         article.approved_by = actor.username
@@ -350,6 +373,18 @@ def _require_new_version(session: Session, article: Article, current: ArticleVer
     if asked_on == current.id:
         raise Conflict(
             f"changes were requested on version {current.number}; add a new version first"
+        )
+
+
+def _require_unchanged_evidence(
+    session: Session, corpus: CorpusStore, article: Article, current: ArticleVersion
+) -> None:
+    cited = list(session.scalars(select(CitedPassage).where(CitedPassage.version_id == current.id)))
+    stale = evidence.changed(corpus, cited)
+    if stale:
+        raise EvidenceChanged(
+            f"version {current.number} of article {article.id} cannot be approved: "
+            f"{evidence.describe(session, corpus, stale)}; add a new version"
         )
 
 

@@ -106,7 +106,7 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
 def open_thread_store(url_or_path: str | Path) -> SqlThreadStore:
     """The thread store on ``url_or_path``, its tables migrated (the ``threads`` branch only:
     a database holding threads alone is no library in use, see :func:`database_exists`)."""
-    engine = open_database(url_or_path)
+    engine = open_database(url_or_path, private=True)
     migrate(engine, "threads@head")
     return SqlThreadStore(engine)
 

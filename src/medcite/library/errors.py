@@ -6,9 +6,11 @@ MedciteError
     ├── Forbidden                403  the user's role may not do this
     ├── NotFound                 404  no such article/version/user (or not visible to the reader)
     ├── InvalidRequest           422  malformed input (unknown state, bad answer JSON, ...)
+    │   └── EvidenceMismatch     422  a cited passage, quote or URL is not the corpus's (named)
     ├── IllegalTransition        409  the workflow does not allow this move from the current state
     ├── Conflict                 409  someone else changed the article since the actor looked
-    │   └── DuplicateArticle     409  an article already answers the question for the audience
+    │   ├── DuplicateArticle     409  an article already answers the question for the audience
+    │   └── EvidenceChanged      409  approval: a cited passage changed in (or left) the corpus
     └── ImportRejected           422  an export file cannot be imported (record named)
 
 The web layer only translates: ``JSONResponse({"error": str(exc)}, exc.http_status)``.
@@ -39,6 +41,15 @@ class InvalidRequest(LibraryError, ValueError):
     http_status = 422
 
 
+class EvidenceMismatch(InvalidRequest):
+    """An answer whose reference ``n`` is not what the corpus holds for ``passage_id``."""
+
+    def __init__(self, n: object, passage_id: object, problem: str) -> None:
+        super().__init__(f"reference [{n}], passage {passage_id}: {problem}")
+        self.n = n
+        self.passage_id = passage_id
+
+
 class IllegalTransition(LibraryError):
     http_status = 409
 
@@ -58,6 +69,10 @@ class DuplicateArticle(Conflict):
         self.article_id = article_id
         self.slug = slug
         self.state = state
+
+
+class EvidenceChanged(Conflict):
+    """Approval refused: cited passages changed in or left the corpus since the version."""
 
 
 class ImportRejected(LibraryError):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from medcite.library.articles import load, normalize_question, version, when
 from medcite.library.errors import Forbidden, InvalidRequest, NotFound
+from medcite.library.evidence import corpus_passages
 from medcite.library.schema import (
     Article,
     ArticleSearch,
@@ -28,6 +29,9 @@ from medcite.library.schema import (
 )
 from medcite.library.statements import flatten
 from medcite.library.workflow import STAFF_ROLES, Actor, Status, parse_status, require_role
+
+if TYPE_CHECKING:
+    from medcite.corpus.store import CorpusStore
 
 PUBLIC = (Status.APPROVED.value, Status.UNDER_REVIEW.value)
 MAX_PER_PAGE = 100
@@ -207,14 +211,22 @@ def _events(session: Session, article_id: int, staff: bool) -> list[dict[str, An
 
 
 def version_view(
-    session: Session, actor: Actor | None, article_id: int, number: int
+    session: Session, actor: Actor | None, article_id: int, number: int, corpus: CorpusStore
 ) -> dict[str, Any]:
-    """A version for review: each statement with its citations' passages and its comments."""
+    """A version for review: each statement with its citations' passages and its comments.
+
+    A passage's text is re-read from ``corpus`` (never the answer JSON an editor sent); one
+    the corpus no longer holds shows the text as cited, with ``in_corpus`` false.
+    """
     require_role(actor, STAFF_ROLES, "review versions")
     target = version(session, load(session, article_id), number)
+    cited = list(session.scalars(select(CitedPassage).where(CitedPassage.version_id == target.id)))
+    current = corpus_passages(corpus, (c.passage_id for c in cited))
     passages = {
-        p.passage_id: p.text
-        for p in session.scalars(select(CitedPassage).where(CitedPassage.version_id == target.id))
+        c.passage_id: (current[c.passage_id][0].text, True)
+        if c.passage_id in current
+        else (c.text, False)
+        for c in cited
     }
     by_n = {r["n"]: r for r in target.answer.get("references", []) if "n" in r}
     comments = list(
@@ -230,7 +242,8 @@ def version_view(
                         "n": n,
                         "doc_id": by_n[n]["doc_id"],
                         "passage_id": pid,
-                        "text": passages[pid],
+                        "text": passages[pid][0],
+                        "in_corpus": passages[pid][1],
                     }
                     for n, pid in ref.cited
                     if pid in passages

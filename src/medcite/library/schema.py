@@ -149,7 +149,8 @@ class ArticleVersion(Base):
 
 
 class CitedPassage(Base):
-    """A passage a version cites, with its text exactly as it was when the version was made."""
+    """A passage a version cites, with its text exactly as the corpus held it when the version
+    was made (checked then; database triggers refuse updates and deletes)."""
 
     __tablename__ = "cited_passage"
 
@@ -161,7 +162,8 @@ class CitedPassage(Base):
 
 
 class ReviewEvent(Base):
-    """One move through the workflow (``kind`` = transition) or a staleness finding."""
+    """One move through the workflow (``kind`` = transition) or a staleness finding
+    (append-only: database triggers refuse updates and deletes)."""
 
     __tablename__ = "review_event"
 
@@ -177,7 +179,8 @@ class ReviewEvent(Base):
 
 
 class Comment(Base):
-    """A reviewer's note on a version, or on one statement (``statement`` = its path)."""
+    """A reviewer's note on a version, or on one statement (``statement`` = its path);
+    append-only like the review events."""
 
     __tablename__ = "review_comment"
 
@@ -190,7 +193,8 @@ class Comment(Base):
 
 
 class AuditEntry(Base):
-    """Append-only record of a write (database triggers refuse updates and deletes)."""
+    """Append-only record of a write (database triggers refuse updates, deletes and backdated
+    inserts); ``prev_hash``/``entry_hash`` chain the entries (see :mod:`medcite.library.audit`)."""
 
     __tablename__ = "audit_entry"
 
@@ -203,3 +207,5 @@ class AuditEntry(Base):
     before_id: Mapped[str | None] = mapped_column(String(80))
     after_id: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))

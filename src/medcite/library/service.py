@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 from medcite.config import Settings
 from medcite.corpus.database import open_database
 from medcite.library import articles as article_ops
-from medcite.library import audit, auth, exchange, queries, staleness
+from medcite.library import audit, auth, exchange, integrity, queries, staleness
 from medcite.library.db import Database, migrate
 from medcite.library.errors import InvalidRequest
 from medcite.library.statements import Change, diff
@@ -40,17 +40,47 @@ ComposeFn = Callable[[str, str], dict[str, Any]]
 class Library:
     """The editorial library on ``settings.library_url`` (migrated to the newest schema on open)."""
 
-    def __init__(self, settings: Settings | None = None, *, url: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        url: str | None = None,
+        corpus: CorpusStore | Callable[[], CorpusStore] | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.url = url or self.settings.library_url
-        engine = open_database(self.url)
+        # The corpus that cited evidence is checked against: the one given (or made by the
+        # function given: the engine's store, opened when first needed), else the configured
+        # corpus, opened on first use and closed with the library.
+        self._corpus: CorpusStore | None = None
+        self._open_corpus = corpus if callable(corpus) else None
+        if corpus is not None and not callable(corpus):
+            self._corpus = corpus
+        self._owns_corpus = corpus is None
+        engine = open_database(self.url, private=True)
         migrate(engine)
         self.db = Database(engine)
         if engine.dialect.name == "sqlite":  # cheap there; PostgreSQL's autovacuum does it
             self.db.optimize()
 
+    @property
+    def corpus(self) -> CorpusStore:
+        """The corpus store cited passages are re-read from (see :mod:`.evidence`)."""
+        if self._corpus is None:
+            from medcite.corpus.store import CorpusStore
+
+            self._corpus = (
+                self._open_corpus()
+                if self._open_corpus
+                else CorpusStore(self.settings.corpus_url or self.settings.corpus_db)
+            )
+        return self._corpus
+
     def close(self) -> None:
         self.db.close()
+        if self._owns_corpus and self._corpus is not None:
+            self._corpus.close()
+            self._corpus = None
 
     def __enter__(self) -> Library:
         return self
@@ -136,7 +166,7 @@ class Library:
                 raise InvalidRequest("give an answer, or a question (and a way to answer it)")
             answer = compose(question, audience)
         with self.db.writing() as s:
-            article = article_ops.create_draft(s, actor, answer, topic=topic)
+            article = article_ops.create_draft(s, actor, answer, self.corpus, topic=topic)
             article_id = article.id
         return self.article(actor, article_id)
 
@@ -152,7 +182,13 @@ class Library:
         """Add a new version to a draft or changes_requested article (editors)."""
         with self.db.writing() as s:
             article_ops.revise(
-                s, actor, article_id, answer, seen_version=version, lock_version=lock_version
+                s,
+                actor,
+                article_id,
+                answer,
+                self.corpus,
+                seen_version=version,
+                lock_version=lock_version,
             )
         return self.article(actor, article_id)
 
@@ -166,13 +202,15 @@ class Library:
         comment: str = "",
         lock_version: int | None = None,
     ) -> queries.ArticleView:
-        """Move the article to ``to``; ``version`` is the version number the actor saw."""
+        """Move the article to ``to``; ``version`` is the version number the actor saw (approval
+        re-checks the cited passages against the corpus)."""
         with self.db.writing() as s:
             article_ops.transition(
                 s,
                 actor,
                 article_id,
                 to,
+                self.corpus,
                 seen_version=version,
                 comment=comment,
                 lock_version=lock_version,
@@ -209,7 +247,7 @@ class Library:
 
     def version(self, actor: Actor | None, article_id: int, number: int) -> dict[str, Any]:
         with self.db.reading() as s:
-            return queries.version_view(s, actor, article_id, number)
+            return queries.version_view(s, actor, article_id, number, self.corpus)
 
     def diff(self, actor: Actor | None, article_id: int, old: int, new: int) -> list[Change]:
         """Statement-level changes from version ``old`` to ``new`` (staff)."""
@@ -249,6 +287,13 @@ class Library:
             return audit.entries(s, limit=limit)
 
     # -- maintenance ---------------------------------------------------------------------
+
+    def check_integrity(self, actor: Actor | None) -> integrity.IntegrityReport:
+        """Whether the history is what medcite wrote: the audit chain, cited passages'
+        hashes, approvals against review events (admin; ``medcite library check``)."""
+        require_role(actor, frozenset({Role.ADMIN}), "check the library")
+        with self.db.reading() as s:
+            return integrity.check(s)
 
     def check_staleness(self, store: CorpusStore) -> list[staleness.StaleArticle]:
         """Send articles whose cited passages changed back to review (see ``staleness``)."""

@@ -25,6 +25,7 @@ from fastapi.routing import APIRoute
 from medcite.library.errors import (
     Conflict,
     DuplicateArticle,
+    EvidenceMismatch,
     Forbidden,
     IllegalTransition,
     InvalidRequest,
@@ -44,6 +45,7 @@ ERROR_CODES: dict[type[LibraryError], str] = {
     Unauthenticated: "unauthenticated",
     Forbidden: "forbidden",
     NotFound: "not_found",
+    EvidenceMismatch: "evidence_mismatch",  # before InvalidRequest, which it is
     InvalidRequest: "invalid_request",
     IllegalTransition: "illegal_transition",
     Conflict: "conflict",
@@ -172,7 +174,12 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(exc, DuplicateArticle):
             return _existing_article(request, exc)
-        return error_response(request, status, code, str(exc), headers)
+        fields = (
+            {"reference": exc.n, "passage_id": exc.passage_id}
+            if isinstance(exc, EvidenceMismatch)
+            else None
+        )
+        return error_response(request, status, code, str(exc), headers, fields=fields)
 
     validation_error = cast(
         Callable[[Request, Exception], Awaitable[Response]],

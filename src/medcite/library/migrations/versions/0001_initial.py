@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from medcite.library.migrations.triggers import drop, refuse, trigger_name
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -161,37 +163,14 @@ def upgrade() -> None:
     op.create_index("ix_audit_entry_at", "audit_entry", ["at"])
     for table, statements in APPEND_ONLY.items():
         for statement in statements:
-            _refuse(sqlite, table, statement)
-
-
-def _refuse(sqlite: bool, table: str, statement: str) -> None:
-    """A trigger that aborts ``statement`` on ``table`` whoever issues it."""
-    name = f"{table}_no_{statement.lower()}"
-    message = f"{table} is append-only: {statement} refused"
-    if sqlite:
-        op.execute(
-            f"CREATE TRIGGER {name} BEFORE {statement} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-        )
-        return
-    op.execute(
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$"
-    )
-    op.execute(
-        f"CREATE TRIGGER {name} BEFORE {statement} ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {name}()"
-    )
+            refuse(sqlite, table, statement)
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table, statements in APPEND_ONLY.items():
         for statement in statements:
-            name = f"{table}_no_{statement.lower()}"
-            op.execute(f"DROP TRIGGER {name}" + ("" if sqlite else f" ON {table}"))
-            if not sqlite:
-                op.execute(f"DROP FUNCTION {name}()")
+            drop(sqlite, table, trigger_name(table, statement))
     if sqlite:  # SQLite cannot drop a constraint: empty the columns it guards instead
         op.execute("UPDATE article SET current_version_id = NULL, approved_version_id = NULL")
     else:
