@@ -18,11 +18,13 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcite.index.base import Embedder
 from medcite.text.sentences import split_sentences
+from medcite.text.terms import tokens
+from medcite.verify.abbreviations import defined_in, expanded
 from medcite.verify.base import PassageLike, Span
 from medcite.verify.signals import Quantity, content_stems, quantities
 
@@ -66,6 +68,11 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(quantities(text))
 
 
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
 @lru_cache(maxsize=4096)
 def _sentence_windows(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     spans = split_sentences(text) or [(0, len(text))]
@@ -73,14 +80,21 @@ def _sentence_windows(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
 
 
 def windows(passages: Sequence[PassageLike]) -> list[Window]:
-    """Every sentence and adjacent sentence pair of every passage."""
+    """Every sentence and adjacent sentence pair of every passage. A sentence's stems include
+    both forms of each abbreviation the passages define (:mod:`medcite.verify.abbreviations`):
+    "HSCT is successful in 85 percent" says "stem cell transplantation"."""
     found = []
+    defined = defined_in(p.text for p in passages)
     for index, passage in enumerate(passages):
         text = passage.text
         single = [
             Window(index, passage.passage_id, start, end, text[start:end], stems)
             for start, end, stems in _sentence_windows(text)
         ]
+        if defined:
+            single = [
+                replace(w, stems=expanded(w.stems, _words(w.text), defined)) for w in single
+            ]
         found += single
         for a, b in zip(single, single[1:], strict=False):
             pair_text = text[a.start : b.end]
