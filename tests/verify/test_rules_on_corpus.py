@@ -22,6 +22,8 @@ OSTEOPOROSIS = "medquad:7_SeniorHealth_QA/0000050-6"
 HEART_FAILURE = "medquad:8_NHLBI_QA_XML/0000061-7"
 PROLACTINOMA = "medquad:5_NIDDK_QA/0000015-8"
 ATRIAL_FIBRILLATION = "medquad:8_NHLBI_QA_XML/0000013-8"
+SICKLE_CELL = "medquad:8_NHLBI_QA_XML/0000117-7"
+DIABETES_PREVENTION = "medquad:5_NIDDK_QA/0000022-2"
 PAGES = (
     MS,
     GOUT,
@@ -33,6 +35,8 @@ PAGES = (
     HEART_FAILURE,
     PROLACTINOMA,
     ATRIAL_FIBRILLATION,
+    SICKLE_CELL,
+    DIABETES_PREVENTION,
 )
 
 
@@ -163,3 +167,28 @@ def test_drug_swaps(check) -> None:  # type: ignore[no-untyped-def]
         GOUT,  # the page spells it "allupurinol"
     )
     assert misspelt.label == "supported", misspelt.reasons
+
+
+def test_an_abbreviation_defined_elsewhere_on_the_page_aligns(check) -> None:  # type: ignore[no-untyped-def]
+    # The page defines "hematopoietic stem cell transplantation (HSCT)" once, then says
+    # "HSCT is successful in about 85 percent of children when the donor is related and HLA
+    # matched" in another passage.
+    wrong = check(
+        "A stem cell transplant works in about 60 percent of children with sickle cell disease "
+        "whose donor is a related HLA match.",
+        SICKLE_CELL,
+    )
+    assert wrong.label == "contradicted" and any("85 percent" in r for r in wrong.reasons)
+    assert shown(wrong).startswith("HSCT is successful")
+    adults = check(
+        "Stem cell transplantation succeeds in about 85 percent of adults with sickle cell "
+        "disease when the related donor is HLA matched.",
+        SICKLE_CELL,
+    )
+    assert adults.label == "unsupported" and any("population" in r for r in adults.reasons)
+    metformin = check(
+        "In the Diabetes Prevention Program metformin cut the risk of developing type 2 "
+        "diabetes by 31 percent.",
+        DIABETES_PREVENTION,  # "DPP" in the sentence that says it
+    )
+    assert metformin.label == "supported", metformin.reasons

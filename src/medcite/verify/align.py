@@ -92,9 +92,7 @@ def windows(passages: Sequence[PassageLike]) -> list[Window]:
             for start, end, stems in _sentence_windows(text)
         ]
         if defined:
-            single = [
-                replace(w, stems=expanded(w.stems, _words(w.text), defined)) for w in single
-            ]
+            single = [replace(w, stems=expanded(w.stems, _words(w.text), defined)) for w in single]
         found += single
         for a, b in zip(single, single[1:], strict=False):
             pair_text = text[a.start : b.end]
