@@ -4,6 +4,7 @@ chunked as ingested (no text is copied into the tests)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,45 @@ def test_an_abbreviation_defined_elsewhere_on_the_page_aligns(check) -> None:  #
         DIABETES_PREVENTION,  # "DPP" in the sentence that says it
     )
     assert metformin.label == "supported", metformin.reasons
+
+
+@pytest.fixture(scope="module")
+def abstract(shared_data: Path):  # type: ignore[no-untyped-def]
+    """A SciFact abstract by id, as ``medcite eval verify`` checks claims against it."""
+    wanted = {"2177022", "29564505"}
+    found = {}
+    with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for row in map(json.loads, fh):
+            if row["_id"] in wanted:
+                found[row["_id"]] = TextPassage(f"{row['title']}. {row['text']}", row["_id"])
+    assert set(found) == wanted
+    return found
+
+
+def test_a_negation_about_other_words_does_not_contradict(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # "Soluble CCL21 functionally resembles the second CCR7 ligand, CCL19, which lacks
+    # anchoring residues": the negation denies the residues, not the ligand.
+    ligand = verifier.verify("CCL19 is a ligand for CCR7.", [abstract["2177022"]])
+    assert ligand.label != "contradicted", ligand.reasons
+    # "... were 62% (vs 24%) for those ... (vs no high biomarkers)": an aside, not a denial.
+    crp = verifier.verify(
+        "High levels of CRP lead to a higher risk of exacerbations in chronic obstructive "
+        "pulmonary disease (COPD).",
+        [abstract["29564505"]],
+    )
+    assert not any("negation" in r for r in crp.reasons), crp.reasons
+
+
+def test_a_negation_about_the_claim_still_contradicts(check) -> None:  # type: ignore[no-untyped-def]
+    verdict = check("Quick-relief medicines reduce inflammation.", ASTHMA)
+    assert verdict.label == "contradicted" and any("negation" in r for r in verdict.reasons)
+
+
+def test_the_sentence_that_states_a_number_differently_is_judged(check) -> None:  # type: ignore[no-untyped-def]
+    # "A form of human parathyroid hormone (PTH) is approved for ... osteoporosis ... Use of
+    # the drug for more than 2 years is not recommended.": the second sentence says the number.
+    verdict = check(
+        "Taking parathyroid hormone for more than 6 months is not recommended.", OSTEOPOROSIS
+    )
+    assert verdict.label == "contradicted" and any("2 years" in r for r in verdict.reasons)
+    assert "2 years" in shown(verdict)

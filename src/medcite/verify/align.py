@@ -160,13 +160,28 @@ class Weights:
             or any(q.matches(h) for h in window.quantities)
         )
 
+    def _restates_a_number(self, sentence: Window, other: Window) -> bool:
+        """Whether ``sentence`` gives one of the statement's quantities a value of its own
+        that ``other`` does not ("for more than 2 years" where the statement says "2 months"):
+        where a number is said differently is where the claim is judged."""
+        return any(
+            any(q.differs_from(h) for h in sentence.quantities)
+            and not any(q.matches(h) or q.differs_from(h) for h in other.quantities)
+            for q in self.quantities
+        ) and bool(self.needed & sentence.stems)
+
     def claim(self, window: Window) -> Window:
         """The sentences of ``window`` that carry the statement: a sentence of a pair that adds
-        less than ``CARRIES`` of it (and covers little alone) is context, not claim."""
+        less than ``CARRIES`` of it (and covers little alone) is context, not claim, unless it
+        states one of the statement's numbers differently."""
         if not window.sentences:
             return window
         a, b = window.sentences
-        carries = [s for s, other in ((a, b), (b, a)) if self.coverage(s, other) >= CARRIES]
+        carries = [
+            s
+            for s, other in ((a, b), (b, a))
+            if self.coverage(s, other) >= CARRIES or self._restates_a_number(s, other)
+        ]
         if len(carries) == 1:
             return carries[0]
         if not carries:

@@ -128,16 +128,22 @@ _ANAPHOR = re.compile(
 def negation_rule(ctx: Context) -> Finding | None:
     """Negation must agree, clause by clause: "X reduces relapses" against "X did not reduce
     relapses" → contradicted; "X failed to improve survival" against "X improved survival" →
-    contradicted; "Steroids slow the course of MS" against "While steroids do not affect the
-    course of MS over time, they can reduce the duration of attacks" → contradicted (the first
-    clause), while "steroids can shorten attacks" is not (the second).
+    contradicted, but not "CCL19 is a CCR7 ligand" against "CCL19, which lacks anchoring
+    residues" (the negation is about words the statement does not use) nor against a
+    parenthetical "(vs no high biomarkers)"; "Steroids slow the course of MS" against "While
+    steroids do not affect the course of MS over time, they can reduce the duration of
+    attacks" → contradicted (the first clause), while "steroids can shorten attacks" is not
+    (the second).
     """
 
     def differs(said: str, source: str) -> str | None:
         negated = signals.is_negated(said)
         if negated == signals.is_negated(source):
             return None
-        cue = ", ".join(signals.negations(said if negated else source)) or "negation"
+        denied, other = (said, source) if negated else (source, said)
+        if not signals.negated_words(denied) & signals.all_stems(other):
+            return None  # the negation is about something the other side does not say
+        cue = ", ".join(signals.negations(signals.without_asides(denied))) or "negation"
         return f"negation: only the {'statement' if negated else 'source'} is negated ({cue})"
 
     return _clause_finding(ctx, differs, CONTRADICTED)
