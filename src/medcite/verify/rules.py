@@ -386,6 +386,27 @@ def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
     ) and all(len(name) >= 7 for name in names)
 
 
+def claim_states_the_specifics(ctx: Context) -> bool:
+    """Whether the claim itself names every population, drug and number the statement does:
+    what may be judged from overall wording only ("Pregnant women should get the vaccine"
+    against a sentence about the vaccine naming no one is not a paraphrase of it)."""
+    if ctx.best is None:
+        return False
+    claim = ctx.claim
+    if not signals.populations(ctx.statement) <= signals.populations(claim.text):
+        return False
+    named = _drugs_in(ctx.drugs, ctx.statement)
+    missing = named - _drugs_in(ctx.drugs, claim.text)
+    if missing and not _misspelt(missing, claim.text):
+        return False
+    stated = claim.quantities
+    return all(
+        any(q.matches(h) for h in stated)
+        for q in signals.quantities(ctx.statement)
+        if not q.from_words or q.dimension
+    )
+
+
 RULES: tuple[Rule, ...] = (
     numbers_rule,
     negation_rule,
