@@ -198,7 +198,7 @@ def test_an_abbreviation_defined_elsewhere_on_the_page_aligns(check) -> None:  #
 @pytest.fixture(scope="module")
 def abstract(shared_data: Path):  # type: ignore[no-untyped-def]
     """A SciFact abstract by id, as ``medcite eval verify`` checks claims against it."""
-    wanted = {"2177022", "29564505"}
+    wanted = {"2177022", "29564505", "4200695", "25413327"}
     found = {}
     with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
         for row in map(json.loads, fh):
@@ -235,3 +235,27 @@ def test_the_sentence_that_states_a_number_differently_is_judged(check) -> None:
     )
     assert verdict.label == "contradicted" and any("2 years" in r for r in verdict.reasons)
     assert "2 years" in shown(verdict)
+
+
+def test_a_statement_on_both_sides_of_an_axis_takes_neither(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # "... is effective in reducing pain and improving shoulder function": "more effective in
+    # reducing" says more of the reduction, not an increase of pain.
+    verdict = verifier.verify(
+        "Rotator cuff exercises are more effective than general exercise therapy in reducing "
+        "pain and improving function of the shoulder.",
+        [abstract["4200695"]],
+    )
+    assert not any("direction" in r for r in verdict.reasons), verdict.reasons
+
+
+def test_human_as_an_adjective_is_no_population(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # The abstract's teratomas grew "in SCID-beige mice" from human embryonic stem cells.
+    verdict = verifier.verify(
+        "Human embryonic stem cells give rise to cell types from all three embryonic germ layers.",
+        [abstract["25413327"]],
+    )
+    assert not any("population" in r for r in verdict.reasons), verdict.reasons
+    mice = verifier.verify(
+        "High-passage H9.1 and H9.2 cells formed teratomas in humans.", [abstract["25413327"]]
+    )
+    assert any("population" in r for r in mice.reasons), mice.reasons

@@ -160,7 +160,7 @@ def direction_rule(ctx: Context) -> Finding | None:
 
     def differs(said: str, source: str) -> str | None:
         side = signals.opposed(signals.directions(said), signals.directions(source))
-        if side is None:
+        if side is None or signals.repeats_the_direction(said, source, side[0]):
             return None
         index, which = side
         return (

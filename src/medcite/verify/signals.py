@@ -126,7 +126,9 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "pregnant women": ("pregnant", "pregnancy", "gestational"),
     "women": ("women", "woman", "female", "females", "postmenopausal", "premenopausal"),
     "men": ("men", "man", "male", "males"),
-    "humans": ("humans", "human"),
+    # "human" alone is mostly an adjective ("human embryonic stem cells", "human papilloma
+    # virus"): the source of a cell or a virus, not who was studied.
+    "humans": ("humans",),
     "animals": (
         "mice",
         "mouse",
@@ -249,6 +251,14 @@ def opposed(
         if (index, 1 - side) in source and (index, side) not in source:
             return index, side
     return None
+
+
+def repeats_the_direction(said: str, source: str, axis: int) -> bool:
+    """Whether every word by which ``source`` takes a side on ``axis`` is in ``said`` too:
+    "more effective in reducing pain" against "effective in reducing pain" repeats the
+    source's "reducing"; its "more" compares, it does not reverse."""
+    words = [t for t in tokens(source) if any(i == axis for i, _ in _word_directions(t))]
+    return bool(words) and set(words) <= set(tokens(said))
 
 
 def direction_words(axis_side: tuple[int, int]) -> str:
