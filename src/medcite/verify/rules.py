@@ -395,15 +395,14 @@ def claim_states_the_specifics(ctx: Context) -> bool:
     claim = ctx.claim
     if not signals.populations(ctx.statement) <= signals.populations(claim.text):
         return False
-    named = _drugs_in(ctx.drugs, ctx.statement)
+    named = {d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d)}
     missing = named - _drugs_in(ctx.drugs, claim.text)
     if missing and not _misspelt(missing, claim.text):
         return False
     stated = claim.quantities
+    # A bare number ("HIV-1", "type 2") names a thing more often than it measures one.
     return all(
-        any(q.matches(h) for h in stated)
-        for q in signals.quantities(ctx.statement)
-        if not q.from_words or q.dimension
+        any(q.matches(h) for h in stated) for q in signals.quantities(ctx.statement) if q.dimension
     )
 
 
