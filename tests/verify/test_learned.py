@@ -63,3 +63,17 @@ def test_the_model_round_trips_and_reads_document_coverage(tmp_path: Path) -> No
     low = dict(model.mean, document_coverage=0.3)
     high = dict(model.mean, document_coverage=1.0)
     assert model.probability(high) > model.probability(low)
+
+
+def test_a_bare_number_in_a_name_does_not_keep_it_from_the_model(
+    shared_data: Path, verifier
+) -> None:  # type: ignore[no-untyped-def]
+    # SciFact train claim 67 against its abstract: "Cdk5" and "ATM" are names, not amounts.
+    import json
+
+    with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
+        row = next(r for r in map(json.loads, fh) if r["_id"] == "21295300")
+    abstract = TextPassage(f"{row['title']}. {row['text']}", row["_id"])
+    statement = "Activated Cdk5 phosphorylates the ATM protein in response to DNA damage."
+    _, undecided = verifier.assess(statement, [abstract])
+    assert undecided is not None
