@@ -198,7 +198,7 @@ def test_an_abbreviation_defined_elsewhere_on_the_page_aligns(check) -> None:  #
 @pytest.fixture(scope="module")
 def abstract(shared_data: Path):  # type: ignore[no-untyped-def]
     """A SciFact abstract by id, as ``medcite eval verify`` checks claims against it."""
-    wanted = {"2177022", "29564505", "4200695", "25413327"}
+    wanted = {"2177022", "29564505", "4200695", "25413327", "3874000", "25254425"}
     found = {}
     with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
         for row in map(json.loads, fh):
@@ -259,3 +259,19 @@ def test_human_as_an_adjective_is_no_population(abstract, verifier) -> None:  # 
         "High-passage H9.1 and H9.2 cells formed teratomas in humans.", [abstract["25413327"]]
     )
     assert any("population" in r for r in mice.reasons), mice.reasons
+
+
+def test_a_greek_letter_spelt_out_and_an_organism_are_no_missing_drug(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # The abstract says "β-catenin degradation"; the other one studies yeast, no drug.
+    catenin = verifier.verify(
+        "Stiff substrates inhibit mesodermal differentiation by degrading beta-catenin in an "
+        "integrin-dependent manner.",
+        [abstract["3874000"]],
+    )
+    assert not any(r.startswith("drugs") for r in catenin.reasons), catenin.reasons
+    yeast = verifier.verify(
+        "Replacement of histone H2A with H2A.Z accelerates gene activation in yeasts by "
+        "destabilizing +1 nucleosomes.",
+        [abstract["25254425"]],
+    )
+    assert not any(r.startswith("drugs") for r in yeast.reasons), yeast.reasons

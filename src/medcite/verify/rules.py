@@ -313,7 +313,9 @@ def drug_rule(ctx: Context) -> Finding | None:
     named = frozenset(d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d))
     if not named or ctx.best is None:
         return None
-    source = " ".join(dict.fromkeys(w.text for w in ctx.windows))
+    source = _GREEK.sub(
+        lambda m: _GREEK_NAMES[m.group(0)], " ".join(dict.fromkeys(w.text for w in ctx.windows))
+    )
     present = _drugs_in(ctx.drugs, source)
     words = signals.content_stems(source)
     # A variant may resolve to another canonical name ("low-dose aspirin"): its words count.
@@ -329,6 +331,11 @@ def drug_rule(ctx: Context) -> Finding | None:
     if not ctx.on_topic:
         return None
     return _swapped_drug(ctx, named)
+
+
+# Abstracts write "β-catenin" and "TNF-α" where statements spell the letter out.
+_GREEK_NAMES = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ω": "omega"}
+_GREEK = re.compile("|".join(_GREEK_NAMES))
 
 
 def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
@@ -353,13 +360,14 @@ def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
     return None
 
 
-# Words of lexicon entries that name a class of drugs or a kind of molecule, not one drug.
+# Words of lexicon entries that name a class of drugs, a kind of molecule or an organism, not
+# one drug.
 _GENERIC_DRUG_WORDS = frozenset(
     """agent agents drug drugs antiviral antivirals antibiotic antibiotics medication medications
     medicine medicines vaccine vaccines steroid steroids hormone hormones antibody antibodies
     protein proteins kinase kinases receptor receptors factor factors enzyme enzymes dna rna
     channel channels cyclin apolipoprotein peptide peptides inhibitors antagonists agonists
-    complementary cells gene genes""".split()
+    complementary cells gene genes yeast yeasts saccharomyces bacteria""".split()
 )
 
 
