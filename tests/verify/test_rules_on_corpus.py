@@ -275,3 +275,14 @@ def test_a_greek_letter_spelt_out_and_an_organism_are_no_missing_drug(abstract, 
         [abstract["25254425"]],
     )
     assert not any(r.startswith("drugs") for r in yeast.reasons), yeast.reasons
+
+
+def test_a_sentence_saying_it_beats_a_fused_pair_about_two_subjects(check) -> None:  # type: ignore[no-untyped-def]
+    # "Long-term control medicines help reduce airway inflammation ... Quick-relief, or
+    # "rescue," medicines relieve asthma symptoms" holds every word, from two subjects; the
+    # page also says "Quick-relief medicines don't reduce inflammation."
+    verdict = check("Quick-relief asthma medicines can reduce airway inflammation.", ASTHMA)
+    assert verdict.label == "contradicted" and any("negation" in r for r in verdict.reasons)
+    assert shown(verdict).startswith("Quick-relief medicines don")
+    right = check("Long-term control asthma medicines reduce airway inflammation.", ASTHMA)
+    assert right.label == "supported", right.reasons

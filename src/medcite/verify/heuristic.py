@@ -120,7 +120,7 @@ class HeuristicVerifier:
         alignment = best.score if best else 0.0
         label = _base_label(alignment)
         reasons = [_alignment_reason(alignment, best.coverage if best else 0.0)]
-        context = Context(statement, best, candidates, self.drugs)
+        context = Context(statement, best, candidates, self.drugs, _rivals(ranked))
         findings = self._findings(context)
         contradicting = []
         for finding in findings:
@@ -152,6 +152,25 @@ class HeuristicVerifier:
 
     def _findings(self, ctx: Context) -> list[Finding]:
         return [f for rule in self.rules if (f := rule(ctx)) is not None]
+
+
+def _rivals(ranked: list[Aligned]) -> tuple[Aligned, ...]:
+    """Single sentences aligning at least as well as the better sentence of a fused
+    two-sentence claim, elsewhere (none when the claim is one sentence)."""
+    if not ranked or not ranked[0].claim.sentences:
+        return ()
+    parts = ranked[0].claim.sentences
+    alone = {(a.window.passage_index, a.window.start): a.score for a in ranked}
+    bar = max(alone.get((s.passage_index, s.start), 0.0) for s in parts)
+    return tuple(
+        a
+        for a in ranked[1:]
+        if not a.window.sentences
+        and a.score >= bar
+        and all(
+            (a.window.passage_index, a.window.start) != (s.passage_index, s.start) for s in parts
+        )
+    )[:2]
 
 
 @lru_cache(maxsize=1)

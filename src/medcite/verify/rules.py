@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcite.text.drugs import DrugLexicon
@@ -53,6 +53,10 @@ class Context:
     best: Aligned | None
     windows: list[Window]
     drugs: DrugLexicon
+    # Single sentences that align as well as either sentence of a two-sentence claim: when
+    # the best window fuses two sentences about different subjects, one of these may be the
+    # sentence that actually says it ("Quick-relief medicines don't reduce inflammation").
+    rivals: tuple[Aligned, ...] = ()
 
     @property
     def on_topic(self) -> bool:
@@ -146,7 +150,16 @@ def negation_rule(ctx: Context) -> Finding | None:
         cue = ", ".join(signals.negations(signals.without_asides(denied))) or "negation"
         return f"negation: only the {'statement' if negated else 'source'} is negated ({cue})"
 
-    return _clause_finding(ctx, differs, CONTRADICTED)
+    return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(ctx, differs)
+
+
+def _rival_finding(ctx: Context, differs: Callable[[str, str], str | None]) -> Finding | None:
+    """A contradiction by a rival of a fused claim (see ``Context.rivals``)."""
+    for rival in ctx.rivals:
+        found = _clause_finding(replace(ctx, best=rival, rivals=()), differs, CONTRADICTED)
+        if found is not None:
+            return found
+    return None
 
 
 def direction_rule(ctx: Context) -> Finding | None:
@@ -168,7 +181,7 @@ def direction_rule(ctx: Context) -> Finding | None:
             f"the source {signals.direction_words((index, 1 - which))}"
         )
 
-    return _clause_finding(ctx, differs, CONTRADICTED)
+    return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(ctx, differs)
 
 
 def _clause_finding(
