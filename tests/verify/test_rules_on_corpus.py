@@ -4,6 +4,7 @@ chunked as ingested (no text is copied into the tests)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ OSTEOPOROSIS = "medquad:7_SeniorHealth_QA/0000050-6"
 HEART_FAILURE = "medquad:8_NHLBI_QA_XML/0000061-7"
 PROLACTINOMA = "medquad:5_NIDDK_QA/0000015-8"
 ATRIAL_FIBRILLATION = "medquad:8_NHLBI_QA_XML/0000013-8"
+SICKLE_CELL = "medquad:8_NHLBI_QA_XML/0000117-7"
+DIABETES_PREVENTION = "medquad:5_NIDDK_QA/0000022-2"
 PAGES = (
     MS,
     GOUT,
@@ -33,6 +36,8 @@ PAGES = (
     HEART_FAILURE,
     PROLACTINOMA,
     ATRIAL_FIBRILLATION,
+    SICKLE_CELL,
+    DIABETES_PREVENTION,
 )
 
 
@@ -163,3 +168,121 @@ def test_drug_swaps(check) -> None:  # type: ignore[no-untyped-def]
         GOUT,  # the page spells it "allupurinol"
     )
     assert misspelt.label == "supported", misspelt.reasons
+
+
+def test_an_abbreviation_defined_elsewhere_on_the_page_aligns(check) -> None:  # type: ignore[no-untyped-def]
+    # The page defines "hematopoietic stem cell transplantation (HSCT)" once, then says
+    # "HSCT is successful in about 85 percent of children when the donor is related and HLA
+    # matched" in another passage.
+    wrong = check(
+        "A stem cell transplant works in about 60 percent of children with sickle cell disease "
+        "whose donor is a related HLA match.",
+        SICKLE_CELL,
+    )
+    assert wrong.label == "contradicted" and any("85 percent" in r for r in wrong.reasons)
+    assert shown(wrong).startswith("HSCT is successful")
+    adults = check(
+        "Stem cell transplantation succeeds in about 85 percent of adults with sickle cell "
+        "disease when the related donor is HLA matched.",
+        SICKLE_CELL,
+    )
+    assert adults.label == "unsupported" and any("population" in r for r in adults.reasons)
+    metformin = check(
+        "In the Diabetes Prevention Program metformin cut the risk of developing type 2 "
+        "diabetes by 31 percent.",
+        DIABETES_PREVENTION,  # "DPP" in the sentence that says it
+    )
+    assert metformin.label == "supported", metformin.reasons
+
+
+@pytest.fixture(scope="module")
+def abstract(shared_data: Path):  # type: ignore[no-untyped-def]
+    """A SciFact abstract by id, as ``medcite eval verify`` checks claims against it."""
+    wanted = {"2177022", "29564505", "4200695", "25413327", "3874000", "25254425"}
+    found = {}
+    with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for row in map(json.loads, fh):
+            if row["_id"] in wanted:
+                found[row["_id"]] = TextPassage(f"{row['title']}. {row['text']}", row["_id"])
+    assert set(found) == wanted
+    return found
+
+
+def test_a_negation_about_other_words_does_not_contradict(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # "Soluble CCL21 functionally resembles the second CCR7 ligand, CCL19, which lacks
+    # anchoring residues": the negation denies the residues, not the ligand.
+    ligand = verifier.verify("CCL19 is a ligand for CCR7.", [abstract["2177022"]])
+    assert ligand.label != "contradicted", ligand.reasons
+    # "... were 62% (vs 24%) for those ... (vs no high biomarkers)": an aside, not a denial.
+    crp = verifier.verify(
+        "High levels of CRP lead to a higher risk of exacerbations in chronic obstructive "
+        "pulmonary disease (COPD).",
+        [abstract["29564505"]],
+    )
+    assert not any("negation" in r for r in crp.reasons), crp.reasons
+
+
+def test_a_negation_about_the_claim_still_contradicts(check) -> None:  # type: ignore[no-untyped-def]
+    verdict = check("Quick-relief medicines reduce inflammation.", ASTHMA)
+    assert verdict.label == "contradicted" and any("negation" in r for r in verdict.reasons)
+
+
+def test_the_sentence_that_states_a_number_differently_is_judged(check) -> None:  # type: ignore[no-untyped-def]
+    # "A form of human parathyroid hormone (PTH) is approved for ... osteoporosis ... Use of
+    # the drug for more than 2 years is not recommended.": the second sentence says the number.
+    verdict = check(
+        "Taking parathyroid hormone for more than 6 months is not recommended.", OSTEOPOROSIS
+    )
+    assert verdict.label == "contradicted" and any("2 years" in r for r in verdict.reasons)
+    assert "2 years" in shown(verdict)
+
+
+def test_a_statement_on_both_sides_of_an_axis_takes_neither(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # "... is effective in reducing pain and improving shoulder function": "more effective in
+    # reducing" says more of the reduction, not an increase of pain.
+    verdict = verifier.verify(
+        "Rotator cuff exercises are more effective than general exercise therapy in reducing "
+        "pain and improving function of the shoulder.",
+        [abstract["4200695"]],
+    )
+    assert not any("direction" in r for r in verdict.reasons), verdict.reasons
+
+
+def test_human_as_an_adjective_is_no_population(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # The abstract's teratomas grew "in SCID-beige mice" from human embryonic stem cells.
+    verdict = verifier.verify(
+        "Human embryonic stem cells give rise to cell types from all three embryonic germ layers.",
+        [abstract["25413327"]],
+    )
+    assert not any("population" in r for r in verdict.reasons), verdict.reasons
+    mice = verifier.verify(
+        "High-passage H9.1 and H9.2 cells formed teratomas in humans.", [abstract["25413327"]]
+    )
+    assert any("population" in r for r in mice.reasons), mice.reasons
+
+
+def test_a_greek_letter_spelt_out_and_an_organism_are_no_missing_drug(abstract, verifier) -> None:  # type: ignore[no-untyped-def]
+    # The abstract says "β-catenin degradation"; the other one studies yeast, no drug.
+    catenin = verifier.verify(
+        "Stiff substrates inhibit mesodermal differentiation by degrading beta-catenin in an "
+        "integrin-dependent manner.",
+        [abstract["3874000"]],
+    )
+    assert not any(r.startswith("drugs") for r in catenin.reasons), catenin.reasons
+    yeast = verifier.verify(
+        "Replacement of histone H2A with H2A.Z accelerates gene activation in yeasts by "
+        "destabilizing +1 nucleosomes.",
+        [abstract["25254425"]],
+    )
+    assert not any(r.startswith("drugs") for r in yeast.reasons), yeast.reasons
+
+
+def test_a_sentence_saying_it_beats_a_fused_pair_about_two_subjects(check) -> None:  # type: ignore[no-untyped-def]
+    # "Long-term control medicines help reduce airway inflammation ... Quick-relief, or
+    # "rescue," medicines relieve asthma symptoms" holds every word, from two subjects; the
+    # page also says "Quick-relief medicines don't reduce inflammation."
+    verdict = check("Quick-relief asthma medicines can reduce airway inflammation.", ASTHMA)
+    assert verdict.label == "contradicted" and any("negation" in r for r in verdict.reasons)
+    assert shown(verdict).startswith("Quick-relief medicines don")
+    right = check("Long-term control asthma medicines reduce airway inflammation.", ASTHMA)
+    assert right.label == "supported", right.reasons

@@ -34,6 +34,14 @@ def test_negation_counts_cues() -> None:
     assert not signals.is_negated("Treatment improved survival.")
 
 
+def test_negation_skips_asides_and_names_what_it_negates() -> None:
+    assert not signals.is_negated("Risks were 62% (vs 24%) for those with (vs no) biomarkers.")
+    negated = signals.negated_words("Steroids do not affect the course of MS over time.")
+    assert negated == {"affect", "cours", "ms", "time"}
+    assert "relaps" in signals.negated_words("Interferon did not reduce relapses.")
+    assert "ligand" not in signals.negated_words("CCL19, which lacks anchoring residues.")
+
+
 def test_hedges_exclusivity_approvals_populations() -> None:
     assert signals.hedges("Drug X has shown promise in early trials")
     assert not signals.hedges("Drug X reduced mortality.")

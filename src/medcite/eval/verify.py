@@ -30,6 +30,7 @@ from medcite.verify.base import FLAGGED, LABELS, SUPPORTED, UNSUPPORTED, TextPas
 from medcite.verify.heuristic import HeuristicVerifier, lexical_baseline_label
 
 BASELINE = "overlap"
+RULES_ONLY = "rules-only"
 System = Callable[[str, Sequence[TextPassage]], str]
 _SCIFACT_LABELS = {"SUPPORT": "supported", "CONTRADICT": "contradicted"}
 # The hand-written set says "not_found" (the cited source does not state it): the verifier's
@@ -122,8 +123,12 @@ def document_passages(shared_data: Path, doc_ids: set[str]) -> dict[str, tuple[T
 
 
 def systems(embedder: Embedder | None = None) -> dict[str, System]:
-    """The verifier (lexical, and with embeddings when given) and the overlap baseline."""
-    found: dict[str, System] = {"heuristic": HeuristicVerifier().verify_label}
+    """The verifier (lexical, and with embeddings when given), its rules without the learned
+    model (what the model must beat) and the overlap baseline."""
+    found: dict[str, System] = {
+        "heuristic": HeuristicVerifier().verify_label,
+        RULES_ONLY: HeuristicVerifier(learned=False).verify_label,
+    }
     if embedder is not None:
         found["heuristic+minilm"] = HeuristicVerifier(embedder=embedder).verify_label
     found[BASELINE] = lexical_baseline_label

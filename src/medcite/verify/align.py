@@ -18,11 +18,13 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcite.index.base import Embedder
 from medcite.text.sentences import split_sentences
+from medcite.text.terms import tokens
+from medcite.verify.abbreviations import defined_in, expanded
 from medcite.verify.base import PassageLike, Span
 from medcite.verify.signals import Quantity, content_stems, quantities
 
@@ -66,6 +68,11 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(quantities(text))
 
 
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
 @lru_cache(maxsize=4096)
 def _sentence_windows(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     spans = split_sentences(text) or [(0, len(text))]
@@ -73,14 +80,19 @@ def _sentence_windows(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
 
 
 def windows(passages: Sequence[PassageLike]) -> list[Window]:
-    """Every sentence and adjacent sentence pair of every passage."""
+    """Every sentence and adjacent sentence pair of every passage. A sentence's stems include
+    both forms of each abbreviation the passages define (:mod:`medcite.verify.abbreviations`):
+    "HSCT is successful in 85 percent" says "stem cell transplantation"."""
     found = []
+    defined = defined_in(p.text for p in passages)
     for index, passage in enumerate(passages):
         text = passage.text
         single = [
             Window(index, passage.passage_id, start, end, text[start:end], stems)
             for start, end, stems in _sentence_windows(text)
         ]
+        if defined:
+            single = [replace(w, stems=expanded(w.stems, _words(w.text), defined)) for w in single]
         found += single
         for a, b in zip(single, single[1:], strict=False):
             pair_text = text[a.start : b.end]
@@ -148,13 +160,28 @@ class Weights:
             or any(q.matches(h) for h in window.quantities)
         )
 
+    def _restates_a_number(self, sentence: Window, other: Window) -> bool:
+        """Whether ``sentence`` gives one of the statement's quantities a value of its own
+        that ``other`` does not ("for more than 2 years" where the statement says "2 months"):
+        where a number is said differently is where the claim is judged."""
+        return any(
+            any(q.differs_from(h) for h in sentence.quantities)
+            and not any(q.matches(h) or q.differs_from(h) for h in other.quantities)
+            for q in self.quantities
+        ) and bool(self.needed & sentence.stems)
+
     def claim(self, window: Window) -> Window:
         """The sentences of ``window`` that carry the statement: a sentence of a pair that adds
-        less than ``CARRIES`` of it (and covers little alone) is context, not claim."""
+        less than ``CARRIES`` of it (and covers little alone) is context, not claim, unless it
+        states one of the statement's numbers differently."""
         if not window.sentences:
             return window
         a, b = window.sentences
-        carries = [s for s, other in ((a, b), (b, a)) if self.coverage(s, other) >= CARRIES]
+        carries = [
+            s
+            for s, other in ((a, b), (b, a))
+            if self.coverage(s, other) >= CARRIES or self._restates_a_number(s, other)
+        ]
         if len(carries) == 1:
             return carries[0]
         if not carries:

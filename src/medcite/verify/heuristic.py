@@ -9,14 +9,17 @@ The base label comes from how well the best window (a sentence or two adjacent s
 covers the statement's content words and quantities: supported at ``SUPPORTED_AT`` or more,
 partial at ``PARTIAL_AT``, else unsupported. Then every rule in :mod:`medcite.verify.rules`
 compares the statement with the window's claim sentence(s) and may lower it; the worst finding
-wins (contradicted < unsupported < partial). The evidence a verdict shows is the sentence that
-decided it. No NLI model is involved: the labels are heuristic and every output says so.
+wins (contradicted < unsupported < partial). A partial that no rule caused (alignment alone)
+goes to the small learned model of :mod:`medcite.verify.learned`, which may call it supported
+(``learned=False``: rules only). The evidence a verdict shows is the sentence that decided it.
+No NLI model is involved: the labels are heuristic and every output says so.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from medcite.index.base import Embedder
@@ -34,7 +37,8 @@ from medcite.verify.base import (
     Span,
     Verdict,
 )
-from medcite.verify.rules import RULES, Context, Finding, Rule
+from medcite.verify.learned import SupportModel, alignment_signals
+from medcite.verify.rules import RULES, Context, Finding, Rule, claim_states_the_specifics
 
 SUPPORTED_AT = 0.75
 # Chosen on SciFact train: flags as many claims there as the overlap baseline, more precisely.
@@ -47,7 +51,7 @@ class HeuristicVerifier:
     """Lexical/embedding alignment with passage sentences, then the documented rules."""
 
     name = "heuristic"
-    version = "2"
+    version = "3"
 
     def __init__(
         self,
@@ -57,12 +61,17 @@ class HeuristicVerifier:
         drugs: DrugLexicon | None = None,
         cache_dir: Path | None = None,
         rules: Sequence[Rule] = RULES,
+        learned: bool = True,
+        model: SupportModel | None = None,
     ) -> None:
+        """``learned=False`` keeps to the rules (no :mod:`medcite.verify.learned` model);
+        ``model`` replaces the shipped one."""
         self._embedder = embedder
         self._load_embedder = None if embedder is not None else load_embedder
         self._load_lock = threading.Lock()
         self.drugs = drugs if drugs is not None else DrugLexicon.load(cache_dir)
         self.rules = tuple(rules)
+        self.model = (model or _shipped_model()) if learned else None
 
     def describe(self) -> dict[str, object]:
         return {
@@ -71,6 +80,7 @@ class HeuristicVerifier:
             "heuristic": True,
             "embedding": getattr(self._embedder, "model_id", None),
             "drug_lexicon": self.drugs.available,
+            "learned": None if self.model is None else self.model.trained_on.get("name"),
         }
 
     def verify(
@@ -80,21 +90,38 @@ class HeuristicVerifier:
 
         ``embeddings=False`` keeps to lexical alignment (what checking verbatim, extractive
         statements needs, at a fraction of the cost)."""
+        verdict, undecided = self.assess(statement, passages, embeddings=embeddings)
+        if undecided is not None and self.model is not None:
+            supported, probability = self.model.supports(undecided)
+            if supported:
+                verdict.label = SUPPORTED
+                verdict.reasons.append(
+                    f"learned: supported (probability {probability:.2f}) though the best "
+                    "sentence holds only part of the words"
+                )
+        return verdict
+
+    def assess(
+        self, statement: str, passages: Sequence[PassageLike], *, embeddings: bool = True
+    ) -> tuple[Verdict, dict[str, float] | None]:
+        """The rules' verdict, and the learned model's inputs when the label is the model's
+        to decide (a partial by alignment alone, no rule finding), else None."""
         quoted = _verbatim(statement, passages)
         if quoted is not None:
-            return Verdict(SUPPORTED, 1.0, [quoted], [], ["alignment: quoted verbatim"])
+            return Verdict(SUPPORTED, 1.0, [quoted], [], ["alignment: quoted verbatim"]), None
         needed = signals.content_stems(statement)
         candidates = windows(passages)
         if not candidates or not needed:
             reason = "no passages to check against" if not candidates else "nothing to check"
-            return Verdict(UNSUPPORTED, 0.0, reasons=[reason])
+            return Verdict(UNSUPPORTED, 0.0, reasons=[reason]), None
         embedder = self._embedder_when_needed if embeddings else None
         ranked = align(statement, needed, candidates, embedder)
         best = ranked[0] if ranked else None
         alignment = best.score if best else 0.0
         label = _base_label(alignment)
         reasons = [_alignment_reason(alignment, best.coverage if best else 0.0)]
-        findings = self._findings(Context(statement, best, candidates, self.drugs))
+        context = Context(statement, best, candidates, self.drugs, _rivals(ranked))
+        findings = self._findings(context)
         contradicting = []
         for finding in findings:
             reasons.append(finding.reason)
@@ -105,7 +132,11 @@ class HeuristicVerifier:
         supporting = _distinct([a for a in ranked[:6] if a.score >= PARTIAL_AT])[:3]
         if label == CONTRADICTED:
             supporting = []
-        return Verdict(label, alignment, supporting, contradicting, reasons)
+        verdict = Verdict(label, alignment, supporting, contradicting, reasons)
+        if label == PARTIAL and not findings and claim_states_the_specifics(context):
+            assert best is not None
+            return verdict, alignment_signals(needed, best, candidates)
+        return verdict, None
 
     def verify_label(self, statement: str, passages: Sequence[PassageLike]) -> str:
         """Just the label (what evaluations compare)."""
@@ -121,6 +152,30 @@ class HeuristicVerifier:
 
     def _findings(self, ctx: Context) -> list[Finding]:
         return [f for rule in self.rules if (f := rule(ctx)) is not None]
+
+
+def _rivals(ranked: list[Aligned]) -> tuple[Aligned, ...]:
+    """Single sentences aligning at least as well as the better sentence of a fused
+    two-sentence claim, elsewhere (none when the claim is one sentence)."""
+    if not ranked or not ranked[0].claim.sentences:
+        return ()
+    parts = ranked[0].claim.sentences
+    alone = {(a.window.passage_index, a.window.start): a.score for a in ranked}
+    bar = max(alone.get((s.passage_index, s.start), 0.0) for s in parts)
+    return tuple(
+        a
+        for a in ranked[1:]
+        if not a.window.sentences
+        and a.score >= bar
+        and all(
+            (a.window.passage_index, a.window.start) != (s.passage_index, s.start) for s in parts
+        )
+    )[:2]
+
+
+@lru_cache(maxsize=1)
+def _shipped_model() -> SupportModel:
+    return SupportModel.load()
 
 
 def _verbatim(statement: str, passages: Sequence[PassageLike]) -> Span | None:

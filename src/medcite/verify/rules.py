@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from medcite.text.drugs import DrugLexicon
@@ -53,6 +53,10 @@ class Context:
     best: Aligned | None
     windows: list[Window]
     drugs: DrugLexicon
+    # Single sentences that align as well as either sentence of a two-sentence claim: when
+    # the best window fuses two sentences about different subjects, one of these may be the
+    # sentence that actually says it ("Quick-relief medicines don't reduce inflammation").
+    rivals: tuple[Aligned, ...] = ()
 
     @property
     def on_topic(self) -> bool:
@@ -128,19 +132,34 @@ _ANAPHOR = re.compile(
 def negation_rule(ctx: Context) -> Finding | None:
     """Negation must agree, clause by clause: "X reduces relapses" against "X did not reduce
     relapses" → contradicted; "X failed to improve survival" against "X improved survival" →
-    contradicted; "Steroids slow the course of MS" against "While steroids do not affect the
-    course of MS over time, they can reduce the duration of attacks" → contradicted (the first
-    clause), while "steroids can shorten attacks" is not (the second).
+    contradicted, but not "CCL19 is a CCR7 ligand" against "CCL19, which lacks anchoring
+    residues" (the negation is about words the statement does not use) nor against a
+    parenthetical "(vs no high biomarkers)"; "Steroids slow the course of MS" against "While
+    steroids do not affect the course of MS over time, they can reduce the duration of
+    attacks" → contradicted (the first clause), while "steroids can shorten attacks" is not
+    (the second).
     """
 
     def differs(said: str, source: str) -> str | None:
         negated = signals.is_negated(said)
         if negated == signals.is_negated(source):
             return None
-        cue = ", ".join(signals.negations(said if negated else source)) or "negation"
+        denied, other = (said, source) if negated else (source, said)
+        if not signals.negated_words(denied) & signals.all_stems(other):
+            return None  # the negation is about something the other side does not say
+        cue = ", ".join(signals.negations(signals.without_asides(denied))) or "negation"
         return f"negation: only the {'statement' if negated else 'source'} is negated ({cue})"
 
-    return _clause_finding(ctx, differs, CONTRADICTED)
+    return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(ctx, differs)
+
+
+def _rival_finding(ctx: Context, differs: Callable[[str, str], str | None]) -> Finding | None:
+    """A contradiction by a rival of a fused claim (see ``Context.rivals``)."""
+    for rival in ctx.rivals:
+        found = _clause_finding(replace(ctx, best=rival, rivals=()), differs, CONTRADICTED)
+        if found is not None:
+            return found
+    return None
 
 
 def direction_rule(ctx: Context) -> Finding | None:
@@ -154,7 +173,7 @@ def direction_rule(ctx: Context) -> Finding | None:
 
     def differs(said: str, source: str) -> str | None:
         side = signals.opposed(signals.directions(said), signals.directions(source))
-        if side is None:
+        if side is None or signals.repeats_the_direction(said, source, side[0]):
             return None
         index, which = side
         return (
@@ -162,7 +181,7 @@ def direction_rule(ctx: Context) -> Finding | None:
             f"the source {signals.direction_words((index, 1 - which))}"
         )
 
-    return _clause_finding(ctx, differs, CONTRADICTED)
+    return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(ctx, differs)
 
 
 def _clause_finding(
@@ -307,7 +326,9 @@ def drug_rule(ctx: Context) -> Finding | None:
     named = frozenset(d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d))
     if not named or ctx.best is None:
         return None
-    source = " ".join(dict.fromkeys(w.text for w in ctx.windows))
+    source = _GREEK.sub(
+        lambda m: _GREEK_NAMES[m.group(0)], " ".join(dict.fromkeys(w.text for w in ctx.windows))
+    )
     present = _drugs_in(ctx.drugs, source)
     words = signals.content_stems(source)
     # A variant may resolve to another canonical name ("low-dose aspirin"): its words count.
@@ -323,6 +344,11 @@ def drug_rule(ctx: Context) -> Finding | None:
     if not ctx.on_topic:
         return None
     return _swapped_drug(ctx, named)
+
+
+# Abstracts write "β-catenin" and "TNF-α" where statements spell the letter out.
+_GREEK_NAMES = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ω": "omega"}
+_GREEK = re.compile("|".join(_GREEK_NAMES))
 
 
 def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
@@ -347,13 +373,14 @@ def _swapped_drug(ctx: Context, named: frozenset[str]) -> Finding | None:
     return None
 
 
-# Words of lexicon entries that name a class of drugs or a kind of molecule, not one drug.
+# Words of lexicon entries that name a class of drugs, a kind of molecule or an organism, not
+# one drug.
 _GENERIC_DRUG_WORDS = frozenset(
     """agent agents drug drugs antiviral antivirals antibiotic antibiotics medication medications
     medicine medicines vaccine vaccines steroid steroids hormone hormones antibody antibodies
     protein proteins kinase kinases receptor receptors factor factors enzyme enzymes dna rna
     channel channels cyclin apolipoprotein peptide peptides inhibitors antagonists agonists
-    complementary cells gene genes""".split()
+    complementary cells gene genes yeast yeasts saccharomyces bacteria""".split()
 )
 
 
@@ -378,6 +405,26 @@ def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
         for name in names
         if len(name) >= 7
     ) and all(len(name) >= 7 for name in names)
+
+
+def claim_states_the_specifics(ctx: Context) -> bool:
+    """Whether the claim itself names every population, drug and number the statement does:
+    what may be judged from overall wording only ("Pregnant women should get the vaccine"
+    against a sentence about the vaccine naming no one is not a paraphrase of it)."""
+    if ctx.best is None:
+        return False
+    claim = ctx.claim
+    if not signals.populations(ctx.statement) <= signals.populations(claim.text):
+        return False
+    named = {d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d)}
+    missing = named - _drugs_in(ctx.drugs, claim.text)
+    if missing and not _misspelt(missing, claim.text):
+        return False
+    stated = claim.quantities
+    # A bare number ("HIV-1", "type 2") names a thing more often than it measures one.
+    return all(
+        any(q.matches(h) for h in stated) for q in signals.quantities(ctx.statement) if q.dimension
+    )
 
 
 RULES: tuple[Rule, ...] = (

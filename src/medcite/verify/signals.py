@@ -65,9 +65,40 @@ approvals = Cues(
 )
 
 
+_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def without_asides(text: str) -> str:
+    """``text`` without its parenthetical asides: "(vs no high biomarkers)", "(n = 12; not
+    significant)" qualify a figure, they do not negate what the sentence says."""
+    return _ASIDE.sub(" ", text)
+
+
 def is_negated(text: str) -> bool:
-    """Odd number of negation cues: "no evidence that X does not work" counts as positive."""
-    return len(negations(text)) % 2 == 1
+    """Odd number of negation cues outside parentheses: "no evidence that X does not work"
+    counts as positive."""
+    return len(negations(without_asides(text))) % 2 == 1
+
+
+NEGATION_SCOPE = 4  # words after a negation cue that it negates
+
+
+def negated_words(text: str) -> frozenset[str]:
+    """Stems of the words a negation applies to: the first ``NEGATION_SCOPE`` words after
+    each cue that are not stop words ("did not reduce relapses" → reduc, relaps). A negation
+    says nothing about a claim none of these words are in ("CCL19, which lacks anchoring
+    residues" does not deny that CCL19 is a CCR7 ligand)."""
+    plain = without_asides(text)
+    found: set[str] = set()
+    for match in negations.pattern.finditer(plain):
+        after = [t for t in tokens(plain[match.end() :]) if t not in STOPWORDS]
+        found.update(word_stem(t) for t in after[:NEGATION_SCOPE])
+    return frozenset(found)
+
+
+def all_stems(text: str) -> frozenset[str]:
+    """Stems of every word that is not a stop word, direction and cue words included."""
+    return frozenset(word_stem(t) for t in tokens(text) if t not in STOPWORDS)
 
 
 # Population groups; two mentions from different groups describe different people.
@@ -95,7 +126,9 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "pregnant women": ("pregnant", "pregnancy", "gestational"),
     "women": ("women", "woman", "female", "females", "postmenopausal", "premenopausal"),
     "men": ("men", "man", "male", "males"),
-    "humans": ("humans", "human"),
+    # "human" alone is mostly an adjective ("human embryonic stem cells", "human papilloma
+    # virus"): the source of a cell or a virus, not who was studied.
+    "humans": ("humans",),
     "animals": (
         "mice",
         "mouse",
@@ -218,6 +251,14 @@ def opposed(
         if (index, 1 - side) in source and (index, side) not in source:
             return index, side
     return None
+
+
+def repeats_the_direction(said: str, source: str, axis: int) -> bool:
+    """Whether every word by which ``source`` takes a side on ``axis`` is in ``said`` too:
+    "more effective in reducing pain" against "effective in reducing pain" repeats the
+    source's "reducing"; its "more" compares, it does not reverse."""
+    words = [t for t in tokens(source) if any(i == axis for i, _ in _word_directions(t))]
+    return bool(words) and set(words) <= set(tokens(said))
 
 
 def direction_words(axis_side: tuple[int, int]) -> str:

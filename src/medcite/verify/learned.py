@@ -1,0 +1,83 @@
+"""The learned part of verification: whether a statement the rules could only call *partial*
+is supported, from how it aligns. A logistic regression over five alignment signals, trained
+offline on SciFact *train* claims and on demo-corpus sentences edited in the error kinds the
+rules check (``python -m medcite.eval.verify_training``); never on SciFact dev or the demo
+statements' test half.
+
+    model = SupportModel.load()                # the weights shipped in support_model.json
+    model.probability(signals)                 # P(supported) for one statement
+
+It decides one thing only. A statement whose best source sentence covers between
+``PARTIAL_AT`` and ``SUPPORTED_AT`` of its words, whose best sentence names every population,
+drug and number it names, and about which no rule found anything, is
+"partial" by threshold alone; summaries and paraphrases ("Adding bedtime insulin led to less
+weight gain", a claim condensing an abstract) land there as often as statements the source
+only half says. The model tells them apart by whether the words missing from the best
+sentence are elsewhere in the source, how much of the statement that sentence holds alone,
+and how long the statement is. A rule's finding, a contradiction or a flag is never undone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from medcite.verify.align import Aligned, Window
+
+MODEL_FILE = Path(__file__).with_name("support_model.json")
+FEATURES: tuple[str, ...] = (
+    "alignment",
+    "claim_coverage",
+    "document_coverage",
+    "claim_is_pair",
+    "log_words",
+)
+
+
+def alignment_signals(
+    needed: frozenset[str], best: Aligned, candidates: list[Window]
+) -> dict[str, float]:
+    """The model's inputs for a statement (its content stems ``needed``) whose best window
+    is ``best`` among ``candidates``."""
+    everywhere = frozenset().union(*(w.stems for w in candidates))
+    return {
+        "alignment": best.score,
+        "claim_coverage": len(needed & best.claim.stems) / len(needed),
+        "document_coverage": len(needed & everywhere) / len(needed),
+        "claim_is_pair": float(bool(best.claim.sentences)),
+        "log_words": math.log1p(len(needed)),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SupportModel:
+    """Standardised logistic regression: P = σ(bias + Σ wᵢ·(xᵢ − meanᵢ)/scaleᵢ)."""
+
+    weights: dict[str, float]
+    mean: dict[str, float]
+    scale: dict[str, float]
+    bias: float
+    threshold: float = 0.5
+    trained_on: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.bias + sum(
+            w * (signals[name] - self.mean[name]) / self.scale[name]
+            for name, w in self.weights.items()
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def supports(self, signals: dict[str, float]) -> tuple[bool, float]:
+        """Whether the model calls it supported, and its probability."""
+        p = self.probability(signals)
+        return p >= self.threshold, p
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> SupportModel:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,79 @@
+"""The learned model decides only alignment-only partials, on real corpus pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcite.eval.verify import document_passages
+from medcite.text.drugs import DrugLexicon
+from medcite.verify.base import TextPassage
+from medcite.verify.heuristic import HeuristicVerifier
+from medcite.verify.learned import FEATURES, SupportModel
+
+SHINGLES_VACCINE = "medquad:7_SeniorHealth_QA/0000062-3"
+MS = "medquad:6_NINDS_QA/0000202-2"
+
+
+@pytest.fixture(scope="module")
+def pages(shared_data: Path) -> dict[str, tuple[TextPassage, ...]]:
+    return document_passages(shared_data, {SHINGLES_VACCINE, MS})
+
+
+@pytest.fixture(scope="module")
+def rules_only(drugs: DrugLexicon) -> HeuristicVerifier:
+    return HeuristicVerifier(drugs=drugs, learned=False)
+
+
+def test_a_paraphrase_the_rules_leave_partial_is_supported(pages, verifier, rules_only) -> None:  # type: ignore[no-untyped-def]
+    # "Even if you have had shingles, you can still get the shingles vaccine to help prevent
+    # future occurrences of the disease."
+    statement = (
+        "Even people who already had shingles can get the vaccine to help stop it returning."
+    )
+    assert rules_only.verify(statement, pages[SHINGLES_VACCINE]).label == "partial"
+    verdict = verifier.verify(statement, pages[SHINGLES_VACCINE])
+    assert verdict.label == "supported" and any("learned" in r for r in verdict.reasons)
+    assert verdict.best is not None and verdict.best.quote.startswith("Even if you have had")
+
+
+def test_a_population_the_sentence_does_not_name_is_not_paraphrase(pages, verifier) -> None:  # type: ignore[no-untyped-def]
+    verdict = verifier.verify(
+        "Pregnant women can get the shingles vaccine to help prevent future occurrences of the "
+        "disease.",
+        pages[SHINGLES_VACCINE],
+    )
+    assert verdict.label != "supported" and not any("learned" in r for r in verdict.reasons)
+
+
+def test_a_rule_finding_is_never_undone(pages, verifier) -> None:  # type: ignore[no-untyped-def]
+    verdict = verifier.verify(
+        "Copaxone can reduce the relapse rate by almost two thirds.", pages[MS]
+    )
+    assert verdict.label == "contradicted"
+
+
+def test_the_model_round_trips_and_reads_document_coverage(tmp_path: Path) -> None:
+    model = SupportModel.load()
+    assert set(model.weights) == set(FEATURES)
+    assert "scifact_train_claims" in model.trained_on  # trained on train, never dev
+    model.save(tmp_path / "m.json")
+    assert SupportModel.load(tmp_path / "m.json") == model
+    low = dict(model.mean, document_coverage=0.3)
+    high = dict(model.mean, document_coverage=1.0)
+    assert model.probability(high) > model.probability(low)
+
+
+def test_a_bare_number_in_a_name_does_not_keep_it_from_the_model(
+    shared_data: Path, verifier
+) -> None:  # type: ignore[no-untyped-def]
+    # SciFact train claim 67 against its abstract: "Cdk5" and "ATM" are names, not amounts.
+    import json
+
+    with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
+        row = next(r for r in map(json.loads, fh) if r["_id"] == "21295300")
+    abstract = TextPassage(f"{row['title']}. {row['text']}", row["_id"])
+    statement = "Activated Cdk5 phosphorylates the ATM protein in response to DNA damage."
+    _, undecided = verifier.assess(statement, [abstract])
+    assert undecided is not None
