@@ -37,6 +37,11 @@ from sqlalchemy.exc import DataError, IntegrityError
 from medcite.corpus.database import create_tables, open_database, writing
 from medcite.models import Document, EvidenceLevel, IndexRecord, Passage, Section, sha256_hex
 
+# The corpus is rebuilt from its source files; the index is derived from it.
+CORPUS_REPAIR = (
+    "move it and the index/ folder beside it away, then run `medcite ingest` on your sources "
+    "again (or restore it from a backup)"
+)
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 metadata = MetaData()
 
@@ -116,7 +121,7 @@ class CorpusStore:
     """Documents and passages in SQLite (any SQLAlchemy URL works; SQLite is the default)."""
 
     def __init__(self, url_or_path: str | Path) -> None:
-        self.engine: Engine = open_database(url_or_path)
+        self.engine: Engine = open_database(url_or_path, repair=CORPUS_REPAIR)
         self._writer = writing(self.engine)
         create_tables(self.engine, metadata)
 
