@@ -82,6 +82,19 @@ def test_a_corrupt_corpus_database_is_not_ready(small_home: Path, tmp_path: Path
 
 
 @pytest.mark.parametrize("how", DAMAGE)
+def test_answers_over_a_damaged_corpus_are_503_without_server_paths(
+    small_home: Path, tmp_path: Path, how: str
+) -> None:
+    home = copy_of(small_home, tmp_path)
+    corrupt(home / "corpus.sqlite", how)
+    with served(home) as http:
+        answer = http.post("/api/v1/answers", json={"question": "How is gout treated?"})
+    error = assert_error(answer, 503, "data_damaged")
+    assert "server log" in error["message"] and "/" not in error["message"]
+    assert str(tmp_path) not in answer.text and "<home>" not in answer.text
+
+
+@pytest.mark.parametrize("how", DAMAGE)
 def test_a_corrupt_library_database_is_not_ready(
     small_home: Path, tmp_path: Path, how: str
 ) -> None:
