@@ -61,12 +61,12 @@ def open_database(url_or_path: str | Path, *, repair: str = DEFAULT_REPAIR) -> E
 def check_sqlite_file(path: Path, repair: str = DEFAULT_REPAIR) -> None:
     """Raise `CorruptData` when an existing ``path`` is not a whole SQLite database: empty,
     another kind of file, or shorter than the page count its header records."""
+    if not path.is_file():
+        return  # a new database; or a directory in the way, which SQLite reports itself
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             header = handle.read(100)
-    except FileNotFoundError:
-        return  # a new database
     except OSError as exc:
         raise CorruptData(f"{path} cannot be read ({exc.strerror or exc}): {repair}") from exc
     if size == 0:  # never a medcite database: `_create_sqlite_file` writes the header
