@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import os
 import signal
 import sqlite3
@@ -31,16 +32,20 @@ def main() -> None:
     work = args.out or Path(tempfile.mkdtemp(prefix="kill-ingest-"))
     source = work / "medquad.jsonl"
     with (SHARED / "medquad" / "medquad.jsonl").open("rb") as full:
-        source.write_bytes(b"".join(line for _, line in zip(range(args.lines), full)))
+        source.write_bytes(b"".join(itertools.islice(full, args.lines)))
     started = time.perf_counter()
     clean = _run(work / "clean", source)
     print(f"clean ingest: {time.perf_counter() - started:.1f} s, {clean}")
     for fraction in (0.1, 0.3, 0.5, 0.7, 0.9, 1.0):
         home = work / f"kill-{int(fraction * 100)}"
         when = _kill_at(home, source, int(clean["documents"] * fraction))
+        rerun = time.perf_counter()
         after = _run(home, source)
+        took = time.perf_counter() - rerun
         same = after == clean
-        print(f"killed at {when}: re-run {'== clean' if same else '!= clean'} {after}")
+        print(
+            f"killed at {when}: re-run {took:.1f} s, {'== clean' if same else '!= clean'} {after}"
+        )
 
 
 def _command(home: Path, source: Path) -> list[str]:

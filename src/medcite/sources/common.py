@@ -152,8 +152,8 @@ def _json_object(raw: bytes, number: int, line_offset: int) -> dict[str, Any]:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
         raise RecordError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
-    except ValueError as exc:  # an integer literal over Python's 4300-digit limit
-        raise RecordError(f"malformed JSON: {exc}") from None
+    except ValueError:  # an integer literal over Python's 4300-digit limit
+        raise RecordError("malformed JSON: a number too long to read") from None
     except RecursionError:
         raise RecordError("malformed JSON: nested too deeply") from None
     if not isinstance(value, dict):
