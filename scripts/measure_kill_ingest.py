@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="kill-ingest-"))
+    work.mkdir(parents=True, exist_ok=True)
     source = work / "medquad.jsonl"
     with (SHARED / "medquad" / "medquad.jsonl").open("rb") as full:
         source.write_bytes(b"".join(itertools.islice(full, args.lines)))
