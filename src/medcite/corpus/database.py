@@ -14,8 +14,8 @@ writes, so two writers queue for the lock instead of one failing half-way throug
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,9 @@ def check_sqlite_file(path: Path, repair: str = DEFAULT_REPAIR) -> None:
 def _create_sqlite_file(path: Path) -> None:
     """Create an empty WAL database at ``path`` all at once (built aside, then linked into
     place), so no process ever sees a half-created one and an empty file is always damage."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
-    os.close(fd)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
+    # 0o666 less the umask, the mode SQLite itself would give the file.
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         connection = sqlite3.connect(temporary)
         try:
