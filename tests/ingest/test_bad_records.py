@@ -4,6 +4,7 @@ the index is brought up to date and a re-run is clean."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -163,5 +164,53 @@ def test_a_store_error_on_postgresql_is_a_problem_not_a_crash(pg_settings: Setti
     store = CorpusStore(pg_settings.corpus_url)
     try:
         _store_error_is_a_problem(store, _document("t:2", text="Febuxostat\x00 lowers urate."))
+    finally:
+        store.close()
+
+
+def _fuzzed_ingest_never_raises(store: CorpusStore, tmp_path: Path) -> None:
+    """Fuzzed generic JSONL through the whole ingest into a real store: every line is a
+    document or a problem, nothing is raised."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from medcite.ingest.run import ingest
+
+    nasty = st.text(st.sampled_from(["a", " ", "\x00", "\ud800", "é", "😀", "\n"]), max_size=20)
+    value = st.none() | st.integers(-(10**30), 10**30) | st.floats() | nasty
+    record = st.fixed_dictionaries(
+        {"id": st.integers(0, 10**6) | value, "title": nasty, "text": nasty | value},
+        optional={"year": value, "url": value, "mesh": st.lists(nasty | value, max_size=2)},
+    )
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(record, min_size=1, max_size=8))
+    def run(records: list[dict[str, object]]) -> None:
+        path = tmp_path / "fuzz.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="ascii")
+        report = ingest([path], store)
+        assert report.total("documents") + len(report.problems) >= 1
+        for problem in report.problems:
+            str(problem).encode("utf-8")
+
+    run()
+
+
+def test_fuzzed_records_never_stop_an_ingest_on_sqlite(settings: Settings, tmp_path: Path) -> None:
+    store = CorpusStore(settings.corpus_db)
+    try:
+        _fuzzed_ingest_never_raises(store, tmp_path)
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_fuzzed_records_never_stop_an_ingest_on_postgresql(
+    pg_settings: Settings, tmp_path: Path
+) -> None:
+    assert pg_settings.corpus_url
+    store = CorpusStore(pg_settings.corpus_url)
+    try:
+        _fuzzed_ingest_never_raises(store, tmp_path)
     finally:
         store.close()
