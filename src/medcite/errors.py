@@ -4,7 +4,8 @@ MedciteError
 ├── QuestionError        the question is empty or too long
 ├── IngestError          nothing could be ingested from the paths given
 ├── DataNotFound         a document, a passage or the demo data folder is missing
-└── IndexNotReady        the search index has not been built yet
+├── IndexNotReady        the search index has not been built yet
+└── CorruptData          a database, index or manifest file is damaged (names it and the fix)
 """
 
 from __future__ import annotations
@@ -27,4 +28,8 @@ class DataNotFound(MedciteError):
 
 
 class IndexNotReady(MedciteError):
+    pass
+
+
+class CorruptData(MedciteError):
     pass

@@ -220,3 +220,16 @@ def test_expand_paths(shared_data: Path, tmp_path: Path) -> None:
     ]
     notes = tmp_path / "notes.txt"
     assert expand_paths([shared_data / "scifact", notes]) == [shared_data / "scifact", notes]
+
+
+def test_json_too_deep_or_with_a_huge_number_is_a_problem_per_line(tmp_path: Path) -> None:
+    good = json.dumps({"id": "1", "title": "T", "text": "Colchicine treats gout."})
+    path = tmp_path / "mine.jsonl"
+    lines = [good, "[" * 100_000, '{"id": 1' + "0" * 5000 + "}", good.replace('"1"', '"2"')]
+    path.write_text("\n".join(lines) + "\n")
+    docs, problems = split(list(read_documents(path, "jsonl")))
+    assert docs == ["jsonl:1", "jsonl:2"]
+    assert [(p.record, p.reason) for p in problems] == [
+        ("line 2", "malformed JSON: nested too deeply"),
+        ("line 3", "malformed JSON: a number too long to read"),
+    ]

@@ -49,11 +49,17 @@ def copy_of(small_home: Path, tmp_path: Path) -> Path:
     return home
 
 
-def corrupt(database: Path) -> None:
-    """Overwrite a SQLite file, and drop its WAL (which may hold a good copy of page 1)."""
+def corrupt(database: Path, how: str = "garbage") -> None:
+    """Overwrite (or empty, or cut short) a SQLite file, and drop its WAL (which may hold a
+    good copy of page 1)."""
     for leftover in database.parent.glob(database.name + "-*"):
         leftover.unlink()
-    database.write_bytes(GARBAGE)
+    data = database.read_bytes()
+    damaged = {"garbage": GARBAGE, "zero bytes": b"", "truncated": data[: len(data) // 2]}
+    database.write_bytes(damaged[how])
+
+
+DAMAGE = ["garbage", "zero bytes", "truncated"]
 
 
 def test_a_healthy_server_is_ready_with_no_problems(small_home: Path, tmp_path: Path) -> None:
@@ -63,9 +69,10 @@ def test_a_healthy_server_is_ready_with_no_problems(small_home: Path, tmp_path: 
     assert health["indexed_passages"] > 0
 
 
-def test_a_corrupt_corpus_database_is_not_ready(small_home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_corrupt_corpus_database_is_not_ready(small_home: Path, tmp_path: Path, how: str) -> None:
     home = copy_of(small_home, tmp_path)
-    corrupt(home / "corpus.sqlite")
+    corrupt(home / "corpus.sqlite", how)
     with served(home) as http:
         response = http.get("/healthz")
     health = response.json()
@@ -74,9 +81,25 @@ def test_a_corrupt_corpus_database_is_not_ready(small_home: Path, tmp_path: Path
     assert str(tmp_path) not in response.text
 
 
-def test_a_corrupt_library_database_is_not_ready(small_home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", DAMAGE)
+def test_answers_over_a_damaged_corpus_are_503_without_server_paths(
+    small_home: Path, tmp_path: Path, how: str
+) -> None:
     home = copy_of(small_home, tmp_path)
-    corrupt(home / "library.sqlite")
+    corrupt(home / "corpus.sqlite", how)
+    with served(home) as http:
+        answer = http.post("/api/v1/answers", json={"question": "How is gout treated?"})
+    error = assert_error(answer, 503, "data_damaged")
+    assert "server log" in error["message"] and "/" not in error["message"]
+    assert str(tmp_path) not in answer.text and "<home>" not in answer.text
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+def test_a_corrupt_library_database_is_not_ready(
+    small_home: Path, tmp_path: Path, how: str
+) -> None:
+    home = copy_of(small_home, tmp_path)
+    corrupt(home / "library.sqlite", how)
     with served(home) as http:
         health = http.get("/healthz").json()
     assert health["ready"] is False

@@ -32,10 +32,16 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DataError, IntegrityError
 
 from medcite.corpus.database import create_tables, open_database, writing
 from medcite.models import Document, EvidenceLevel, IndexRecord, Passage, Section, sha256_hex
 
+# The corpus is rebuilt from its source files; the index is derived from it.
+CORPUS_REPAIR = (
+    "move it and the index/ folder beside it away, then run `medcite ingest` on your sources "
+    "again (or restore it from a backup)"
+)
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 metadata = MetaData()
 
@@ -90,6 +96,18 @@ ingest_run_table = Table(
 )
 
 
+class RecordRejected(ValueError):
+    """The database refused a batch for what is in it (a value it cannot hold), not for
+    its own state; the message says why. Retrying the records one by one finds the bad one."""
+
+
+# What a record's content can make a write raise: a value the column cannot hold (SQLite
+# OverflowError, PostgreSQL DataError for NUL), a text that cannot be encoded (ValueError,
+# UnicodeEncodeError while hashing), a constraint. Locks, lost connections and full disks
+# (OperationalError) are the database's state and propagate.
+_CONTENT_ERRORS = (DataError, IntegrityError, OverflowError, ValueError)
+
+
 @dataclass
 class UpsertCounts:
     added: int = 0
@@ -103,7 +121,7 @@ class CorpusStore:
     """Documents and passages in SQLite (any SQLAlchemy URL works; SQLite is the default)."""
 
     def __init__(self, url_or_path: str | Path) -> None:
-        self.engine: Engine = open_database(url_or_path)
+        self.engine: Engine = open_database(url_or_path, repair=CORPUS_REPAIR)
         self._writer = writing(self.engine)
         create_tables(self.engine, metadata)
 
@@ -118,8 +136,15 @@ class CorpusStore:
         """Insert or replace documents with their passages in one transaction.
 
         A document whose content hash is unchanged is left alone (no passage rewritten, so
-        nothing is re-indexed or re-embedded).
+        nothing is re-indexed or re-embedded). Raises `RecordRejected` (nothing written) when
+        a value in the batch cannot be stored.
         """
+        try:
+            return self._upsert(batch, origin)
+        except _CONTENT_ERRORS as exc:
+            raise RecordRejected(_rejection(exc)) from exc
+
+    def _upsert(self, batch: Sequence[tuple[Document, list[Passage]]], origin: str) -> UpsertCounts:
         counts = UpsertCounts()
         latest = {doc.doc_id: (doc, passages) for doc, passages in batch}  # last one wins
         now = _now()
@@ -360,6 +385,13 @@ class CorpusStore:
             ):
                 digest.append(f"{doc_id}={content_hash}")
         return sha256_hex("\n".join(digest))[:16]
+
+
+def _rejection(exc: Exception) -> str:
+    """The driver's own words (first line), without the SQL and parameters SQLAlchemy adds."""
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return first.encode("utf-8", "replace").decode("utf-8")[:200]
 
 
 def _now() -> str:

@@ -16,6 +16,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from medcite.errors import CorruptData
+
 MANIFEST_NAME = "manifest.json"
 
 
@@ -87,8 +89,14 @@ class IndexManifest:
         path = directory / MANIFEST_NAME
         if not path.exists():
             return None
-        data = json.loads(path.read_text())
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            reason = f"missing {exc}" if isinstance(exc, KeyError) else type(exc).__name__
+            raise CorruptData(
+                f"{path} is damaged ({reason}): delete it and run `medcite index` to write it again"
+            ) from exc
 
 
 def write_atomic(path: Path, data: bytes) -> None:

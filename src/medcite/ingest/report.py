@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from medcite.corpus.store import CorpusStore
+from medcite.corpus.store import CorpusStore, RecordRejected
 from medcite.models import Document, IngestProblem, Passage
 
 BATCH_DOCUMENTS = 500
@@ -52,10 +52,28 @@ class IngestReport:
 def record_batch(
     batch: list[tuple[Document, list[Passage]]], store: CorpusStore, file_report: FileReport
 ) -> None:
-    """Write ``batch`` (one transaction) and add its counts to ``file_report``."""
+    """Write ``batch`` (one transaction) and add its counts to ``file_report``.
+
+    When the store rejects the batch for a value in it, each document is written on its
+    own and the ones rejected become problems (``document <doc_id>``), so one bad record
+    costs only itself. Either way everything good is committed before this returns, which
+    is what the per-file checkpoint of a parallel ingest relies on.
+    """
     if not batch:
         return
-    counts = store.upsert(batch, origin=file_report.path)
+    try:
+        counts = store.upsert(batch, origin=file_report.path)
+    except RecordRejected as exc:
+        if len(batch) == 1:
+            # The id may itself hold what the store refused; the problem must still print.
+            doc_id = batch[0][0].doc_id.encode("utf-8", "backslashreplace").decode("utf-8")
+            file_report.problems.append(
+                IngestProblem(file_report.path, f"document {doc_id}", f"not stored: {exc}")
+            )
+            return
+        for item in batch:
+            record_batch([item], store, file_report)
+        return
     file_report.documents += len(batch)
     file_report.added += counts.added
     file_report.updated += counts.updated

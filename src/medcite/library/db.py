@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, inspect
 
 from medcite.config import Settings
 from medcite.corpus.database import open_database, writing
@@ -33,7 +33,7 @@ def database_exists(settings: Settings) -> bool:
     default SQLite file (which follow-up threads may have created on their own)."""
     if not settings.database_url and not (settings.home / "library.sqlite").is_file():
         return False
-    engine = create_engine(settings.library_url)
+    engine = open_database(settings.library_url)  # a damaged file is an error, named
     try:
         return inspect(engine).has_table("article")
     finally:

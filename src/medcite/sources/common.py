@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
@@ -11,6 +13,13 @@ from typing import IO, Any, cast
 from medcite.models import Document, IngestProblem
 
 MAX_TEXT_CHARS = 2_000_000
+# Years a citation can show; the store's INTEGER column holds any of them.
+MIN_YEAR, MAX_YEAR = 1, 9999
+# Numbers in metadata must fit a signed 64-bit integer (SQLite, PostgreSQL JSON consumers).
+_INT64 = 2**63
+# A lone surrogate cannot be encoded as UTF-8 (hashing, SQLite, HTTP responses all fail on
+# it); PostgreSQL text cannot hold NUL. Both are broken input, never real clinical text.
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
 class RecordError(ValueError):
@@ -28,11 +37,66 @@ def pubmed_url(pmid: str) -> str:
     return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
 
-def check_size(doc: Document) -> Document:
-    """Return ``doc``, or raise `RecordError` when its text is over `MAX_TEXT_CHARS`."""
+def check_document(doc: Document) -> Document:
+    """Return ``doc``, or raise `RecordError` when it cannot be stored and cited as given.
+
+    Every reader passes each document it yields through this one check: text over
+    `MAX_TEXT_CHARS`, a lone surrogate or a NUL character in any string (title, text, url,
+    section labels, MeSH terms, metadata, ...), a year outside `MIN_YEAR`..`MAX_YEAR`, or a
+    metadata number that is not a finite 64-bit value.
+    """
     if len(doc.text) > MAX_TEXT_CHARS:
         raise RecordError(f"document too large ({len(doc.text)} chars, limit {MAX_TEXT_CHARS})")
+    if doc.year is not None and not MIN_YEAR <= doc.year <= MAX_YEAR:
+        shown = str(doc.year) if abs(doc.year) < 10**20 else "over 10^20"
+        raise RecordError(f"'year' {shown} is out of range ({MIN_YEAR}-{MAX_YEAR})")
+    strings = [
+        ("doc_id", doc.doc_id),
+        ("collection", doc.collection),
+        ("title", doc.title),
+        ("text", doc.text),
+        ("source", doc.source),
+        ("url", doc.url or ""),
+        *(("publication_types", value) for value in doc.publication_types),
+        *(("mesh", value) for value in doc.mesh),
+        *(("sections", s.label or "") for s in doc.sections),
+    ]
+    for name, value in strings:
+        _check_string(name, value)
+    _check_value("metadata", doc.metadata)
     return doc
+
+
+def _check_string(name: str, value: str) -> None:
+    found = _BAD_CHARACTER.search(value)
+    if found is None:
+        return
+    character = found.group()
+    what = (
+        "a NUL character" if character == "\x00" else f"a lone surrogate (U+{ord(character):04X})"
+    )
+    raise RecordError(
+        f"'{name}' contains {what} at character {found.start()}; fix the file's encoding"
+    )
+
+
+def _check_value(name: str, value: Any) -> None:
+    """Check the strings and numbers of a JSON-like metadata value, nested."""
+    if isinstance(value, str):
+        _check_string(name, value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_string(name, str(key))  # before the key is part of a name in a message
+            _check_value(f"{name}.{key}", item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_value(name, item)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise RecordError(f"'{name}' holds a number too large to store")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise RecordError(f"'{name}' holds {value}, which JSON cannot carry")
 
 
 def body_or_title(text: str, title: str) -> tuple[str, dict[str, Any]]:
@@ -65,7 +129,7 @@ def read_jsonl(
             try:
                 made = to_document(_json_object(raw, number, line_offset))
                 documents = made if isinstance(made, list) else [made]
-                checked = [check_size(d) for d in documents]
+                checked = [check_document(d) for d in documents]
             except RecordError as exc:
                 yield IngestProblem(where, f"line {number}", str(exc))
                 continue
@@ -88,6 +152,10 @@ def _json_object(raw: bytes, number: int, line_offset: int) -> dict[str, Any]:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
         raise RecordError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+    except ValueError:  # an integer literal over Python's 4300-digit limit
+        raise RecordError("malformed JSON: a number too long to read") from None
+    except RecursionError:
+        raise RecordError("malformed JSON: nested too deeply") from None
     if not isinstance(value, dict):
         raise RecordError(f"expected a JSON object, got {type(value).__name__}")
     return value
@@ -100,7 +168,7 @@ def first_json_object(path: Path) -> dict[str, Any] | None:
             if raw.strip():
                 try:
                     value = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
-                except (UnicodeDecodeError, json.JSONDecodeError):
+                except (ValueError, RecursionError):  # bad UTF-8 or JSON, a huge integer
                     return None
                 return value if isinstance(value, dict) else None
     return None

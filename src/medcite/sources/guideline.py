@@ -25,7 +25,7 @@ from typing import Any
 
 from medcite.models import Document, EvidenceLevel
 from medcite.sources.blocks import TextBuilder, heading_label
-from medcite.sources.common import RecordError, check_size
+from medcite.sources.common import RecordError, check_document
 from medcite.sources.grades import find_grades
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -91,7 +91,7 @@ def guideline_document(blocks: Iterable[Block], info: GuidelineInfo) -> Document
         metadata["page_starts"] = page_starts
     if info.version:
         metadata["version"] = info.version
-    return check_size(
+    return check_document(
         Document(
             doc_id=f"guideline:{identifier}",
             collection="guideline",

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from medcite.models import Document
 from medcite.sources.blocks import TextBuilder, heading_label
-from medcite.sources.common import RecordError, check_size
+from medcite.sources.common import RecordError, check_document
 from medcite.sources.evidence import evidence_level
 
 
@@ -147,7 +147,7 @@ def label_documents(label: Label) -> list[Document]:
             builder.add(block, heading_label((kind.title, *path)))
         title = f"{name} label: {kind.title}"
         documents.append(
-            check_size(
+            check_document(
                 Document(
                     doc_id=f"label:{label.set_id}:{kind.kind}",
                     collection=label.collection,

@@ -50,8 +50,11 @@ def read_openfda(path: Path) -> Iterator[Document | IngestProblem]:
     try:
         with open_binary(path) as handle:
             payload = json.load(handle)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # bad UTF-8 or JSON, an integer over Python's digit limit
         yield IngestProblem(where, "file", f"malformed JSON: {exc}")
+        return
+    except RecursionError:
+        yield IngestProblem(where, "file", "malformed JSON: nested too deeply")
         return
     results = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(results, list):

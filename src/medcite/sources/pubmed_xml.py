@@ -34,7 +34,7 @@ from medcite.models import Document, IngestProblem, Section
 from medcite.sources.common import (
     RecordError,
     body_or_title,
-    check_size,
+    check_document,
     open_binary,
     pubmed_url,
 )
@@ -87,7 +87,7 @@ def _article_or_problem(
     try:
         if not pmid:
             raise RecordError("missing PMID")
-        return check_size(_article(article, pmid))
+        return check_document(_article(article, pmid))
     except RecordError as exc:
         return IngestProblem(where, record, str(exc))
 

@@ -23,6 +23,10 @@ Policies shared by every format:
   neither is a problem ("no title or text").
 - A text over 2,000,000 characters is a problem ("document too large (N chars, limit
   2000000)"): such records are almost always broken concatenations.
+- Every document passes `medcite.sources.common.check_document`: a lone surrogate or a NUL
+  character in any field, a year outside 1-9999 or a metadata number that is not a finite
+  64-bit value makes the record a problem, so nothing the store, the hash or a response
+  encoder would choke on gets past the source.
 - Every document's ``evidence_level`` comes from `medcite.sources.evidence.evidence_level`.
 """
 

@@ -10,6 +10,7 @@ and never a path on the server: messages name the data directory ``<home>`` inst
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from medcite.config import Settings
-from medcite.errors import DataNotFound, IndexNotReady, MedciteError, QuestionError
+from medcite.errors import CorruptData, DataNotFound, IndexNotReady, MedciteError, QuestionError
 from medcite.web.work import Overloaded
+
+log = logging.getLogger("medcite.web")
+# A damaged file's error names it and the repair, both for the server's administrator.
+DAMAGED_MESSAGE = (
+    "a data file of this server is damaged; the server log says which and how to fix it"
+)
 
 STATUS_CODES = {
     400: "bad_request",
@@ -88,6 +95,8 @@ def medcite_error_status(exc: MedciteError) -> tuple[int, str]:
         return 404, "not_found"
     if isinstance(exc, IndexNotReady):
         return 503, "index_not_ready"
+    if isinstance(exc, CorruptData):
+        return 503, "data_damaged"
     return 400, "bad_request"
 
 
@@ -130,6 +139,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_medcite(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, MedciteError)
         status, code = medcite_error_status(exc)
+        if isinstance(exc, CorruptData):
+            log.error("%s", exc)
+            return error_response(request, status, code, DAMAGED_MESSAGE)
         return error_response(request, status, code, public_message(request, str(exc)))
 
     async def on_overloaded(request: Request, exc: Exception) -> Response:
