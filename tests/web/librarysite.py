@@ -97,6 +97,6 @@ def library_site(
     with Library(settings) as library:
         for name, role in ROLES.items():
             library.add_user(system, name, role, password=PASSWORD)
-        tokens = {name: library.create_token(system, name, "tests") for name in ROLES}
+        tokens = {name: library.create_token(system, name, "tests").secret for name in ROLES}
     with serve_in_thread(create_app(settings)) as url:
         yield Site(url, tokens, settings)
