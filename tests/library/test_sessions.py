@@ -18,7 +18,8 @@ def test_cookie_round_trip_csrf_and_disable(library: Library, people: dict[str, 
     assert signer.actor(library, None) is None
     token = signer.csrf_token(cookie)
     signer.check_csrf(cookie, token)
-    for wrong in (None, "", token + "x", signer.csrf_token(signer.issue(library, people["editor"]))):
+    another = signer.csrf_token(signer.issue(library, people["editor"]))
+    for wrong in (None, "", token + "x", another):
         with pytest.raises(Forbidden):
             signer.check_csrf(cookie, wrong)
     with pytest.raises(Unauthenticated, match="not valid"):

@@ -349,9 +349,7 @@ def revoke_token(session: Session, actor: Actor | None, token_id: int) -> TokenV
     token = row.ApiToken
     if not token.revoked:
         token.revoked = True
-        audit.record(
-            session, actor, "token.revoke", "api_token", token.id, user=row.username
-        )
+        audit.record(session, actor, "token.revoke", "api_token", token.id, user=row.username)
     return _token_view(token, row.username)
 
 

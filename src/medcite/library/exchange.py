@@ -220,9 +220,7 @@ class _Check:
         """Raise unless the trailer was there and its hash and counts match the lines."""
         problem = None
         if self.trailer is None:
-            problem = (
-                f"no trailer: the export is incomplete (it stops after line {self.last_line})"
-            )
+            problem = f"no trailer: the export is incomplete (it stops after line {self.last_line})"
         elif self.trailer["sha256"] != self.digest.hexdigest():
             problem = "its sha256 does not match its lines: the file was altered or damaged"
         else:
