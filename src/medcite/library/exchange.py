@@ -219,6 +219,8 @@ class _Check:
     def verify(self, counts: dict[str, int]) -> None:
         """Raise unless the trailer was there and its hash and counts match the lines."""
         problem = None
+        if self.last_line == 0:
+            raise ImportRejected(f"{self.source}: line 1: not a medcite library export (empty)")
         if self.trailer is None:
             problem = f"no trailer: the export is incomplete (it stops after line {self.last_line})"
         elif self.trailer["sha256"] != self.digest.hexdigest():
