@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import timedelta
 
 import pytest
 
@@ -77,3 +78,25 @@ def test_password_change_and_disable_end_every_session_of_the_user(
     library.disable_user(system, "reviewer", disabled=False)
     with pytest.raises(Unauthenticated, match="ended"):
         signer.actor(library, fresh)  # re-enabling does not bring old sessions back
+
+
+def test_a_new_session_clears_the_users_expired_ones(library: Library, people) -> None:
+    from sqlalchemy import func, select
+
+    from medcite.library.schema import UserSession
+
+    signer = SessionSigner("k" * 32, max_age_s=3600)
+    signer.issue(library, people["editor"])
+    signer.issue(library, people["reviewer"])
+    with library.db.writing() as s:  # both sessions are now older than a session lasts
+        for row in s.scalars(select(UserSession)):
+            row.created_at = row.created_at - timedelta(hours=2)
+    live = signer.issue(library, people["editor"])
+    with library.db.reading() as s:
+        users = s.scalars(select(UserSession.user_id).order_by(UserSession.user_id)).all()
+        assert s.scalar(select(func.count()).select_from(UserSession)) == 2
+    assert users == [
+        people["editor"].user_id,
+        people["reviewer"].user_id,
+    ]  # only the editor's old one went
+    assert signer.actor(library, live) == people["editor"]

@@ -24,7 +24,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from medcite.library import audit
@@ -190,12 +190,21 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start_session(session: Session, actor: Actor) -> str:
-    """A new browser session for a signed-in user: its random id, for the signed cookie."""
+def start_session(session: Session, actor: Actor, lifetime: timedelta) -> str:
+    """A new browser session for a signed-in user: its random id, for the signed cookie.
+
+    The user's sessions older than ``lifetime`` (their cookies are refused as expired) are
+    deleted on the way, so the table holds about one row per live session."""
     if actor.user_id is None:
         raise Unauthenticated("only users can have browser sessions")
+    now = utcnow()
+    session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == actor.user_id, UserSession.created_at < now - lifetime
+        )
+    )
     session_id = secrets.token_urlsafe(32)
-    session.add(UserSession(id=_digest(session_id), user_id=actor.user_id))
+    session.add(UserSession(id=_digest(session_id), user_id=actor.user_id, created_at=now))
     return session_id
 
 

@@ -20,7 +20,7 @@ are :mod:`medcite.library.errors`, each with the HTTP status the web layer shoul
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -119,10 +119,10 @@ class Library:
         with self.db.reading() as s:
             return auth.login(s, username, password)
 
-    def start_session(self, actor: Actor) -> str:
-        """A new browser session's id (see :mod:`medcite.library.sessions`)."""
+    def start_session(self, actor: Actor, lifetime: timedelta) -> str:
+        """A new browser session's id, lasting ``lifetime`` (see ``library.sessions``)."""
         with self.db.writing() as s:
-            return auth.start_session(s, actor)
+            return auth.start_session(s, actor, lifetime)
 
     def session_actor(self, session_id: str) -> Actor:
         """The user of a live browser session; Unauthenticated once it has ended."""

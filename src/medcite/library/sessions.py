@@ -20,6 +20,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,7 @@ class SessionSigner:
 
     def issue(self, library: Library, actor: Actor) -> str:
         """A signed cookie value for a new session of a signed-in user."""
-        session_id = library.start_session(actor)
+        session_id = library.start_session(actor, timedelta(seconds=self.max_age_s))
         return str(
             _serializer(self.secret).dumps({"sid": session_id, "csrf": secrets.token_urlsafe(24)})
         )
