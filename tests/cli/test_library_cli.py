@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from medcite.cli import app
 from medcite.config import Settings
-from medcite.library import Actor, Library
+from medcite.library import Actor, Library, Unauthenticated
 
 runner = CliRunner()
 
@@ -28,6 +28,9 @@ def test_library_commands_have_help() -> None:
         ["users", "disable"],
         ["users", "password"],
         ["users", "token"],
+        ["users", "tokens"],
+        ["users", "revoke-token"],
+        ["users", "enable"],
         ["library", "export"],
         ["library", "import"],
         ["library", "check"],
@@ -192,3 +195,60 @@ def test_library_check_reports_the_first_broken_audit_entry(tmp_path: Path) -> N
     assert text.exit_code == 1
     assert f"audit entry {tampered}: its content does not match its hash" in text.stderr
     assert "chain broken" in text.stdout
+
+
+def test_tokens_listed_revoked_and_expiring_and_users_enabled_again(tmp_path: Path) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    for name in ("ed", "rev"):
+        assert invoke("users", "add", name, "--no-password", *home).exit_code == 0
+    made = invoke("users", "token", "ed", "--label", "ci", "--expires-in-days", "30", *home)
+    assert made.exit_code == 0, made.output
+    secret = made.stdout.strip()
+    assert secret.startswith("mct_") and "expires" in made.stderr
+    assert invoke("users", "token", "rev", "--label", "laptop", *home).exit_code == 0
+    listed = invoke("users", "tokens", "--format", "json", *home)
+    tokens = json.loads(listed.stdout)
+    assert [(t["username"], t["label"], t["active"]) for t in tokens] == [
+        ("ed", "ci", True),
+        ("rev", "laptop", True),
+    ]
+    assert tokens[0]["expires_at"] and tokens[1]["expires_at"] is None
+    assert secret not in listed.stdout and "hash" not in listed.stdout
+    theirs = json.loads(invoke("users", "tokens", "rev", "--format", "json", *home).stdout)
+    assert [t["label"] for t in theirs] == ["laptop"]
+    assert "ci" in invoke("users", "tokens", *home).stdout  # the text table
+    revoked = invoke("users", "revoke-token", str(tokens[0]["id"]), *home)
+    assert revoked.exit_code == 0 and "revoked" in revoked.stdout
+    with Library(Settings(home=tmp_path / "home")) as lib:
+        with pytest.raises(Unauthenticated):
+            lib.authenticate_token(secret)
+    missing = invoke("users", "revoke-token", "99", *home)
+    assert missing.exit_code == 2 and "no API token 99" in missing.stderr
+    never = invoke("users", "token", "ed", "--expires-in-days", "0", *home)
+    assert never.exit_code == 2 and "days" in never.stderr
+    assert invoke("users", "disable", "rev", *home).exit_code == 0
+    enabled = invoke("users", "enable", "rev", "--format", "json", *home)
+    assert enabled.exit_code == 0 and json.loads(enabled.stdout)["disabled"] is False
+
+
+def test_export_is_checked_on_import_and_replaces_the_file_whole(tmp_path: Path) -> None:
+    home = ["--home", str(tmp_path / "home")]
+    for name in ("ed", "rev", "ada"):
+        assert invoke("users", "add", name, "--no-password", *home).exit_code == 0
+    backup = tmp_path / "backup.jsonl"
+    backup.write_text("the previous backup\n")
+    previous = backup.stat().st_ino
+    exported = invoke("library", "export", str(backup), "--with-secrets", *home)
+    assert exported.exit_code == 0, exported.output
+    lines = backup.read_text().splitlines()
+    assert backup.stat().st_ino != previous  # a complete new file renamed over the old one
+    assert json.loads(lines[-1])["trailer"]["counts"]["library_user"] == 3
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["backup.jsonl"]
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:-2]) + "\n")  # stopped at a line boundary
+    target = ["--home", str(tmp_path / "target")]
+    refused = invoke("library", "import", str(cut), *target)
+    assert refused.exit_code == 2 and "no trailer" in refused.stderr
+    assert json.loads(invoke("users", "list", "--format", "json", *target).stdout) == []
+    imported = invoke("library", "import", str(backup), "--format", "json", *target)
+    assert imported.exit_code == 0 and json.loads(imported.stdout)["library_user"] == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 
@@ -28,6 +29,7 @@ TABLES = {
     "audit_entry",
     "thread",
     "thread_turn",
+    "user_session",
 }
 
 
@@ -212,3 +214,37 @@ def test_the_library_file_and_its_wal_are_private_to_their_owner(tmp_path) -> No
             assert modes() == {0o600}
     finally:
         os.umask(old)
+
+
+def test_a_library_from_before_revocation_upgrades_with_its_tokens(
+    library_url: str, library_settings
+) -> None:
+    engine = open_database(library_url)
+    try:
+        migrate(engine, "0001")  # a library as the first release made it, with a token
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO library_user (id, username, display_name, role, disabled, "
+                    "created_at) VALUES (1, 'ed', 'ed', 'editor', false, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO api_token (user_id, token_hash, label, revoked, created_at) "
+                    "VALUES (1, :digest, 'old', false, CURRENT_TIMESTAMP)"
+                ),
+                {"digest": hashlib.sha256(b"mct_old-token").hexdigest()},
+            )
+        assert "user_session" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    with Library(library_settings) as library:  # opening migrates to the newest schema
+        assert library.authenticate_token("mct_old-token").username == "ed"
+        (old,) = library.tokens(Actor.system())
+        assert old.expires_at is None and old.active
+    engine = open_database(library_url)
+    try:
+        assert {"user_session", "api_token"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

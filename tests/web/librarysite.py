@@ -34,6 +34,7 @@ ROLES = {
     "admin": "admin",
 }
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+HTML = {"Accept": "text/html"}
 _names = itertools.count()
 
 
@@ -70,6 +71,26 @@ def login_form(client: httpx.Client) -> dict[str, str]:
     return {field.name: field.value or "" for field in form.inputs if field.type == "hidden"}
 
 
+def form_fields(form: html.FormElement) -> dict[str, str]:
+    return {field.name: field.value or "" for field in form.inputs if field.name}
+
+
+def forms(response: httpx.Response, action_suffix: str) -> list[html.FormElement]:
+    assert response.status_code == 200, response.text
+    return [
+        f for f in html.fromstring(response.text).forms if (f.action or "").endswith(action_suffix)
+    ]
+
+
+def press(client: httpx.Client, version_page: httpx.Response, to: str) -> httpx.Response:
+    """Submit the version page's workflow form that moves the article ``to``."""
+    for form in forms(version_page, "/transitions"):
+        fields = form_fields(form)
+        if fields["to"] == to:
+            return client.post(form.action, data=fields, headers=HTML)
+    raise AssertionError(f"no {to!r} button on the page")
+
+
 @contextmanager
 def database(kind: str, request: pytest.FixtureRequest, scratch: Path) -> Iterator[str]:
     """A new, empty library database: a SQLite file, or a database on the test PostgreSQL."""
@@ -97,6 +118,6 @@ def library_site(
     with Library(settings) as library:
         for name, role in ROLES.items():
             library.add_user(system, name, role, password=PASSWORD)
-        tokens = {name: library.create_token(system, name, "tests") for name in ROLES}
+        tokens = {name: library.create_token(system, name, "tests").secret for name in ROLES}
     with serve_in_thread(create_app(settings)) as url:
         yield Site(url, tokens, settings)

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from librarysite import PASSWORD, Site, database, library_site, sign_in
+from librarysite import (
+    HTML,
+    PASSWORD,
+    Site,
+    database,
+    form_fields,
+    forms,
+    library_site,
+    press,
+    sign_in,
+)
 from lxml import html
 from webtools import assert_error, page, text_of
 
@@ -20,7 +30,6 @@ from medcite.library.schema import utcnow
 from medcite.library.workflow import Actor
 from medcite.service import Engine
 
-HTML = {"Accept": "text/html"}
 QUESTION = "What are the treatment options for progressive multiple sclerosis?"
 
 
@@ -33,29 +42,12 @@ def site(
             yield running
 
 
-def form_fields(form: html.FormElement) -> dict[str, str]:
-    return {field.name: field.value or "" for field in form.inputs if field.name}
-
-
-def forms(response: httpx.Response, action_suffix: str) -> list[html.FormElement]:
-    return [f for f in page(response).forms if (f.action or "").endswith(action_suffix)]
-
-
 def save_draft(client: httpx.Client, question: str, audience: str = "clinician") -> str:
     """The answer page's "Save as draft" form, submitted; returns the version page's path."""
     (form,) = forms(client.get("/ask", params={"q": question, "audience": audience}), "/drafts")
     response = client.post("/articles/drafts", data=form_fields(form))
     assert response.status_code == 303, response.text
     return response.headers["location"]
-
-
-def press(client: httpx.Client, version_page: httpx.Response, to: str) -> httpx.Response:
-    """Submit the version page's workflow form that moves the article ``to``."""
-    for form in forms(version_page, "/transitions"):
-        fields = form_fields(form)
-        if fields["to"] == to:
-            return client.post(form.action, data=fields, headers=HTML)
-    raise AssertionError(f"no {to!r} button on the page")
 
 
 def test_login_sets_a_safe_session_cookie(site: Site) -> None:

@@ -132,15 +132,29 @@ def list_users(
 @users.command("disable")
 def disable_user(
     username: str,
-    enable: Annotated[bool, typer.Option("--enable", help="Re-enable instead.")] = False,
+    enable: Annotated[
+        bool, typer.Option("--enable", hidden=True, help="Deprecated: use `users enable`.")
+    ] = False,
     home: HomeOption = None,
     output: TextOrJsonOption = TextOrJson.text,
 ) -> None:
-    """Disable a user: no login, no API tokens (their history stays)."""
+    """Disable a user: no login, no API tokens, their browser sessions end (history stays)."""
+    _set_disabled(username, not enable, home, output)
+
+
+@users.command("enable")
+def enable_user(
+    username: str, home: HomeOption = None, output: TextOrJsonOption = TextOrJson.text
+) -> None:
+    """Enable a disabled user again: their tokens work again, old browser sessions do not."""
+    _set_disabled(username, False, home, output)
+
+
+def _set_disabled(username: str, disabled: bool, home: Path | None, output: TextOrJson) -> None:
     from medcite.cli.render import console, print_json
 
     with _library(home) as lib:
-        user = lib.disable_user(_operator(), username, not enable)
+        user = lib.disable_user(_operator(), username, disabled)
     if output is TextOrJson.json:
         print_json(user.to_dict())
     else:
@@ -165,12 +179,72 @@ def set_password(
 def create_token(
     username: str,
     label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option("--expires-in-days", help="Refuse the token after N days (default: never)."),
+    ] = None,
     home: HomeOption = None,
+    output: TextOrJsonOption = TextOrJson.text,
 ) -> None:
-    """Create an API token for /api/v1 (printed once; only its hash is stored)."""
+    """Create an API token for /api/v1: the token alone on stdout, once (only its hash is
+    stored); its id and expiry on stderr."""
+    from medcite.cli.render import errors, print_json
+
     with _library(home) as lib:
-        token = lib.create_token(_operator(), username, label)
-    print(token)
+        made = lib.create_token(_operator(), username, label, expires_in_days=expires_in_days)
+    if output is TextOrJson.json:
+        print_json(made.to_dict())
+        return
+    print(made.secret)
+    expiry = made.view.expires_at or "never (until revoked)"
+    errors.print(
+        f"token {made.view.id} for {username}; expires: {expiry}", highlight=False, markup=False
+    )
+
+
+@users.command("tokens")
+def list_tokens(
+    username: Annotated[
+        str | None, typer.Argument(help="Only this user's tokens (default: everyone's).")
+    ] = None,
+    home: HomeOption = None,
+    output: TextOrJsonOption = TextOrJson.text,
+) -> None:
+    """List API tokens: id, user, label, created, expires, revoked (never the token)."""
+    from rich.table import Table
+
+    from medcite.cli.render import console, print_json
+
+    with _library(home) as lib:
+        found = lib.tokens(_operator(), username)
+    if output is TextOrJson.json:
+        print_json([t.to_dict() for t in found])
+        return
+    table = Table("id", "user", "label", "created", "expires", "state")
+    for t in found:
+        state = "revoked" if t.revoked else "active" if t.active else "expired"
+        expires = t.expires_at[:16] if t.expires_at else "never"
+        table.add_row(str(t.id), t.username, t.label, t.created_at[:16], expires, state)
+    console.print(table)
+
+
+@users.command("revoke-token")
+def revoke_token(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens`).")],
+    home: HomeOption = None,
+    output: TextOrJsonOption = TextOrJson.text,
+) -> None:
+    """Revoke one API token: it is refused from now on (the user's other tokens stay)."""
+    from medcite.cli.render import console, print_json
+
+    with _library(home) as lib:
+        revoked = lib.revoke_token(_operator(), token_id)
+    if output is TextOrJson.json:
+        print_json(revoked.to_dict())
+    else:
+        console.print(
+            f"token {revoked.id} of {revoked.username} is revoked", highlight=False, markup=False
+        )
 
 
 @library.command("export")
@@ -183,15 +257,19 @@ def export(
     ] = False,
     home: HomeOption = None,
 ) -> None:
-    """Write the whole library as JSONL (users, articles, versions, events, comments, audit)."""
+    """Write the whole library as JSONL (users, articles, versions, events, comments, audit,
+    threads), ending with a trailer of per-table counts and a SHA-256; a file is written
+    beside OUT and renamed over it once complete."""
     from medcite.cli.render import errors
 
     with _library(home) as lib:
         if out is None:
             count = lib.export(sys.stdout, with_secrets=with_secrets)
         else:
-            with out.open("w", encoding="utf-8") as fh:
-                count = lib.export(fh, with_secrets=with_secrets)
+            try:
+                count = lib.export_to(out, with_secrets=with_secrets)
+            except OSError as exc:
+                fail(f"cannot write {out}: {exc.strerror or exc}")
     errors.print(f"exported {count:,} records" + ("" if with_secrets else " (without secrets)"))
 
 
@@ -202,7 +280,8 @@ def import_(
     output: TextOrJsonOption = TextOrJson.text,
     json_alias: JsonAlias = False,
 ) -> None:
-    """Load an export into an empty library (e.g. PostgreSQL via MEDCITE_DATABASE_URL)."""
+    """Load an export into an empty library (e.g. PostgreSQL via MEDCITE_DATABASE_URL);
+    a file without its trailer, or whose counts or hash do not match, is refused whole."""
     from medcite.cli.render import console, print_json
 
     output = output_format(output, json_alias)

@@ -75,6 +75,22 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until revoked
+
+
+class UserSession(Base):
+    """A browser session: the signed cookie names it, so ending the row ends the cookie.
+
+    ``id`` is the SHA-256 of the cookie's random session id (like tokens, never the id itself);
+    ``ended_reason`` says why it ended: ``logout``, ``password`` or ``disabled``."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("library_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class Question(Base):

@@ -14,12 +14,14 @@ are :mod:`medcite.library.errors`, each with the HTTP status the web layer shoul
     answer page                            approved_answer(question, audience) (None → live answer)
     sign-in / Bearer token                 login(username, password); authenticate_token(token)
     browser session + CSRF                 sessions.SessionSigner.for_settings(settings)
+    GET/POST/DELETE /api/v1/tokens         tokens(actor); create_token(...); revoke_token(...)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from medcite.config import Settings
@@ -122,18 +124,44 @@ class Library:
         with self.db.writing() as s:
             auth.set_password(s, actor, username, password)
 
-    def create_token(self, actor: Actor | None, username: str, label: str = "") -> str:
+    def create_token(
+        self,
+        actor: Actor | None,
+        username: str,
+        label: str = "",
+        *,
+        expires_in_days: int | None = None,
+    ) -> auth.NewToken:
+        """A new API token (its secret shown once), valid until revoked or for N days."""
         with self.db.writing() as s:
-            return auth.create_token(s, actor, username, label)
+            return auth.create_token(s, actor, username, label, expires_in_days=expires_in_days)
+
+    def tokens(self, actor: Actor | None, username: str | None = None) -> list[auth.TokenView]:
+        """API tokens: everyone's (or ``username``'s) for an admin, else the actor's own."""
+        with self.db.reading() as s:
+            return auth.list_tokens(s, actor, username)
+
+    def revoke_token(self, actor: Actor | None, token_id: int) -> auth.TokenView:
+        with self.db.writing() as s:
+            return auth.revoke_token(s, actor, token_id)
 
     def login(self, username: str, password: str) -> Actor:
         with self.db.reading() as s:
             return auth.login(s, username, password)
 
-    def actor_by_id(self, user_id: int) -> Actor:
-        """The actor for a session's user id (see :mod:`medcite.library.sessions`)."""
+    def start_session(self, actor: Actor, lifetime: timedelta) -> str:
+        """A new browser session's id, lasting ``lifetime`` (see ``library.sessions``)."""
+        with self.db.writing() as s:
+            return auth.start_session(s, actor, lifetime)
+
+    def session_actor(self, session_id: str) -> Actor:
+        """The user of a live browser session; Unauthenticated once it has ended."""
         with self.db.reading() as s:
-            return auth.actor_by_id(s, user_id)
+            return auth.session_actor(s, session_id)
+
+    def end_session(self, session_id: str) -> None:
+        with self.db.writing() as s:
+            auth.end_session(s, session_id)
 
     def local_actor(self, username: str) -> Actor:
         """The operator at this machine acting as ``username`` (CLI only; no password)."""
@@ -301,8 +329,15 @@ class Library:
             return staleness.check(s, store)
 
     def export(self, out: IO[str], *, with_secrets: bool = False) -> int:
+        """Write the whole library to ``out`` (one consistent snapshot); returns the records."""
         with self.db.reading() as s:
+            exchange.snapshot(s)
             return exchange.write_export(s, out, with_secrets=with_secrets)
+
+    def export_to(self, path: Path, *, with_secrets: bool = False) -> int:
+        """Export into ``path`` whole or not at all: written beside it, then renamed over it."""
+        with exchange.replacing(path) as out:
+            return self.export(out, with_secrets=with_secrets)
 
     def import_(self, actor: Actor | None, lines: Iterable[str], *, source: str) -> dict[str, int]:
         """Fill this (empty) library from an export (admin)."""

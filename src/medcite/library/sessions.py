@@ -1,12 +1,15 @@
 """Signed browser sessions and CSRF tokens for the web layer (itsdangerous).
 
     signer = SessionSigner.for_settings(settings)
-    cookie = signer.issue(actor)                      # after Library.login(); set it HttpOnly
+    cookie = signer.issue(library, actor)             # after Library.login(); set it HttpOnly
     actor = signer.actor(library, cookie)             # on each request (None if no cookie)
     signer.check_csrf(cookie, form["csrf_token"])     # on each form POST
+    signer.end(library, cookie)                       # on sign-out
 
-The cookie carries only the user id, a random CSRF token and a timestamp, signed with the
-secret key; the user is re-read on every request so disabling an account ends its sessions.
+The cookie carries a random session id, a random CSRF token and a timestamp, signed with the
+secret key. The session id names a ``user_session`` row (its hash), read on every request:
+signing out ends that row, a password change or disabling the user ends all of theirs, and a
+replayed cookie — however correctly signed — is refused from then on.
 The secret is ``settings.library.secret_key`` or, by default, a random key created once in
 ``<home>/session.key`` (mode 0600): never a built-in default.
 """
@@ -17,6 +20,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from medcite.library.service import Library
 
 SALT = "medcite.session"
+_INVALID = "the session cookie is not valid; sign in again"
 
 
 def _serializer(secret: str) -> Any:
@@ -60,14 +65,11 @@ class SessionSigner:
     def for_settings(cls, settings: Settings) -> SessionSigner:
         return cls(secret_key(settings), settings.library.session_hours * 3600)
 
-    def issue(self, actor: Actor) -> str:
-        """A signed cookie value for a signed-in user."""
-        if actor.user_id is None:
-            raise Unauthenticated("only users can have browser sessions")
+    def issue(self, library: Library, actor: Actor) -> str:
+        """A signed cookie value for a new session of a signed-in user."""
+        session_id = library.start_session(actor, timedelta(seconds=self.max_age_s))
         return str(
-            _serializer(self.secret).dumps(
-                {"uid": actor.user_id, "csrf": secrets.token_urlsafe(24)}
-            )
+            _serializer(self.secret).dumps({"sid": session_id, "csrf": secrets.token_urlsafe(24)})
         )
 
     def _payload(self, cookie: str) -> dict[str, Any]:
@@ -78,14 +80,20 @@ class SessionSigner:
         except SignatureExpired:
             raise Unauthenticated("the session has expired; sign in again") from None
         except BadSignature:
-            raise Unauthenticated("the session cookie is not valid; sign in again") from None
+            raise Unauthenticated(_INVALID) from None
+        if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
+            raise Unauthenticated(_INVALID)  # e.g. a cookie from before sessions were kept
         return dict(data)
 
     def actor(self, library: Library, cookie: str | None) -> Actor | None:
-        """The signed-in actor, None without a cookie; Unauthenticated for a bad one."""
+        """The signed-in actor, None without a cookie; Unauthenticated for a bad or ended one."""
         if not cookie:
             return None
-        return library.actor_by_id(int(self._payload(cookie)["uid"]))
+        return library.session_actor(self._payload(cookie)["sid"])
+
+    def end(self, library: Library, cookie: str) -> None:
+        """End the cookie's session on the server (signing out twice is harmless)."""
+        library.end_session(self._payload(cookie)["sid"])
 
     def csrf_token(self, cookie: str) -> str:
         """The token to put in every form of this session."""

@@ -33,6 +33,7 @@ from medcite.web import (
     pages,
     stream,
     threads,
+    tokens_api,
     view,
 )
 from medcite.web.audience import AudienceCookie, preferred_audience
@@ -103,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(threads.api)
     app.include_router(threads.pages)
+    app.include_router(tokens_api.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     swagger = _swagger_files()
     if swagger is not None:

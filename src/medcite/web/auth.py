@@ -2,6 +2,7 @@
 
     ApiActor      ``Authorization: Bearer <token>`` (``medcite users token``); None = anonymous
     PageActor     the browser session cookie (:mod:`medcite.library.sessions`); None = anonymous
+                  (a session ends on the server at sign-out, password change and disable)
     check_csrf    every form that writes carries the session's ``csrf_token`` hidden field
 
 The API never reads the cookie and the pages never read the header, so a cross-site page can
@@ -124,10 +125,11 @@ def check_csrf(request: Request, submitted: str | None) -> Actor:
 
 
 def start_session(request: Request, response: Response, actor: Actor) -> None:
+    """A new server-side session for ``actor``, its signed cookie set on ``response``."""
     settings = request.app.state.settings
     response.set_cookie(
         COOKIE,
-        signer_of(request).issue(actor),
+        signer_of(request).issue(library_of(request), actor),
         max_age=settings.library.session_hours * 3600,
         path="/",
         httponly=True,
@@ -137,6 +139,14 @@ def start_session(request: Request, response: Response, actor: Actor) -> None:
 
 
 def end_session(request: Request, response: Response) -> None:
+    """Sign out: end the session on the server (so a copied cookie is refused too) and
+    delete the browser's cookie."""
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        try:
+            signer_of(request).end(library_of(request), cookie)
+        except Unauthenticated:
+            pass  # an invalid or expired cookie names no session to end
     response.delete_cookie(
         COOKIE,
         path="/",

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -100,7 +101,7 @@ async def login(
         headers = {"Retry-After": str(exc.retry_after)}
         return _login_form(request, templates, next, str(exc), username, 503, headers)
     response = _see_other(safe_next(next))
-    start_session(request, response, actor)
+    await run_in_threadpool(start_session, request, response, actor)  # a database write
     return response
 
 
