@@ -115,3 +115,15 @@ def test_tokens_can_be_listed_revoked_one_by_one_and_expire(library: Library, pe
         library.create_token(system, "editor", expires_in_days=0)
     with pytest.raises(NotFound):
         library.revoke_token(system, 9999)
+
+
+def test_a_token_made_with_an_expiring_token_expires_with_it(library: Library, people) -> None:
+    """A leaked 30-day token cannot mint a token that lives on after it."""
+    laptop = library.create_token(Actor.system(), "editor", label="laptop", expires_in_days=30)
+    holder = library.authenticate_token(laptop.secret)
+    forever = library.create_token(holder, "editor", label="minted")
+    longer = library.create_token(holder, "editor", label="minted", expires_in_days=365)
+    shorter = library.create_token(holder, "editor", label="minted", expires_in_days=1)
+    assert forever.view.expires_at == laptop.view.expires_at
+    assert longer.view.expires_at == laptop.view.expires_at
+    assert shorter.view.expires_at < laptop.view.expires_at

@@ -19,7 +19,7 @@ import base64
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -304,6 +304,10 @@ def create_token(
     user = _user(session, username)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    if actor.expires_at is not None and (expires is None or expires > actor.expires_at):
+        # A token made with an expiring token expires with it: revoking or outliving the
+        # first must not leave a longer-lived copy behind.
+        expires = actor.expires_at
     row = ApiToken(
         user_id=user.id,
         token_hash=_digest(token),
@@ -376,4 +380,4 @@ def authenticate_token(session: Session, token: str) -> Actor:
         raise Unauthenticated(
             f"the API token expired at {expires.isoformat(timespec='seconds')}; make a new one"
         )
-    return _actor(row.User)
+    return replace(_actor(row.User), expires_at=expires)

@@ -14,6 +14,7 @@ articles. The staleness check moves approved articles back to under_review as th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -43,6 +44,8 @@ class Actor:
     username: str
     role: Role
     user_id: int | None = None
+    # When the actor came with an expiring API token: nothing it creates may outlive it.
+    expires_at: datetime | None = None
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
