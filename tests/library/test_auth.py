@@ -117,7 +117,8 @@ def test_tokens_can_be_listed_revoked_one_by_one_and_expire(library: Library, pe
         library.revoke_token(system, 9999)
 
 
-def test_a_token_made_with_an_expiring_token_expires_with_it(library: Library, people) -> None:
+@pytest.mark.usefixtures("people")  # the editor it makes tokens for
+def test_a_token_made_with_an_expiring_token_expires_with_it(library: Library) -> None:
     """A leaked 30-day token cannot mint a token that lives on after it."""
     laptop = library.create_token(Actor.system(), "editor", label="laptop", expires_in_days=30)
     holder = library.authenticate_token(laptop.secret)
