@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -109,3 +111,34 @@ def test_a_new_sqlite_file_is_never_seen_empty(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["new.sqlite"]  # no temporary left
     engine.dispose()
     open_database(path).dispose()  # and it opens again
+
+
+def test_opening_a_database_again_keeps_this_process_locks_on_it(tmp_path: Path) -> None:
+    """Reading a SQLite file's header through a new descriptor and closing it would drop the
+    POSIX locks this process's open connections hold on it. Another process closing its own
+    connection then believes it was the last one and removes the WAL under ours (how the
+    shared library file got corrupted)."""
+    path = _filled(tmp_path / "db.sqlite", rows=10)
+    engine = open_database(path)
+    try:
+        with engine.connect() as conn:  # held open: this process has the database open
+            conn.execute(text("SELECT count(*) FROM t")).scalar_one()
+            with writing(engine).begin() as writer:
+                writer.execute(text("INSERT INTO t VALUES (1, 'in the WAL')"))
+            open_database(path).dispose()  # e.g. the thread store opening the same file
+            other = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+                    "c.execute('SELECT count(*) FROM t').fetchone(); c.close()",
+                    str(path),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert other.returncode == 0, other.stderr
+            assert path.with_name("db.sqlite-wal").exists()  # not taken away from under us
+    finally:
+        engine.dispose()

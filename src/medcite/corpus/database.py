@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -71,15 +72,38 @@ def _owner_only(path: Path) -> None:
             file.chmod(0o600)
 
 
+# One read-only descriptor per database file, kept open for the life of the process.
+_readers: dict[Path, int] = {}
+_readers_lock = threading.Lock()
+
+
+def _size_and_header(path: Path) -> tuple[int, bytes]:
+    """The file's size and first 100 bytes, read through a descriptor that is never closed
+    while the file is in place.
+
+    Closing any descriptor of a SQLite file drops every POSIX lock this process holds on
+    it: with a connection already open (the library and the thread store share one file;
+    each request may open an engine), another process could then write under it and
+    corrupt the database. A descriptor is closed only once its file was replaced.
+    """
+    resolved = path.resolve()
+    with _readers_lock:
+        fd = _readers.get(resolved)
+        if fd is not None and os.fstat(fd).st_ino != os.stat(resolved).st_ino:
+            os.close(fd)  # the file that was here before
+            fd = None
+        if fd is None:
+            fd = _readers[resolved] = os.open(resolved, os.O_RDONLY)
+        return os.fstat(fd).st_size, os.pread(fd, 100, 0)
+
+
 def check_sqlite_file(path: Path, repair: str = DEFAULT_REPAIR) -> None:
     """Raise `CorruptData` when an existing ``path`` is not a whole SQLite database: empty,
     another kind of file, or shorter than the page count its header records."""
     if not path.is_file():
         return  # a new database; or a directory in the way, which SQLite reports itself
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        size, header = _size_and_header(path)
     except OSError as exc:
         raise CorruptData(f"{path} cannot be read ({exc.strerror or exc}): {repair}") from exc
     if size == 0:  # never a medcite database: `_create_sqlite_file` writes the header
