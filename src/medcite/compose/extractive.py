@@ -40,6 +40,7 @@ from medcite.compose.lock import (
     absent_drugs,
     insufficient_answer,
     missing_topic,
+    named_nowhere,
 )
 from medcite.compose.references import ReferenceNumbering
 from medcite.config import ComposeSettings
@@ -605,8 +606,7 @@ def _one_condition(
     concepts = reading.concepts
     if len(concepts) < 2 or any(c.kind != "condition" for c in concepts):
         return None
-    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
-    if any(not any(c.named_in(t) for t in texts) for c in reading.asked_for):
+    if named_nowhere(reading.asked_for, hits, lexicon):
         return None  # "lenacapavir … as HIV prophylaxis": what is asked about is absent
     sources = TopicLock(reading, lexicon).sources(hits)
     documents: dict[str, tuple[int, ...]] = {s.hit.document.doc_id: s.levels for s in sources}

@@ -29,7 +29,7 @@ from medcite.models import Answer, Document, Hit, Statement
 from medcite.question.followup import POPULATIONS
 from medcite.question.intent import INTENT_RULES
 from medcite.question.reading import QuestionReading
-from medcite.question.topic import NOT_NAMED, NamedText, has_focus, subjects, untitled
+from medcite.question.topic import NOT_NAMED, Concept, NamedText, has_focus, subjects, untitled
 from medcite.text.drugs import DrugLexicon
 
 INSUFFICIENT = "Insufficient evidence in this corpus"  # how an abstaining bottom line starts
@@ -214,16 +214,21 @@ def answering_documents(
     return found
 
 
+def named_nowhere(
+    concepts: Sequence[Concept], hits: Sequence[Hit], lexicon: DrugLexicon | None
+) -> list[Concept]:
+    """The ``concepts`` that no hit names, in its document's title or its passage."""
+    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
+    return [c for c in concepts if not any(c.named_in(t) for t in texts)]
+
+
 def absent_drugs(
     reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None
 ) -> list[str]:
     """The named drugs asked about ("tirzepatide") when none of them appears in any hit: the
     question is about them, so what the corpus says of the condition alone does not answer."""
     asked = [c for c in reading.asked_for if c.drugs]
-    if not asked:
-        return []
-    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
-    if any(c.named_in(t) for c in asked for t in texts):
+    if not asked or len(named_nowhere(asked, hits, lexicon)) < len(asked):
         return []
     return [c.name for c in asked]
 
@@ -235,9 +240,8 @@ def missing_topic(
 ) -> str:
     """What an abstaining answer says is missing: the concepts no hit names at all
     ("tirzepatide"), else all of them together ("bupropion with escitalopram")."""
-    texts = [NamedText(f"{h.document.title} {h.passage.text}", lexicon) for h in hits]
-    absent = [c.name for c in reading.concepts if not any(c.named_in(t) for t in texts)]
-    if texts and absent and len(absent) < len(reading.concepts):
+    absent = [c.name for c in named_nowhere(reading.concepts, hits, lexicon)]
+    if hits and absent and len(absent) < len(reading.concepts):
         return " or ".join(absent)
     return reading.describe_topic()
 
