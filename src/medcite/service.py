@@ -419,6 +419,7 @@ class Engine:
     ) -> Iterator[dict[str, Any]]:
         """Retrieve, compose, verify, finish: the composer's events, the answer last."""
         from medcite.compose.lock import answering_documents
+        from medcite.compose.study import study_documents
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
 
@@ -429,7 +430,9 @@ class Engine:
             also=reading.also,
             intent=reading.intent,
         )
-        hits = self.retriever.expand(hits, answering_documents(reading, hits, self.lexicon))
+        answering = answering_documents(reading, hits, self.lexicon)
+        answering += study_documents(reading, hits, self.lexicon)
+        hits = self.retriever.expand(hits, list(dict.fromkeys(answering)))
         retrieved = time.perf_counter()
         for event in composer.events(question, hits, audience=audience, reading=reading):
             if event["type"] != "answer":

@@ -136,7 +136,7 @@ class CandidateReader:
         or None when it cannot be a statement."""
         start, end = spans[i]
         sentence = text[start:end]
-        if not _is_statement(sentence):
+        if not is_statement(sentence):
             return None
         label = content.label_prefix(sentence)
         if label:
@@ -155,7 +155,7 @@ class CandidateReader:
             return start, end, False
         for j in range(i - 1, max(-1, i - 1 - MAX_ANTECEDENTS), -1):
             before = text[spans[j][0] : spans[j][1]]
-            if not _is_statement(before) or content.label_prefix(before):
+            if not is_statement(before) or content.label_prefix(before):
                 return None  # a heading or an abstract label: nothing to lean on
             if content.scaffolding(before) or self.lock.preclinical(before):
                 return None
@@ -338,7 +338,7 @@ def _lift_answering_passages(candidates: list[Candidate]) -> None:
                 c.score += 0.3
 
 
-def _is_statement(text: str) -> bool:
+def is_statement(text: str) -> bool:
     """A full sentence that states something: not a heading, list fragment, link or question."""
     words = text.split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS:

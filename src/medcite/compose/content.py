@@ -92,7 +92,8 @@ _ENROLMENT = re.compile(
     r"(?:were|was)|matched controls|were (?:randomi[sz]ed|randomly assigned|enrolled|recruited|"
     r"allocated|selected|interviewed|surveyed)|(?:was|were) divided into|(?:patients|subjects|"
     r"participants|women|men|children) (?:were|was) (?:assigned|enrolled|recruited|studied|"
-    r"included|evaluated|examined|followed)|a total of \d+)\b",
+    r"included|evaluated|examined|followed)|a total of \d+|"
+    r"baseline characteristics (?:were|was))\b",
     re.IGNORECASE,
 )
 _STATISTIC = re.compile(

@@ -43,6 +43,7 @@ from medcite.compose.lock import (
     named_nowhere,
 )
 from medcite.compose.references import ReferenceNumbering
+from medcite.compose.study import study_answer
 from medcite.config import ComposeSettings
 from medcite.models import Answer, AnswerSection, Evidence, Hit, Reference, Statement
 from medcite.question.intent import CUE, INTENT_RULES, REQUIRED, TEMPLATES, SectionSpec
@@ -139,6 +140,23 @@ class ExtractiveComposer:
         absent = absent_drugs(reading, hits, lexicon)
         if absent:
             return self._abstain(question, audience, reading, [" or ".join(absent)], retracted)
+        study = study_answer(reading, TopicLock(reading, lexicon).sources(hits), lexicon)
+        if study is not None:
+            sections = [
+                (TEMPLATES["evidence"][0].title, "findings", study.findings),
+                ("The evidence gap", "evidence_gap", study.gaps),
+            ]
+            sections = [(title, kind, chosen) for title, kind, chosen in sections if chosen]
+            return self._answer(
+                question,
+                audience,
+                reading,
+                reading,
+                study.bottom,
+                sections,
+                warnings=[study.warning()],
+                retracted=retracted,
+            )
         candidates = self._read(reading, hits, audience, lexicon)
         if not candidates and reading.relaxable:
             # Nothing names "vitamin D deficiency": what the corpus says of vitamin D, marked
@@ -173,9 +191,35 @@ class ExtractiveComposer:
         candidates = [c for c in candidates if c.kind is not None] or candidates[:1]
         bottom = _bottom_line(candidates, reading)
         others = [c for c in candidates if c is not bottom]
-        sections = tailor_sections(
-            audience, self._sections(reading, template, others), lead=bottom.text
+        sections = self._sections(reading, template, others)
+        return self._answer(
+            question,
+            audience,
+            asked,
+            reading,
+            bottom,
+            sections,
+            unanswered=unanswered,
+            retracted=retracted,
         )
+
+    def _answer(
+        self,
+        question: str,
+        audience: str,
+        asked: QuestionReading,
+        reading: QuestionReading,
+        bottom: Candidate,
+        sections: Sections,
+        *,
+        unanswered: str | None = None,
+        warnings: list[str] | None = None,
+        retracted: list[str],
+    ) -> Answer:
+        """The answer with ``bottom`` as its bottom line and ``sections`` (tailored to the
+        audience); ``asked`` is the reading as asked, ``reading`` the one answered (relaxed
+        or narrowed); what is missing and the evidence's age are said first."""
+        sections = tailor_sections(audience, sections, lead=bottom.text)
         numbering = _Numbering()
         bottom_line = numbering.statement(bottom)
         answer_sections = [
@@ -203,7 +247,7 @@ class ExtractiveComposer:
                 f"Not found in this corpus: {unanswered}. What follows is what the corpus says "
                 f"about {reading.describe_topic()} in general.",
             )
-        answer.warnings = [*limits, *self._currency_warnings(answer), *retracted]
+        answer.warnings = [*(warnings or []), *limits, *self._currency_warnings(answer), *retracted]
         return answer
 
     def _read(
