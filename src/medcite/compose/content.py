@@ -100,6 +100,12 @@ _STATISTIC = re.compile(
     r"^(?:[<>=≤≥±%().,;:/-]|\d[\d.,%]*|p|ci|or|hr|rr|vs|n|sd|se|iqr|95)$", re.IGNORECASE
 )
 MAX_STATISTIC_SHARE = 0.35
+# The words that make a run of statistics a finding.
+_DIRECTION = re.compile(
+    r"\b(?:less|fewer|more|greater|higher|lower|reduc|increas|decreas|improv|worse|differ|"
+    r"associat|significant)\w*",
+    re.IGNORECASE,
+)
 _CASE = re.compile(
     r"^(?:In|By) (?:\d{4}|\w+ \d{4}),? (?:she|he|the patient)\b"
     r"|\b(?:a|an) \d+[- ](?:year|month)[- ]old (?:man|woman|boy|girl|patient|male|female)\b"
@@ -186,7 +192,8 @@ def scaffolding(text: str) -> bool:
         return True
     tokens = re.findall(r"[A-Za-z]+|\d[\d.,]*%?|[<>=≤≥±%]", text)
     stats = sum(1 for t in tokens if _STATISTIC.match(t))
-    return bool(tokens) and stats / len(tokens) > MAX_STATISTIC_SHARE
+    dense = bool(tokens) and stats / len(tokens) > MAX_STATISTIC_SHARE
+    return dense and not _DIRECTION.search(text)  # "less weight gain (1.3 vs 4.2 kg; P=.01)"
 
 
 def case_narrative(text: str) -> bool:

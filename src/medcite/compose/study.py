@@ -102,7 +102,7 @@ def research_question(question: str) -> bool:
     asks = [c for c in clauses if _CLOSED.search(c) or _QUANTITATIVE.search(c)]
     if not asks:
         return False
-    return not any(_OPEN.search(c) and not _QUANTITATIVE.search(c) for c in clauses)
+    return not any(_OPEN.search(c) and c not in asks for c in clauses)
 
 
 def answering_studies(reading: QuestionReading, sources: list[Source]) -> list[Source]:
