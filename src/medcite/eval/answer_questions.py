@@ -4,8 +4,8 @@ Two formats share one loader (one question per JSONL line):
 
 - the original set (``eval/questions.jsonl``): ``{"id", "question", "expected_facts"?}``,
   facts matched by content stems;
-- the clinician set (``eval/answers/{dev,test,holdout,fresh}/questions.jsonl``, see its README): every
-  row carries ``split``, ``answerable``, ``audience``, ``source``, ``aspects``,
+- the clinician set (``eval/answers/{dev,test,holdout,fresh}/questions.jsonl``, see its
+  README): every row carries ``split``, ``answerable``, ``audience``, ``source``, ``aspects``,
   ``expected_documents``, ``key_facts`` (each a list of alternative regular expressions),
   ``topic_terms`` (regular expressions) and, when the corpus lacks what is asked,
   ``missing``/``missing_terms``.
