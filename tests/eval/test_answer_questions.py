@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from medcite.eval.answer_questions import (
+    SPLITS,
     check_against_corpus,
     load_question_set,
     load_questions,
@@ -17,6 +18,7 @@ from medcite.eval.answer_questions import (
 )
 
 SET = Path(__file__).resolve().parents[2] / "eval" / "answers"
+BLIND_SPLITS = ("holdout", "fresh")  # written from the data files alone, never tuned on
 
 ROW = {
     "id": "gout",
@@ -54,32 +56,44 @@ def test_every_source_with_several_questions_is_in_both_splits() -> None:
             assert abs(splits["dev"] - splits["test"]) <= 1, (source, splits)
 
 
-def test_the_holdout_split_is_a_fresh_set_spread_like_the_others() -> None:
-    holdout = load_question_set(SET, "holdout")
-    kinds = Counter(q.answerable for q in holdout)
+@pytest.mark.parametrize("blind", BLIND_SPLITS)
+def test_a_blind_split_is_spread_like_the_others(blind: str) -> None:
+    questions = load_question_set(SET, blind)
+    kinds = Counter(q.answerable for q in questions)
     assert kinds[True] >= 24 and kinds[False] >= 6
-    assert {q.audience for q in holdout} == {"clinician", "patient"}
-    assert sum(len(q.aspects) > 1 for q in holdout if q.answerable) >= 6
+    assert {q.audience for q in questions} == {"clinician", "patient"}
+    assert sum(q.audience == "patient" for q in questions) >= 4
+    assert sum(len(q.aspects) > 1 for q in questions if q.answerable) >= 6
     agencies = {"NINDS", "NIDDK", "NHLBI", "GARD", "CDC", "MPlusHealthTopics"}
     agencies |= {"NIHSeniorHealth", "CancerGov", "GHR", "PubMedQA", "SciFact"}
-    assert {q.source for q in holdout if q.answerable} == agencies
+    assert {q.source for q in questions if q.answerable} == agencies
 
 
-def test_the_holdout_split_asks_about_nothing_dev_or_test_asks_about() -> None:
-    """Held out means untuned: no holdout topic is named by a dev or test question, and no dev
-    or test topic by a holdout question."""
-    seen = load_question_set(SET, "dev") + load_question_set(SET, "test")
+def test_the_fresh_split_has_the_size_the_issue_15_measurement_needs() -> None:
+    fresh = load_question_set(SET, "fresh")
+    assert Counter(q.answerable for q in fresh) == {True: 30, False: 10}
+    sources = Counter(q.source for q in fresh if q.answerable)
+    assert sources["PubMedQA"] >= 6 and sources["SciFact"] >= 4
+    assert sum(len(q.aspects) > 1 for q in fresh if q.answerable) >= 8
+
+
+@pytest.mark.parametrize("blind", BLIND_SPLITS)
+def test_a_blind_split_asks_about_nothing_another_split_asks_about(blind: str) -> None:
+    """Written blind means untuned: no topic of a blind split (holdout, fresh) is named by a
+    question of any other split, and no other split's topic by one of its questions."""
+    others = [q for name in SPLITS if name != blind for q in load_question_set(SET, name)]
     overlaps = [
-        (fresh.id, old.id)
-        for fresh in load_question_set(SET, "holdout")
-        for old in seen
-        if matches(fresh.topic_terms, old.question) or matches(old.topic_terms, fresh.question)
+        (new.id, old.id)
+        for new in load_question_set(SET, blind)
+        for old in others
+        if matches(new.topic_terms, old.question) or matches(old.topic_terms, new.question)
     ]
     assert overlaps == []
 
 
 def test_a_split_loads_only_its_own_questions() -> None:
-    splits = {name: load_question_set(SET, name) for name in ("dev", "test", "holdout")}
+    splits = {name: load_question_set(SET, name) for name in SPLITS}
+    assert set(splits) == {"dev", "test", "holdout", "fresh"}
     for name, questions in splits.items():
         assert {q.split for q in questions} == {name}
     ids = [q.id for questions in splits.values() for q in questions]
