@@ -6,9 +6,10 @@
 Training data, never an evaluation set: SciFact *train* claims against the abstracts they
 cite, and demo-corpus sentences edited by :mod:`medcite.eval.verify_pairs` (more of them than
 the evaluation file holds, from no document the evaluation pairs use). Only the statements the
-rules leave partial by alignment alone are the model's to decide; it learns, from those, which
-are supported. Deterministic (full-batch gradient descent, no sampling), seconds on one core.
-The fivefold cross-validation on SciFact train it prints says whether it beats the rules.
+rules leave partial or unsupported by alignment alone are the model's to decide; it learns,
+from those, which are supported. Deterministic (full-batch gradient descent, no sampling),
+seconds on one core. Fivefold cross-validation on SciFact train chooses the threshold the
+model lifts a label at, and the scores it prints say whether it beats the rules.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ partial at ``PARTIAL_AT``, else unsupported. Then every rule in :mod:`medcite.ve
 compares the statement with the window's claim sentence(s) and may lower it; the worst finding
 wins (contradicted < unsupported < partial). A partial or unsupported that no rule caused
 (alignment alone) goes to the small learned model of :mod:`medcite.verify.learned`, which may
-call it supported (``learned=False``: rules only). The evidence a verdict shows is the sentence that decided it.
-No NLI model is involved: the labels are heuristic and every output says so.
+call it supported (``learned=False``: rules only). The evidence a verdict shows is the sentence
+that decided it. No NLI model is involved: the labels are heuristic and every output says so.
 """
 
 from __future__ import annotations
