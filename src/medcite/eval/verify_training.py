@@ -98,12 +98,9 @@ def cross_validated(
     extra: Sequence[Row],
     rules: HeuristicVerifier,
 ) -> tuple[float, dict[str, dict[str, float]]]:
-    """The threshold chosen on out-of-fold predictions, and the scores of the rules alone
-    and of rules + model at each threshold tried.
-
-    The choice: the best macro-F1 among thresholds whose flagged precision is no lower than
-    the rules' alone (the model may only lift a statement, so it must not lift flags that
-    were right more often than the flags it keeps); ties go to the higher threshold."""
+    """The threshold chosen on out-of-fold predictions (:func:`chosen_threshold`: lifting
+    must not make the flags that remain less precise than the rules'), and the scores of
+    the rules alone and of rules + model at each threshold tried."""
     gold = [item.gold for item in items]
     alone = [rules.verify_label(item.statement, item.passages) for item in items]
     probabilities = out_of_fold(rows, extra)
@@ -114,13 +111,21 @@ def cross_validated(
             for label, p in zip(alone, probabilities, strict=True)
         ]
         scores[f"rules+learned@{threshold:.2f}"] = label_scores(gold, lifted)
+    return chosen_threshold(scores), scores
+
+
+def chosen_threshold(scores: dict[str, dict[str, float]]) -> float:
+    """The best macro-F1 among the thresholds scored (``rules+learned@T``) whose flagged
+    precision is no lower than the rules' alone; ties go to the higher threshold, and with
+    none eligible, the highest (the model lifting least)."""
     floor = scores["rules"]["flagged_precision"]
-    chosen = max(
-        (t for t in THRESHOLDS if scores[f"rules+learned@{t:.2f}"]["flagged_precision"] >= floor),
-        key=lambda t: (scores[f"rules+learned@{t:.2f}"]["macro_f1"], t),
-        default=max(THRESHOLDS),
-    )
-    return chosen, scores
+    tried = {
+        float(name.split("@")[1]): s for name, s in scores.items() if name.startswith("rules+")
+    }
+    eligible = [t for t, s in tried.items() if s["flagged_precision"] >= floor]
+    if not eligible:
+        return max(tried)
+    return max(eligible, key=lambda t: (tried[t]["macro_f1"], t))
 
 
 def main(argv: list[str] | None = None) -> None:
