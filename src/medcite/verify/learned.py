@@ -1,8 +1,8 @@
 """The learned part of verification: whether a statement the rules could only call *partial*
 or *unsupported* by alignment is supported, from how it aligns. A logistic regression over
 five alignment signals, trained offline on SciFact *train* claims and on demo-corpus
-sentences edited in the error kinds the rules check (``python -m medcite.eval.verify_training``); never on SciFact dev or the demo
-statements' test half.
+sentences edited in the error kinds the rules check (``python -m medcite.eval.verify_training``);
+never on SciFact dev or the demo statements' test half.
 
     model = SupportModel.load()                # the weights shipped in support_model.json
     model.probability(signals)                 # P(supported) for one statement
