@@ -1,7 +1,8 @@
-"""The learned model decides only alignment-only partials, on real corpus pages."""
+"""The learned model decides only alignment-only partials and unsupporteds, on real pages."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -65,15 +66,39 @@ def test_the_model_round_trips_and_reads_document_coverage(tmp_path: Path) -> No
     assert model.probability(high) > model.probability(low)
 
 
+def _scifact_abstract(shared_data: Path, doc_id: str) -> TextPassage:
+    with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
+        row = next(r for r in map(json.loads, fh) if r["_id"] == doc_id)
+    return TextPassage(f"{row['title']}. {row['text']}", row["_id"])
+
+
 def test_a_bare_number_in_a_name_does_not_keep_it_from_the_model(
     shared_data: Path, verifier
 ) -> None:  # type: ignore[no-untyped-def]
     # SciFact train claim 67 against its abstract: "Cdk5" and "ATM" are names, not amounts.
-    import json
-
-    with (shared_data / "scifact" / "corpus.jsonl").open(encoding="utf-8") as fh:
-        row = next(r for r in map(json.loads, fh) if r["_id"] == "21295300")
-    abstract = TextPassage(f"{row['title']}. {row['text']}", row["_id"])
+    abstract = _scifact_abstract(shared_data, "21295300")
     statement = "Activated Cdk5 phosphorylates the ATM protein in response to DNA damage."
     _, undecided = verifier.assess(statement, [abstract])
     assert undecided is not None
+
+
+def test_an_unsupported_by_alignment_alone_may_be_lifted_with_its_evidence(
+    shared_data: Path, verifier, rules_only
+) -> None:  # type: ignore[no-untyped-def]
+    # SciFact train claim 1159 (gold SUPPORT): the abstract's conclusion says the words of
+    # the claim across the abstract, no one sentence holds 40% of them.
+    abstract = _scifact_abstract(shared_data, "12584053")
+    statement = "The DESMOND program demonstrates no significant impact on weight loss."
+    alone, undecided = rules_only.assess(statement, [abstract])
+    assert alone.label == "unsupported" and not alone.supporting and undecided is not None
+    verdict = verifier.verify(statement, [abstract])
+    assert verdict.label == "supported" and any("learned" in r for r in verdict.reasons)
+    assert verdict.best == undecided.evidence
+
+
+def test_the_shipped_threshold_is_the_train_cross_validation_choice() -> None:
+    from medcite.eval.verify_training import chosen_threshold
+
+    model = SupportModel.load()
+    assert model.trained_on["threshold_chosen_by"] == "scifact_train_cv"
+    assert model.threshold == chosen_threshold(model.trained_on["scifact_train_cv"])

@@ -9,10 +9,10 @@ The base label comes from how well the best window (a sentence or two adjacent s
 covers the statement's content words and quantities: supported at ``SUPPORTED_AT`` or more,
 partial at ``PARTIAL_AT``, else unsupported. Then every rule in :mod:`medcite.verify.rules`
 compares the statement with the window's claim sentence(s) and may lower it; the worst finding
-wins (contradicted < unsupported < partial). A partial that no rule caused (alignment alone)
-goes to the small learned model of :mod:`medcite.verify.learned`, which may call it supported
-(``learned=False``: rules only). The evidence a verdict shows is the sentence that decided it.
-No NLI model is involved: the labels are heuristic and every output says so.
+wins (contradicted < unsupported < partial). A partial or unsupported that no rule caused
+(alignment alone) goes to the small learned model of :mod:`medcite.verify.learned`, which may
+call it supported (``learned=False``: rules only). The evidence a verdict shows is the sentence
+that decided it. No NLI model is involved: the labels are heuristic and every output says so.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from medcite.index.base import Embedder
 from medcite.text.drugs import DrugLexicon
@@ -45,6 +46,14 @@ SUPPORTED_AT = 0.75
 PARTIAL_AT = 0.4
 BASELINE_PARTIAL_AT = 0.45  # the overlap baseline's own threshold, kept as it was measured
 _SEVERITY = {label: rank for rank, label in enumerate(LABELS)}  # higher = worse
+
+
+class Undecided(NamedTuple):
+    """A verdict the rules leave to the learned model: its inputs, and the claim sentence(s)
+    that are the evidence if it calls the statement supported."""
+
+    signals: dict[str, float]
+    evidence: Span
 
 
 class HeuristicVerifier:
@@ -92,9 +101,11 @@ class HeuristicVerifier:
         statements needs, at a fraction of the cost)."""
         verdict, undecided = self.assess(statement, passages, embeddings=embeddings)
         if undecided is not None and self.model is not None:
-            supported, probability = self.model.supports(undecided)
+            supported, probability = self.model.supports(undecided.signals)
             if supported:
                 verdict.label = SUPPORTED
+                # An alignment below PARTIAL_AT lists no support: the claim sentence is it.
+                verdict.supporting = verdict.supporting or [undecided.evidence]
                 verdict.reasons.append(
                     f"learned: supported (probability {probability:.2f}) though the best "
                     "sentence holds only part of the words"
@@ -103,9 +114,9 @@ class HeuristicVerifier:
 
     def assess(
         self, statement: str, passages: Sequence[PassageLike], *, embeddings: bool = True
-    ) -> tuple[Verdict, dict[str, float] | None]:
+    ) -> tuple[Verdict, Undecided | None]:
         """The rules' verdict, and the learned model's inputs when the label is the model's
-        to decide (a partial by alignment alone, no rule finding), else None."""
+        to decide (partial or unsupported by alignment alone, no rule finding), else None."""
         quoted = _verbatim(statement, passages)
         if quoted is not None:
             return Verdict(SUPPORTED, 1.0, [quoted], [], ["alignment: quoted verbatim"]), None
@@ -133,9 +144,14 @@ class HeuristicVerifier:
         if label == CONTRADICTED:
             supporting = []
         verdict = Verdict(label, alignment, supporting, contradicting, reasons)
-        if label == PARTIAL and not findings and claim_states_the_specifics(context):
-            assert best is not None
-            return verdict, alignment_signals(needed, best, candidates)
+        if (
+            label in (PARTIAL, UNSUPPORTED)
+            and best is not None
+            and not findings
+            and claim_states_the_specifics(context)
+        ):
+            inputs = alignment_signals(needed, best, candidates)
+            return verdict, Undecided(inputs, best.claim.span(alignment))
         return verdict, None
 
     def verify_label(self, statement: str, passages: Sequence[PassageLike]) -> str:

@@ -1,20 +1,23 @@
 """The learned part of verification: whether a statement the rules could only call *partial*
-is supported, from how it aligns. A logistic regression over five alignment signals, trained
-offline on SciFact *train* claims and on demo-corpus sentences edited in the error kinds the
-rules check (``python -m medcite.eval.verify_training``); never on SciFact dev or the demo
-statements' test half.
+or *unsupported* by alignment is supported, from how it aligns. A logistic regression over
+five alignment signals, trained offline on SciFact *train* claims and on demo-corpus
+sentences edited in the error kinds the rules check (``python -m medcite.eval.verify_training``);
+never on SciFact dev or the demo statements' test half.
 
     model = SupportModel.load()                # the weights shipped in support_model.json
     model.probability(signals)                 # P(supported) for one statement
 
-It decides one thing only. A statement whose best source sentence covers between
-``PARTIAL_AT`` and ``SUPPORTED_AT`` of its words, whose best sentence names every population,
-drug and number it names, and about which no rule found anything, is
-"partial" by threshold alone; summaries and paraphrases ("Adding bedtime insulin led to less
-weight gain", a claim condensing an abstract) land there as often as statements the source
-only half says. The model tells them apart by whether the words missing from the best
-sentence are elsewhere in the source, how much of the statement that sentence holds alone,
-and how long the statement is. A rule's finding, a contradiction or a flag is never undone.
+It decides one thing only: whether a statement the rules left undecided is supported. A
+statement whose best source sentence covers less than ``SUPPORTED_AT`` of its words, whose
+claim sentence names every population, drug and number it names, and about which no rule
+found anything, is "partial" or "unsupported" by threshold alone; summaries and paraphrases
+("Adding bedtime insulin led to less weight gain", a claim condensing an abstract) land there
+as often as statements the source only half says or does not say. The model tells them apart
+by whether the words missing from the best sentence are elsewhere in the source, how much of
+the statement that sentence holds alone, and how long the statement is; at ``threshold`` or
+more it lifts the label to supported, else the rules' label stands. The threshold is chosen by
+fivefold cross-validation on SciFact train (recorded in ``trained_on``). A rule's finding, a
+contradiction or a rule's flag is never undone, and the model never flags anything itself.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ class SupportModel:
     mean: dict[str, float]
     scale: dict[str, float]
     bias: float
-    threshold: float = 0.5
+    threshold: float = 0.5  # the shipped file's is chosen by cross-validation on SciFact train
     trained_on: dict[str, Any] = field(default_factory=dict)
 
     def probability(self, signals: dict[str, float]) -> float:
