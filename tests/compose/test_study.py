@@ -3,14 +3,11 @@ and PubMedQA abstracts and MedQuAD pages through a real index."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from medcite.compose.study import research_question
-from medcite.config import Settings
 from medcite.models import Answer, Statement
 from medcite.service import Engine
 
@@ -24,33 +21,9 @@ PUBMEDQA = {"11500608", "21881325", "1571683"}
 MEDQUAD_FOCUS = {"Osteoporosis", "Heartburn", "Helicobacter Pylori Infections", "Hip Fracture"}
 
 
-def _subset(src: Path, dest: Path, keep: object) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with src.open(encoding="utf-8") as fh, dest.open("w", encoding="utf-8") as out:
-        out.writelines(line for line in fh if keep(json.loads(line)))  # type: ignore[operator]
-
-
 @pytest.fixture(scope="module")
-def study_engine(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Engine]:
-    root = tmp_path_factory.mktemp("studies")
-    _subset(
-        shared_data / "scifact" / "corpus.jsonl",
-        root / "scifact" / "corpus.jsonl",
-        lambda row: row["_id"] in SCIFACT,
-    )
-    _subset(
-        shared_data / "pubmedqa" / "corpus.jsonl",
-        root / "pubmedqa.jsonl",
-        lambda row: row["pmid"] in PUBMEDQA,
-    )
-    _subset(
-        shared_data / "medquad" / "medquad.jsonl",
-        root / "medquad.jsonl",
-        lambda row: row["focus"] in MEDQUAD_FOCUS,
-    )
-    with Engine(Settings(home=root / "home")) as engine:
-        engine.ingest([root / "scifact", root / "pubmedqa.jsonl", root / "medquad.jsonl"])
-        yield engine
+def study_engine(small_corpus: Callable[..., Engine]) -> Engine:
+    return small_corpus(scifact=SCIFACT, pubmedqa=PUBMEDQA, focus=MEDQUAD_FOCUS)
 
 
 def _statements(answer: Answer) -> list[Statement]:
@@ -140,3 +113,18 @@ def test_a_research_question_asks_yes_or_no_or_how_strongly_in_every_clause(
     question: str, closed: bool
 ) -> None:
     assert research_question(question) is closed
+
+
+def test_a_result_dense_with_statistics_is_kept_when_it_states_a_direction(
+    small_corpus: Callable[..., Engine],
+) -> None:
+    # PubMedQA 15125825's RESULTS: "Patients in the IC group had less weight gain than those
+    # in the IM group (1.3 vs 4.2 kg; P=.01), ..." is a finding, not a run of statistics.
+    engine = small_corpus(pubmedqa={"15125825"})
+    question = (
+        "When starting insulin in type 2 diabetes, should metformin and the sulfonylurea "
+        "be continued?"
+    )
+    answer = engine.answer(question)
+    statements = [answer.bottom_line, *(s for x in answer.sections for s in x.statements)]
+    assert any("less weight gain" in s.text for s in statements), [s.text for s in statements]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from medcite.compose.content import PRECLINICAL
 from medcite.models import Answer, Document, Hit, Statement
@@ -72,19 +72,31 @@ class Source:
     def coverage(self, text: NamedText, reading: QuestionReading) -> tuple[int, ...] | None:
         """:meth:`covers`, except that with several concepts, one the document's subject
         names ("atrial fibrillation") lets the others be named anywhere in the passage
-        ("stroke" in the heading above "blood thinners such as warfarin"): those count as
-        ``PASSAGE_ONLY``."""
+        ("stroke" in the heading above "blood thinners such as warfarin"), and a subject
+        naming the topic lets a further condition be named anywhere in the document (the
+        atrial fibrillation page's rate-control drugs, its stroke risk paragraphs above):
+        those count as ``PASSAGE_ONLY``. A drug asked about is named where it is used."""
         found = []
         several = len(reading.concepts) > 1 and any(level > NOT_NAMED for level in self.levels)
-        for concept, level in zip(reading.concepts, self.levels, strict=True):
+        for i, (concept, level) in enumerate(zip(reading.concepts, self.levels, strict=True)):
             level = max(level, concept.level(text))
             narrowed = concept.name in reading.focus
-            if level == NOT_NAMED and several and not narrowed and concept.named_in(self.passage):
+            if level == NOT_NAMED and several and not narrowed and self._elsewhere(i, concept):
                 level = PASSAGE_ONLY
             if level == NOT_NAMED:
                 return None
             found.append(level)
         return tuple(found)
+
+    def _elsewhere(self, index: int, concept: Concept) -> bool:
+        if concept.named_in(self.passage):
+            return True
+        about_topic = index > 0 and self.levels[0] > NOT_NAMED
+        return about_topic and concept.kind != "drug" and concept.named_in(self.document)
+
+    @cached_property
+    def document(self) -> NamedText:
+        return _document_text(self.hit.document.text)
 
     @property
     def about_all(self) -> bool:
@@ -177,6 +189,11 @@ class TopicLock:
     def preclinical(self, text: str) -> bool:
         """An animal or laboratory sentence the question did not ask about."""
         return not self.asks_preclinical and bool(PRECLINICAL.search(text))
+
+
+@lru_cache(maxsize=256)
+def _document_text(text: str) -> NamedText:
+    return NamedText(text, None)  # conditions only: no drug lexicon needed
 
 
 def page_intents(hit: Hit, wanted: Iterable[str]) -> set[str]:
