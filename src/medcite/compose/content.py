@@ -25,6 +25,8 @@ _DANGLING_START = re.compile(
     r"nevertheless|nonetheless|meanwhile|for (?:example|instance)|as a result|this|these|"
     r"that|those|such|it|its|they|their|them|both|either|neither|the latter|the former|"
     r"another|other|the other|the same|then|second|third|finally|lastly|"
+    # "Some are given through a needle": some of what the sentence before named
+    r"(?:some|many|most|few|several|all|each)(?= (?:are|is|can|may|will|have|also|of them)\b)|"
     r"in (?:this|these|that|such) \w+)\b",
     re.IGNORECASE,
 )
