@@ -50,8 +50,10 @@ from medcite.question.words import (
     FILLER_STEMS,
     GENERIC_STEMS,
     MODIFIER_STEMS,
+    MODIFIERS,
     NUMBERED,
     NUMBERED_HEADS,
+    generic,
     key_stem,
     key_stems,
     modifier,
@@ -79,6 +81,7 @@ _CLAUSE_BREAK = re.compile(
     rf"[.;?!](?=\s)|,\s*(?=(?:and |or |but )?{_OPENS})|\s(?:and|or|but)\s+(?={_OPENS})",
     re.IGNORECASE,
 )
+_FRAME = re.compile(r"\W*(?:for|in|among|after|during|with)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w'’-]*")  # as medcite.question.vocabulary.question_words
 # Intents whose answers are about the drug itself: every statement names it.
 DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions", "evidence"})
@@ -422,10 +425,15 @@ class _Reader:
 
 
 def _asks_only(words: list[str]) -> bool:
-    return all(
-        any(pattern.search(w) for intent, pattern in INTENT_RULES if intent != "evidence")
-        for w in words
-    )
+    """Words that only say what is asked ("inherited", "prognosis"), generic words beside
+    them ("inheritance patterns") included."""
+    asking = [_asks_word(w) for w in words]
+    generic_words = [generic(key_stems(w)) for w in words]
+    return any(asking) and all(a or g for a, g in zip(asking, generic_words, strict=True))
+
+
+def _asks_word(word: str) -> bool:
+    return any(pattern.search(word) for intent, pattern in INTENT_RULES if intent != "evidence")
 
 
 def _stated(aspect: Aspect) -> bool:
@@ -478,7 +486,8 @@ def _narrowing_words(words: list[str], start: int) -> list[str]:
     i = start - 1
     while i >= 0:
         word = words[i].lower()
-        if key_stem(word) in MODIFIER_STEMS:
+        # "newly diagnosed diabetes" narrows diabetes; "thresholds diagnose diabetes" asks.
+        if word in MODIFIERS or (key_stem(word) in MODIFIER_STEMS and not _asks_word(word)):
             found.insert(0, word)
         elif NUMBERED.match(word) and i > 0 and words[i - 1].lower() in NUMBERED_HEADS:
             found[:0] = [words[i - 1].lower(), word]
@@ -533,7 +542,14 @@ def _clause_of(text: str, found: list[tuple[TermMatch, Concept]]) -> list[Concep
     numbers = sorted({clause(m) for m, _ in found})
     asking = [n for n in numbers if _asks(text[breaks[n] : breaks[n + 1]])]
     main = (asking or numbers)[0]
-    return [c for m, c in found if clause(m) == main]
+    # "For secondary progressive MS, ... what helps spasticity?": a leading "For/In ...,"
+    # frames every clause after it; its concepts belong to the main one.
+    framing = set()
+    for n in range(main):
+        if not (_FRAME.match(text[breaks[n] : breaks[n + 1]]) and text[breaks[n + 1]] == ","):
+            break
+        framing.add(n)
+    return [c for m, c in found if clause(m) == main or clause(m) in framing]
 
 
 def _asks(clause: str) -> bool:
