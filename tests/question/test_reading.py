@@ -110,8 +110,7 @@ def test_the_condition_an_effect_verb_acts_on_comes_before_the_test(engine: Engi
 
 def test_terms_listed_in_the_asked_for_slot_are_not_the_topic(engine: Engine) -> None:
     reading = engine.read_question(
-        "What magnetic resonance imaging and evoked potentials findings confirm multiple "
-        "sclerosis?"
+        "What magnetic resonance imaging and evoked potentials findings confirm multiple sclerosis?"
     )
     assert [c.name for c in reading.concepts] == ["multiple sclerosis"]
     assert [c.name for c in reading.asked_for] == [
@@ -136,7 +135,7 @@ def test_an_aspect_word_with_a_generic_one_names_no_topic() -> None:
         ]
     }
     reading = read_question(
-        "What inheritance pattern does cystic fibrosis follow?",
+        "What is the inheritance pattern of cystic fibrosis?",
         vocabulary=TopicVocabulary(terms),
     )
     assert [c.name for c in reading.concepts] == ["cystic fibrosis"]

@@ -6,9 +6,10 @@
 
 **What a clinician sees** (:mod:`medcite.eval.answer_metrics`, no verifier as judge), for
 the clinician set (``eval/answers``): key-fact recall, expected source cited, topic-lock rate,
-topic read right, abstention on unanswerable questions, dangling antecedents, section fit, aspect coverage and
-warm ``ask`` latency (one untimed question first; beside it, as the same-run reference, a BM25
-search of the same question), aggregated per split (``systems[split]``).
+topic read right, abstention on unanswerable questions, dangling antecedents, section fit,
+aspect coverage and warm ``ask`` latency (one untimed question first; beside it, as the
+same-run reference, a BM25 search of the same question), aggregated per split
+(``systems[split]``).
 
 **What medcite's own verifier says** (following ALCE, Gao et al. 2023), kept for comparison:
 

@@ -428,7 +428,11 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cause",
         _cues(
-            r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit", r"\bgen(?:es?|etic)\b(?! therap)"
+            r"\bcauses?\b",
+            r"\bwhy do\b",
+            r"\brisk factors?\b",
+            r"\binherit",
+            r"\bgen(?:es?|etic)\b(?! therap)",
         ),
     ),
     ("symptoms", _cues(r"\bsymptoms?\b", r"\bsigns?\b")),

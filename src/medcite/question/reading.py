@@ -622,8 +622,10 @@ def _asked_for(words: list[str], matches: list[TermMatch]) -> list[bool]:
         i = match.start - 1
         while i >= 0 and words[i].lower() in _KIND_OF | {"of"}:
             i -= 1
-        listed = n > 0 and found[-1] and _LISTED.issuperset(
-            w.lower() for w in words[matches[n - 1].end : match.start]
+        listed = (
+            n > 0
+            and found[-1]
+            and _LISTED.issuperset(w.lower() for w in words[matches[n - 1].end : match.start])
         )
         found.append(listed or (i >= 0 and words[i].lower() in _ASKED_FOR))
     return found
