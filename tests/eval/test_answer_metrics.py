@@ -105,6 +105,17 @@ def test_topic_terms_are_found_in_any_cited_passage_of_a_reference() -> None:
     assert m.topic_lock_rate(answer(statement("x", 1), references=[ref]), ["omeprazole"]) == 0.0
 
 
+def test_topic_read_checks_the_topic_the_question_was_read_as() -> None:
+    def read_as(name: str) -> dict[str, Any]:
+        topic = {"name": name, "kind": "condition"}
+        return answer(statement("x"), question_reading={"topic": topic})
+
+    terms = ["hepatocellular", "(?-i:\\bHCC\\b)"]
+    assert m.topic_read(read_as("hepatocellular carcinoma"), terms)
+    assert not m.topic_read(read_as("ultrasound"), terms)
+    assert not m.topic_read(answer(statement("x")), terms)  # no reading recorded
+
+
 def test_abstention_needs_the_declaration_and_an_uncited_bottom_line() -> None:
     honest = answer(
         statement("Insufficient evidence in this corpus to answer this question."),

@@ -15,6 +15,8 @@ from medcite.question.intent import analyse, classify_intent
         ("Is sertraline safe with tramadol?", "interactions"),
         ("What is the outlook for ALS?", "prognosis"),
         ("What causes gout?", "cause"),
+        ("Which genetic defect underlies cystic fibrosis?", "cause"),
+        ("Is gene therapy available for hemophilia?", "treatment"),
         ("What is sarcoidosis?", "definition"),
     ],
 )

@@ -4,6 +4,11 @@ entities and follow-ups (through ``Engine.read_question``, so the real index ans
 
 from __future__ import annotations
 
+import pytest
+
+from medcite.question.reading import read_question
+from medcite.question.vocabulary import Term, TopicVocabulary
+from medcite.question.words import stem_key
 from medcite.service import Engine
 
 MS_TREATMENT = "What are the treatment options for multiple sclerosis?"
@@ -82,3 +87,69 @@ def test_the_condition_after_in_is_the_patients_and_comes_first(engine: Engine) 
     reading = engine.read_question("Which drugs relieve spasticity in multiple sclerosis?")
     assert reading.intent == "treatment"
     assert reading.topic is not None and reading.topic.name == "multiple sclerosis"
+
+
+# -- the topic is the condition asked about ---------------------------------------------
+
+
+def test_a_leading_for_clause_frames_the_question_and_its_condition_is_the_topic(
+    engine: Engine,
+) -> None:
+    reading = engine.read_question(
+        "For secondary progressive multiple sclerosis, what helps spasticity?"
+    )
+    assert reading.topic is not None
+    assert reading.topic.name == "secondary progressive multiple sclerosis"
+    assert "spasticity" in [c.name for c in reading.concepts]
+
+
+def test_the_condition_an_effect_verb_acts_on_comes_before_the_test(engine: Engine) -> None:
+    reading = engine.read_question("Does radiography screening reduce deaths from tuberculosis?")
+    assert [c.name for c in reading.concepts] == ["tuberculosis", "radiography"]
+
+
+def test_terms_listed_in_the_asked_for_slot_are_not_the_topic(engine: Engine) -> None:
+    reading = engine.read_question(
+        "What magnetic resonance imaging and evoked potentials findings confirm multiple sclerosis?"
+    )
+    assert [c.name for c in reading.concepts] == ["multiple sclerosis"]
+    assert [c.name for c in reading.asked_for] == [
+        "magnetic resonance imaging",
+        "evoked potentials",
+    ]
+
+
+def test_a_verb_that_asks_does_not_narrow_the_condition(engine: Engine) -> None:
+    reading = engine.read_question("Which tests diagnose multiple sclerosis?")
+    assert reading.topic is not None and reading.topic.name == "multiple sclerosis"
+    assert not reading.topic.broader
+
+
+def test_an_aspect_word_with_a_generic_one_names_no_topic() -> None:
+    # "Inheritance Patterns" is a MeSH heading of the corpus, "Cystic Fibrosis" a page focus.
+    terms = {
+        key: Term(name, "condition", docs=3, keys=(key,), page=page)
+        for key, name, page in [
+            (stem_key("Inheritance Patterns"), "inheritance patterns", False),
+            (stem_key("Cystic Fibrosis"), "cystic fibrosis", True),
+        ]
+    }
+    reading = read_question(
+        "What is the inheritance pattern of cystic fibrosis?",
+        vocabulary=TopicVocabulary(terms),
+    )
+    assert [c.name for c in reading.concepts] == ["cystic fibrosis"]
+
+
+@pytest.mark.parametrize(
+    ("question", "concepts"),
+    [
+        ("What are the side effects of natalizumab?", ["natalizumab"]),
+        ("Does natalizumab reduce relapses?", ["natalizumab"]),
+        ("Can bupropion be taken with escitalopram?", ["bupropion", "escitalopram"]),
+    ],
+)
+def test_a_question_about_drugs_only_keeps_them_as_its_topic(
+    engine: Engine, question: str, concepts: list[str]
+) -> None:
+    assert [c.name for c in engine.read_question(question).concepts] == concepts

@@ -20,6 +20,9 @@ Every function reads an answer dict (``answer.schema.json``) and the question's 
   not judged;
 - **scaffolding**: a statement that opens with an abstract's section label ("OBJECTIVE To
   test…", "Design, Setting, and Patients…", :data:`SCAFFOLDING`);
+- **topic read**: the topic the question was read as (``question_reading.topic``) is named by
+  a topic term — a misread topic ("ultrasound" for a liver-cancer question) locks the answer
+  to the wrong subject;
 - **aspect coverage**: every aspect asked has a section whose title names it
   (:data:`ASPECT_TITLES`) or is declared not found in the answer's own words.
 """
@@ -289,6 +292,12 @@ def topic_lock_rate(answer: dict[str, Any], topic_terms: Sequence[str]) -> float
     if not cited:
         return None
     return 1 - len(off_topic_statements(answer, topic_terms)) / len(cited)
+
+
+def topic_read(answer: dict[str, Any], topic_terms: Sequence[str]) -> bool:
+    """Whether the question's topic, as read, is named by one of its topic terms."""
+    topic = (answer.get("question_reading") or {}).get("topic") or {}
+    return bool(topic.get("name")) and matches(topic_terms, topic["name"])
 
 
 def says_insufficient(answer: dict[str, Any]) -> bool:

@@ -6,9 +6,10 @@
 
 **What a clinician sees** (:mod:`medcite.eval.answer_metrics`, no verifier as judge), for
 the clinician set (``eval/answers``): key-fact recall, expected source cited, topic-lock rate,
-abstention on unanswerable questions, dangling antecedents, section fit, aspect coverage and
-warm ``ask`` latency (one untimed question first; beside it, as the same-run reference, a BM25
-search of the same question), aggregated per split (``systems[split]``).
+topic read right, abstention on unanswerable questions, dangling antecedents, section fit,
+aspect coverage and warm ``ask`` latency (one untimed question first; beside it, as the
+same-run reference, a BM25 search of the same question), aggregated per split
+(``systems[split]``).
 
 **What medcite's own verifier says** (following ALCE, Gao et al. 2023), kept for comparison:
 
@@ -98,6 +99,7 @@ def clinician_scores(answer: dict[str, Any], question: Question) -> dict[str, An
         ),
         "off_topic_statements": len(off_topic),
         "topic_lock": metrics.topic_lock_rate(answer, question.topic_terms),
+        "topic_read": metrics.topic_read(answer, question.topic_terms),
         "says_insufficient": metrics.says_insufficient(answer),
         "abstained": metrics.abstained(answer),
         "names_missing": metrics.names_missing(answer, question.missing_terms),
@@ -190,6 +192,7 @@ def aggregate_clinician(per_item: Sequence[dict[str, Any]]) -> dict[str, float |
         "key_fact_recall": _average([i["key_fact_recall"] for i in answerable]),
         "expected_source_cited": _average([float(i["expected_source_cited"]) for i in answerable]),
         "topic_lock": _share_true([s["on_topic"] for s in cited]),
+        "topic_read": _average([float(i["topic_read"]) for i in answerable]),
         "answered_abstained": _average([float(i["says_insufficient"]) for i in answerable]),
         "abstention": _average([float(i["abstained"]) for i in unanswerable]),
         "unrelated_statements_unanswerable": _average(

@@ -425,7 +425,16 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow long (?:does|do|will|can|until|before)\b",
         ),
     ),
-    ("cause", _cues(r"\bcauses?\b", r"\bwhy do\b", r"\brisk factors?\b", r"\binherit")),
+    (
+        "cause",
+        _cues(
+            r"\bcauses?\b",
+            r"\bwhy do\b",
+            r"\brisk factors?\b",
+            r"\binherit",
+            r"\bgen(?:es?|etic)\b(?! therap)",
+        ),
+    ),
     ("symptoms", _cues(r"\bsymptoms?\b", r"\bsigns?\b")),
     ("definition", _cues(r"\bwhat (?:is|are)\b", r"\bdefin", r"\bmeaning\b")),
     # A yes/no research question ("Does X increase the risk of Y?") asks what studies found.

@@ -50,8 +50,10 @@ from medcite.question.words import (
     FILLER_STEMS,
     GENERIC_STEMS,
     MODIFIER_STEMS,
+    MODIFIERS,
     NUMBERED,
     NUMBERED_HEADS,
+    generic,
     key_stem,
     key_stems,
     modifier,
@@ -64,6 +66,11 @@ _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
 _PATIENT_GAP = 6  # words from the condition asked about to "in <the patient's condition>"
+_EFFECT_VERBS = frozenset(
+    """reduce reduces lower lowers improve improves increase increases raise raises prevent
+    prevents decrease decreases worsen worsens cut cuts""".split()
+)
+_LISTED = frozenset({"and", "or"})
 _KIND_OF = frozenset({"kind", "kinds", "type", "types", "class", "classes", "form", "forms"})
 _RULED_OUT = re.compile(
     r"\b(?:cannot|can't|unable to|intolerant (?:of|to)|allergic to|without|avoid\w*|"
@@ -79,6 +86,7 @@ _CLAUSE_BREAK = re.compile(
     rf"[.;?!](?=\s)|,\s*(?=(?:and |or |but )?{_OPENS})|\s(?:and|or|but)\s+(?={_OPENS})",
     re.IGNORECASE,
 )
+_FRAME = re.compile(r"\W*(?:for|in|among|after|during|with)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_][\w'’-]*")  # as medcite.question.vocabulary.question_words
 # Intents whose answers are about the drug itself: every statement names it.
 DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions", "evidence"})
@@ -252,7 +260,8 @@ class _Reader:
         population_words = _population_words(outside)
         matches = [m for m in self._matches(words) if not _all_in(words, m, population_words)]
         matches, concepts = _plainest(matches, [self._concept(words, m) for m in matches])
-        asked_for = [c for m, (c, _) in zip(matches, concepts, strict=True) if _asked_for(words, m)]
+        slot = _asked_for(words, matches)
+        asked_for = [c for (c, _), in_slot in zip(concepts, slot, strict=True) if in_slot]
         if len(asked_for) == len(concepts):
             asked_for = []  # "Which vaccines ...?" alone: the vaccines are the topic
         excluded = [c for m, (c, _) in zip(matches, concepts, strict=True) if _ruled_out(words, m)]
@@ -301,7 +310,11 @@ class _Reader:
         return QuestionReading(
             question=question,
             answering=question,
-            concepts=_topic_first(_patients_condition_first(words, matches, concepts, required)),
+            concepts=_topic_first(
+                _patients_condition_first(
+                    words, matches, concepts, _outcome_first(words, concepts, required)
+                )
+            ),
             aspects=aspects,
             asked_for=tuple(asked_for),
             population=population,
@@ -422,10 +435,15 @@ class _Reader:
 
 
 def _asks_only(words: list[str]) -> bool:
-    return all(
-        any(pattern.search(w) for intent, pattern in INTENT_RULES if intent != "evidence")
-        for w in words
-    )
+    """Words that only say what is asked ("inherited", "prognosis"), generic words beside
+    them ("inheritance patterns") included."""
+    asking = [_asks_word(w) for w in words]
+    generic_words = [generic(key_stems(w)) for w in words]
+    return any(asking) and all(a or g for a, g in zip(asking, generic_words, strict=True))
+
+
+def _asks_word(word: str) -> bool:
+    return any(pattern.search(word) for intent, pattern in INTENT_RULES if intent != "evidence")
 
 
 def _stated(aspect: Aspect) -> bool:
@@ -464,6 +482,24 @@ def _patients_condition_first(
     return first + [c for c in required if c not in first]
 
 
+def _outcome_first(
+    words: list[str], concepts: list[tuple[Concept, int]], required: list[Concept]
+) -> list[Concept]:
+    """``required`` with the conditions an effect verb acts on first: "Does ultrasound
+    surveillance improve survival from hepatocellular carcinoma?", "Does exercise in
+    pregnancy reduce postnatal depression?" ask about the carcinoma and the depression;
+    what comes before the verb (a test, a procedure, an exposure) is asked about them."""
+    verb = next((i for i, w in enumerate(words) if w.lower() in _EFFECT_VERBS), None)
+    if verb is None:
+        return required
+    starts = {concept.name: first for concept, first in concepts}
+    conditions = [c for c in required if c.kind == "condition"]
+    after = [c for c in conditions if starts.get(c.name, -1) > verb]
+    if not after or len(after) == len(conditions):
+        return required
+    return after + [c for c in required if c not in after]
+
+
 def _topic_first(concepts: list[Concept]) -> tuple[Concept, ...]:
     """Conditions before drugs (a drug question about a condition is about the condition),
     unless the question names only drugs."""
@@ -478,7 +514,8 @@ def _narrowing_words(words: list[str], start: int) -> list[str]:
     i = start - 1
     while i >= 0:
         word = words[i].lower()
-        if key_stem(word) in MODIFIER_STEMS:
+        # "newly diagnosed diabetes" narrows diabetes; "thresholds diagnose diabetes" asks.
+        if word in MODIFIERS or (key_stem(word) in MODIFIER_STEMS and not _asks_word(word)):
             found.insert(0, word)
         elif NUMBERED.match(word) and i > 0 and words[i - 1].lower() in NUMBERED_HEADS:
             found[:0] = [words[i - 1].lower(), word]
@@ -530,10 +567,20 @@ def _clause_of(text: str, found: list[tuple[TermMatch, Concept]]) -> list[Concep
         at = starts[match.start] if match.start < len(starts) else len(text)
         return sum(1 for b in breaks[1:-1] if b < at)
 
+    def frame(n: int) -> bool:
+        return bool(_FRAME.match(text[breaks[n] : breaks[n + 1]])) and text[breaks[n + 1]] == ","
+
     numbers = sorted({clause(m) for m, _ in found})
     asking = [n for n in numbers if _asks(text[breaks[n] : breaks[n + 1]])]
-    main = (asking or numbers)[0]
-    return [c for m, c in found if clause(m) == main]
+    main = (asking or [n for n in numbers if not frame(n)] or numbers)[0]
+    # "For secondary progressive MS, ... what helps spasticity?": a leading "For/In ...,"
+    # frames every clause after it; its concepts belong to the main one.
+    framing = set()
+    for n in range(main):
+        if not frame(n):
+            break
+        framing.add(n)
+    return [c for m, c in found if clause(m) == main or clause(m) in framing]
 
 
 def _asks(clause: str) -> bool:
@@ -566,12 +613,22 @@ def _ruled_out(words: list[str], match: TermMatch) -> bool:
     return match.term.kind == "drug" and _RULED_OUT.search(before) is not None
 
 
-def _asked_for(words: list[str], match: TermMatch) -> bool:
-    """The term fills the asked-for slot: "Which anticoagulants ...", "What kinds of ..."."""
-    i = match.start - 1
-    while i >= 0 and words[i].lower() in _KIND_OF | {"of"}:
-        i -= 1
-    return i >= 0 and words[i].lower() in _ASKED_FOR
+def _asked_for(words: list[str], matches: list[TermMatch]) -> list[bool]:
+    """Per match, whether it fills the asked-for slot: "Which anticoagulants ...", "What
+    kinds of ...", and the terms listed with it ("What A1C and fasting plasma glucose
+    thresholds diagnose diabetes?": A1C, fasting and plasma)."""
+    found: list[bool] = []
+    for n, match in enumerate(matches):
+        i = match.start - 1
+        while i >= 0 and words[i].lower() in _KIND_OF | {"of"}:
+            i -= 1
+        listed = (
+            n > 0
+            and found[-1]
+            and _LISTED.issuperset(w.lower() for w in words[matches[n - 1].end : match.start])
+        )
+        found.append(listed or (i >= 0 and words[i].lower() in _ASKED_FOR))
+    return found
 
 
 def _population_words(text: str) -> set[str]:

@@ -83,7 +83,7 @@ METHOD_WORDS = frozenset(
     condition conditions process method methods technique techniques measurement reference
     values prognosis treatment therapy diagnosis infection infections recurrence recurrences
     complication complications surgery surgical operation operative postoperative preoperative
-    perioperative procedure procedures period""".split()
+    perioperative procedure procedures period pattern patterns""".split()
 )
 GENERIC_STEMS = frozenset(
     key_stem(w) for w in STOPWORDS | QUESTION_WORDS | FILLER | MODIFIERS | METHOD_WORDS
