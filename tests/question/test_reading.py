@@ -153,3 +153,57 @@ def test_a_question_about_drugs_only_keeps_them_as_its_topic(
     engine: Engine, question: str, concepts: list[str]
 ) -> None:
     assert [c.name for c in engine.read_question(question).concepts] == concepts
+
+
+def _vocabulary(*terms: tuple[str, bool]) -> TopicVocabulary:
+    """Terms of the demo corpus, as MedQuAD page foci (True) or PubMed MeSH headings (False)."""
+    return TopicVocabulary(
+        {
+            stem_key(name): Term(
+                name.lower(), "condition", docs=3, keys=(stem_key(name),), page=page
+            )
+            for name, page in terms
+        }
+    )
+
+
+def test_a_possessive_eponym_names_its_page_term() -> None:
+    vocabulary = _vocabulary(("Paget's Disease of Bone", True), ("Tourette Syndrome", True))
+    paget = read_question(
+        "An X-ray showed Paget's disease and the bone aches.", vocabulary=vocabulary
+    )
+    assert [c.name for c in paget.concepts] == ["paget's disease of bone"]
+    tourette = read_question(
+        "Our son has Tourette's. Does he need medicine?", vocabulary=vocabulary
+    )
+    assert [c.name for c in tourette.concepts] == ["tourette syndrome"]
+
+
+def test_a_vignette_s_named_disease_is_the_topic_not_its_organs_or_places() -> None:
+    vocabulary = _vocabulary(
+        ("Spleen", False),
+        ("New England", False),
+        ("Babesiosis", True),
+        ("Pelvis", False),
+        ("Paget's Disease of Bone", True),
+    )
+    babesiosis = read_question(
+        "A patient without a spleen is moving to coastal New England. How can she avoid "
+        "babesiosis?",
+        vocabulary=vocabulary,
+    )
+    assert babesiosis.topic is not None and babesiosis.topic.name == "babesiosis"
+    assert "spleen" not in [c.name for c in babesiosis.concepts]
+    paget = read_question(
+        "An X-ray showed Paget's disease in my pelvis. What medicines are there?",
+        vocabulary=vocabulary,
+    )
+    assert [c.name for c in paget.concepts] == ["paget's disease of bone"]
+    assert [c.name for c in paget.asked_for] == ["pelvis"]
+
+
+def test_an_organ_alone_is_still_the_topic() -> None:
+    reading = read_question(
+        "What can go wrong with the spleen?", vocabulary=_vocabulary(("Spleen", False))
+    )
+    assert [c.name for c in reading.concepts] == ["spleen"]

@@ -51,12 +51,15 @@ from medcite.question.words import (
     GENERIC_STEMS,
     MODIFIER_STEMS,
     MODIFIERS,
+    NAMED_DISEASE,
     NUMBERED,
     NUMBERED_HEADS,
+    SYMPTOM,
     generic,
     key_stem,
     key_stems,
     modifier,
+    specificity,
     stem_key,
 )
 from medcite.text.drugs import DrugLexicon
@@ -293,6 +296,8 @@ class _Reader:
             # picks which cases of it are meant; it is still what the question is about.
             required = [c for c in asked_for if c.kind == "condition"][:1]
             asked_for = [c for c in asked_for if c not in required]
+        pages = {c.name for m, (c, _) in zip(matches, concepts, strict=True) if m.term.page}
+        required, asked_for = _named_disease_first(required, asked_for, pages)
         conditions = [c for c in required if c.kind != "drug"]
         if conditions and aspects[0].intent not in DRUG_SUBJECT_INTENTS:
             # "Do steroids or antivirals help in Bell's palsy?": the condition is the topic;
@@ -502,9 +507,46 @@ def _outcome_first(
 
 def _topic_first(concepts: list[Concept]) -> tuple[Concept, ...]:
     """Conditions before drugs (a drug question about a condition is about the condition),
-    unless the question names only drugs."""
-    ordered = [c for c in concepts if c.kind != "drug"] + [c for c in concepts if c.kind == "drug"]
+    unless the question names only drugs; a named disease before a symptom."""
+    conditions = sorted((c for c in concepts if c.kind != "drug"), key=_symptom_or_less)
+    ordered = conditions + [c for c in concepts if c.kind == "drug"]
     return tuple(dict.fromkeys(ordered))
+
+
+def _symptom_or_less(concept: Concept) -> bool:
+    return concept.kind == "condition" and specificity(concept.name) <= SYMPTOM
+
+
+def _named_disease_first(
+    required: list[Concept], asked_for: list[Concept], pages: set[str]
+) -> tuple[list[Concept], list[Concept]]:
+    """A vignette names its disease among findings, organs, people, places and tests ("An
+    X-ray showed Paget's disease in my pelvis", "a patient without a spleen moving to New
+    England ... babesiosis"): the named disease the corpus has a page about is the topic
+    wherever it stands; beside it, an organ, person or test, or a term no page is written
+    about, is what the question mentions, not what every statement must name."""
+
+    def rank(c: Concept) -> tuple[int, bool]:
+        return specificity(c.name), c.name in pages
+
+    conditions = [c for c in (*required, *asked_for) if c.kind == "condition"]
+    if not conditions:
+        return required, asked_for
+    best = max(conditions, key=rank)
+    if specificity(best.name) < NAMED_DISEASE:
+        return required, asked_for
+    if best in asked_for:
+        required = [best, *required]
+        asked_for = [c for c in asked_for if c is not best]
+    circumstances = [
+        c
+        for c in required
+        if c.kind == "condition"
+        and c is not best
+        and rank(c) < rank(best)
+        and specificity(c.name) < SYMPTOM
+    ]
+    return [c for c in required if c not in circumstances], [*asked_for, *circumstances]
 
 
 def _narrowing_words(words: list[str], start: int) -> list[str]:

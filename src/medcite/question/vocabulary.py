@@ -62,6 +62,8 @@ _FOCUS_DASH = re.compile(r"\s+-\s+")
 TEMPLATED_LEVELS = frozenset({"consumer", "label", "guideline"})
 BOILERPLATE_DOCS = 25  # a sentence in this many templated documents is the template's
 _WORD = re.compile(r"[^\W_][\w'’-]*")
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_DISEASE_HEADS = frozenset({"diseas", "syndrom", "disord"})
 # Capitalised words that read as ordinary words in a question ("ALL", "AS", "AGE").
 _NOT_ALIASES = STOPWORDS | FILLER | METHOD_WORDS | frozenset("age act art aim sex man".split())
 ANATOMY_STEMS = frozenset(stem_key(w) for w in ANATOMY)
@@ -145,17 +147,11 @@ class TopicVocabulary:
         own that are not modifiers, populations or generic ("pulmonary hypertension" for
         "hypertension"; not "kidney stones in adults" for "kidney stones", nor "nausea and
         vomiting" for "nausea": an English name ends with what it is)."""
-        if self._by_stem is None:
-            index: dict[str, list[str]] = defaultdict(list)
-            for term_key in self.terms:
-                for stem in set(term_key.split()):
-                    index[stem].append(term_key)
-            self._by_stem = dict(index)
         found = []
         for key in keys:
             words = key.split()
             padded = f" {key} "
-            for other in self._by_stem.get(words[-1], ()):
+            for other in self._stem_index().get(words[-1], ()):
                 if other in keys or not f" {other}".endswith(padded.rstrip()):
                     continue
                 if key in self.terms[other].keys:
@@ -195,6 +191,13 @@ class TopicVocabulary:
             if inflected is not None:  # "frostbitten" → frostbite, "diabetic" → diabetes
                 found.append(TermMatch(inflected, self.terms[inflected], i, i + 1))
                 taken[i] = True
+        for i in range(len(words)):
+            eponym = None if taken[i] else self._eponym(words, stems, i)
+            if eponym is not None:
+                end = i + 2 if i + 1 < len(words) and set(stems[i + 1]) & _DISEASE_HEADS else i + 1
+                if not any(taken[i:end]):
+                    found.append(TermMatch(eponym, self.terms[eponym], i, end))
+                    taken[i:end] = [True] * (end - i)
         shouting = sum(w.isupper() for w in words) > len(words) / 2  # "WHAT IS ALL?"
         for i, word in enumerate(words if not shouting else ()):
             alias = self.aliases.get(word.strip("'’"))
@@ -202,6 +205,38 @@ class TopicVocabulary:
                 found.append(TermMatch(alias, self.terms[alias], i, i + 1))
                 taken[i] = True
         return sorted(found, key=lambda m: m.start)
+
+    def _eponym(self, words: list[str], stems: list[list[str]], i: int) -> str | None:
+        """The page term a possessive eponym names ("Paget's disease" → Paget's disease of
+        bone, "Tourette's" → Tourette syndrome): a term starting with the name whose other
+        words are generic (disease heads) or used by the question, or that goes on as the
+        question does ("disease"), the most written about."""
+        word = words[i]
+        if not word[:1].isupper() or not _POSSESSIVE_END.search(word) or len(stems[i]) != 1:
+            return None
+        name = stems[i][0]
+        used = {s for group in stems for s in group}
+        head = stems[i + 1][:1] if i + 1 < len(stems) and set(stems[i + 1]) & _DISEASE_HEADS else []
+        fitting = [
+            key
+            for key in self._stem_index().get(name, ())
+            if key.split()[0] == name
+            and self.terms[key].page
+            and (
+                all(s in used or s in GENERIC_STEMS for s in key.split()[1:])
+                or (head and key.split()[1:2] == head)  # "Paget's disease" of bone
+            )
+        ]
+        return max(fitting, key=lambda k: self.terms[k].docs, default=None)
+
+    def _stem_index(self) -> dict[str, list[str]]:
+        if self._by_stem is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            for term_key in self.terms:
+                for stem in set(term_key.split()):
+                    index[stem].append(term_key)
+            self._by_stem = dict(index)
+        return self._by_stem
 
     # -- persistence ----------------------------------------------------------------------
 

@@ -116,6 +116,46 @@ ANATOMY = frozenset(
     shoulder shoulders elbow wrist ankle back neck head face eye eyes ear ears nose mouth lip
     lips tongue tooth teeth skin hair nail nails chest abdomen belly stomach""".split()
 )
+# How specific a condition term is, beside a named disease: an organ or tissue says where it
+# is ("Paget's disease in my pelvis"), a symptom what it feels like ("daily fever spikes"), a
+# person, place, setting or test the circumstances ("my mother", "an MRI shows", "in the ICU").
+ORGAN_STEMS = frozenset(
+    key_stem(w)
+    for w in """brain heart liver kidney kidneys lung lungs spleen pelvis bone bones blood joint
+    joints muscle muscles nerve nerves scalp esophagus oesophagus bladder bowel colon intestine
+    gallbladder thyroid pancreas uterus womb ovary prostate spine spinal cord retina cartilage
+    gland glands node nodes""".split()
+)
+SYMPTOM_STEMS = frozenset(
+    key_stem(w)
+    for w in """fever fevers headache headaches pain pains ache aches nausea vomiting itch
+    itching itchiness rash rashes cough coughing fatigue tiredness dizziness swelling bleeding
+    sore throat bruising numbness weakness""".split()
+)
+CIRCUMSTANCE_STEMS = frozenset(
+    key_stem(w)
+    for w in """mother mothers father fathers family families parent parents sibling siblings
+    brother brothers sister sisters son sons daughter daughters husband wife surgeon surgeons
+    doctor doctors nurse nurses travel traveler traveller gas heater house home school work
+    magnetic resonance imaging mri scan scans x-ray ray biopsy endoscopy ultrasound
+    ultrasonography echocardiography echocardiogram tomography positron emission computed
+    gastric emptying intensive care unit units icu placebo placebos plasma touch
+    transplantation transplant transplants recipient recipients""".split()
+)
+NAMED_DISEASE, SYMPTOM, CIRCUMSTANCE = 3, 2, 1
+
+
+def specificity(name: str) -> int:
+    """How specifically a condition term names a disease: ``NAMED_DISEASE``, ``SYMPTOM`` or
+    ``CIRCUMSTANCE`` (an organ, person, place, setting or test), by its words."""
+    stems = [s for s in key_stems(name) if s not in MODIFIER_STEMS]
+    if stems and all(s in ORGAN_STEMS or s in CIRCUMSTANCE_STEMS for s in stems):
+        return CIRCUMSTANCE
+    if stems and all(s in SYMPTOM_STEMS or s in ORGAN_STEMS for s in stems):
+        return SYMPTOM
+    return NAMED_DISEASE
+
+
 POPULATION_STEMS = frozenset(
     key_stem(w)
     for w in """pregnancy pregnant lactation breast feeding infant infants newborn newborns child
