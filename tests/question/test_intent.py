@@ -53,3 +53,13 @@ def test_asking_for_a_kind_of_therapy_is_read_as_treatment_or_prevention(
     question: str, intent: str
 ) -> None:
     assert classify_intent(question) == intent
+
+
+def test_a_diagnosis_told_as_history_is_not_a_diagnosis_question() -> None:
+    from medcite.question.aspects import read_aspects
+
+    aspects = read_aspects(
+        "A 19-year-old has just been diagnosed with Wilson disease. Which drug do we start with?"
+    )
+    assert [a.intent for a in aspects] == ["treatment"]
+    assert classify_intent("How is Wilson disease diagnosed?") == "diagnosis"

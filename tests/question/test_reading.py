@@ -207,3 +207,14 @@ def test_an_organ_alone_is_still_the_topic() -> None:
         "What can go wrong with the spleen?", vocabulary=_vocabulary(("Spleen", False))
     )
     assert [c.name for c in reading.concepts] == ["spleen"]
+
+
+def test_symptoms_beside_a_named_disease_are_asked_about_not_required() -> None:
+    vocabulary = _vocabulary(("Chiari Malformation", True), ("Headache", True), ("Cough", True))
+    reading = read_question(
+        "A young woman has a Chiari malformation with headaches brought on by coughing. "
+        "Is surgery the only option?",
+        vocabulary=vocabulary,
+    )
+    assert [c.name for c in reading.concepts] == ["chiari malformation"]
+    assert {"headache", "cough"} <= {c.name for c in reading.asked_for}

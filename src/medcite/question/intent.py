@@ -378,7 +378,16 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
         "adverse_effects",
         _cues(r"\bside effects?\b", r"\badverse\b", r"\btoxicit", r"\bsafe(?:ty|ly)?\b"),
     ),
-    ("diagnosis", _cues(r"\bdiagnos", r"\bwork-?up\b", r"\btest(?:s|ed|ing)? for\b", r"\bscreen")),
+    (
+        "diagnosis",
+        # "has just been diagnosed with X" tells the history; it does not ask how to diagnose
+        _cues(
+            r"\bdiagnos(?!ed (?:with|as)\b)",
+            r"\bwork-?up\b",
+            r"\btest(?:s|ed|ing)? for\b",
+            r"\bscreen",
+        ),
+    ),
     ("monitoring", _cues(r"\bmonitor", r"\bfollow[- ]?up\b")),
     # Before treatment: "which drugs prevent migraine" asks about prevention.
     (

@@ -544,7 +544,7 @@ def _named_disease_first(
         if c.kind == "condition"
         and c is not best
         and rank(c) < rank(best)
-        and specificity(c.name) < SYMPTOM
+        and specificity(c.name) < NAMED_DISEASE
     ]
     return [c for c in required if c not in circumstances], [*asked_for, *circumstances]
 
