@@ -30,7 +30,7 @@ from medcite.eval.jsonl import read_jsonl
 
 # dev is tuned on, test is read when judging; holdout and fresh are written blind and read by
 # neither (fresh, on new topics again, for the issue 15 measurement).
-SPLITS = ("dev", "test", "holdout", "fresh")
+SPLITS = ("dev", "test", "holdout", "fresh", "final")
 SPLIT_CHOICES = ", ".join(SPLITS) + " or all"
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 NEW_FORMAT_KEYS = ("split", "answerable", "aspects", "expected_documents", "key_facts")
