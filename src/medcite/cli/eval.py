@@ -212,7 +212,8 @@ def answers_quality(
         ),
     ] = Path("eval/answers"),
     split: Annotated[
-        str, typer.Option(help="dev, test, holdout, fresh or all (questions carrying a split).")
+        str,
+        typer.Option(help="dev, test, holdout, fresh, final or all (questions carrying a split)."),
     ] = "dev",
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
         "eval-out"
