@@ -49,6 +49,7 @@ DISCLAIMER = (
     "and guidelines."
 )
 UNREVIEWED = "Educational purpose only • pending human review"
+NAME_LOOKUP_HITS = 10  # passages a rare name's BM25 look-up reads to find it written
 
 
 @dataclass(frozen=True)
@@ -403,7 +404,17 @@ class Engine:
             vocabulary=self.vocabulary,
             lexicon=self.lexicon,
             cooccurs=self._discussed_together,
+            in_corpus=self._written_in_corpus,
         )
+
+    def _written_in_corpus(self, word: str) -> bool:
+        """Whether some passage or title writes ``word`` (a name the question uses), in any
+        inflection, its parts together ("alpha-gal" is not "alpha ... gal")."""
+        from medcite.question.words import stem_key
+
+        key = f" {stem_key(word)} "
+        hits = self.retriever.search(word, k=NAME_LOOKUP_HITS, mode="bm25", priors=False)
+        return any(key in f" {stem_key(f'{h.document.title} {h.passage.text}')} " for h in hits)
 
     def _discussed_together(self, concept: Concept, topic: Concept) -> bool:
         """Whether the corpus discusses ``concept`` within ``topic`` ("fatigue" within

@@ -220,3 +220,26 @@ def test_two_conditions_no_page_joins_answer_one_and_name_the_other(engine: Engi
     titles = [r.document.title.lower() for r in answer.references]
     assert all("hairy cell" in t for t in titles) or all("polycythemia vera" in t for t in titles)
     assert answer.missing and answer.warnings[0].startswith("Not found in this corpus:")
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Is alpha-gal syndrome a reason to avoid red meat in multiple sclerosis?", "alpha-gal"),
+        ("Should a patient with multiple sclerosis get the Arexvy vaccine?", "arexvy"),
+        # a drug told as history is not what is asked; the one asked about is absent
+        ("Relapses continue despite interferon beta. Is ocrelizumab the next step?", "ocrelizumab"),
+    ],
+)
+def test_a_name_nothing_in_the_corpus_writes_is_named_as_missing(
+    engine: Engine, question: str, absent: str
+) -> None:
+    answer = engine.answer(question, live=True)
+    assert answer.abstained and answer.insufficient_evidence
+    assert absent in answer.bottom_line.text.lower()
+    assert answer.references == []
+
+
+def test_an_age_or_a_known_name_never_makes_an_answer_abstain(engine: Engine) -> None:
+    answer = engine.answer("A 9-year-old has multiple sclerosis. How is it treated?", live=True)
+    assert not answer.abstained and answer.references

@@ -28,7 +28,7 @@ from medcite.compose.content import PRECLINICAL
 from medcite.models import Answer, Document, Hit, Statement
 from medcite.question.followup import POPULATIONS
 from medcite.question.intent import INTENT_RULES
-from medcite.question.reading import QuestionReading
+from medcite.question.reading import QuestionReading, interrogative
 from medcite.question.topic import NOT_NAMED, Concept, NamedText, has_focus, subjects, untitled
 from medcite.text.drugs import DrugLexicon
 
@@ -243,8 +243,12 @@ def absent_drugs(
     reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None
 ) -> list[str]:
     """The named drugs asked about ("tirzepatide") when none of them appears in any hit: the
-    question is about them, so what the corpus says of the condition alone does not answer."""
-    asked = [c for c in reading.asked_for if c.drugs]
+    question is about them, so what the corpus says of the condition alone does not answer.
+    A drug the question only tells as history ("keeps flaring despite adalimumab. Is
+    bimekizumab the next step?") is not what it asks about."""
+    drugs = [c for c in reading.asked_for if c.drugs]
+    asking = NamedText(interrogative(reading.question), lexicon)
+    asked = [c for c in drugs if c.named_in(asking)] or drugs
     if not asked or len(named_nowhere(asked, hits, lexicon)) < len(asked):
         return []
     return [c.name for c in asked]

@@ -65,6 +65,13 @@ from medcite.question.words import (
 from medcite.text.drugs import DrugLexicon
 
 Cooccurs = Callable[[Concept, Concept], bool]
+MIN_NAME = 4  # letters of the shortest word looked up as a name
+_AGE = re.compile(r"\d+-(?:year|month|week|day)s?-old", re.IGNORECASE)
+DISEASE_HEADS = frozenset(
+    key_stem(w) for w in "syndrome disease disorder infection virus vaccine allergy".split()
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+InCorpus = Callable[[str], bool]
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
@@ -227,9 +234,13 @@ def read_question(
     vocabulary: TopicVocabulary | None = None,
     lexicon: DrugLexicon | None = None,
     cooccurs: Cooccurs | None = None,
+    in_corpus: InCorpus | None = None,
 ) -> QuestionReading:
-    """Read ``question`` in the thread of ``history`` (earlier questions, oldest first)."""
-    reader = _Reader(vocabulary or TopicVocabulary(), lexicon, cooccurs)
+    """Read ``question`` in the thread of ``history`` (earlier questions, oldest first).
+    ``in_corpus`` says whether a word is written anywhere in the corpus: a name the question
+    asks about that it is not ("Arexvy", "alpha-gal", "auris") is required, so that an answer
+    abstains naming it rather than answering about the rest."""
+    reader = _Reader(vocabulary or TopicVocabulary(), lexicon, cooccurs, in_corpus)
     previous: QuestionReading | None = None
     for earlier in history:
         previous = reader.read(earlier, previous, ())
@@ -241,6 +252,7 @@ class _Reader:
     vocabulary: TopicVocabulary
     lexicon: DrugLexicon | None
     cooccurs: Cooccurs | None
+    in_corpus: InCorpus | None = None
 
     def read(
         self, question: str, previous: QuestionReading | None, history: tuple[str, ...]
@@ -282,6 +294,11 @@ class _Reader:
         if not required and leftover:
             required = [_word_concept(leftover)]
             leftover = []
+        unnamed = {w.lower() for c in required if c.kind == "words" for w in c.name.split()}
+        absent = self._absent_names(question, words, covered, unnamed)
+        if absent:
+            required += [_word_concept([w]) for w in absent if w not in unknown]
+            leftover = [w for w in leftover if w not in {a.lower() for a in absent}]
         named = frozenset(words[i].lower() for i in covered) | population_words
         aspects = read_aspects(question, named)
         clause = _clause_of(outside, [(m, c) for m, (c, _) in zip(matches, concepts, strict=True)])
@@ -329,6 +346,35 @@ class _Reader:
             state=state,
             vocabulary=self.vocabulary,
         )
+
+    def _absent_names(
+        self, question: str, words: list[str], covered: set[int], unnamed: set[str]
+    ) -> list[str]:
+        """Names the question asks about that nothing in the corpus writes: capitalised,
+        hyphenated or numbered words of its interrogative sentence, a hyphenated name before
+        "syndrome" or the like anywhere, and the ``unnamed`` words standing for a topic no
+        term names ("Candida auris"), that ``in_corpus`` does not find."""
+        if self.in_corpus is None:
+            return []
+        asking = question_words(interrogative(question))
+        names = {w for j, w in enumerate(asking) if _name_like(w, first=j == 0)}
+        found = []
+        for i, word in enumerate(words):
+            if i in covered or len(word) < MIN_NAME or _AGE.fullmatch(word):
+                continue
+            # "alpha-gal syndrome" names a condition wherever it stands
+            headed = i + 1 < len(words) and bool(set(key_stems(words[i + 1])) & DISEASE_HEADS)
+            named = word in names or (headed and _name_like(word, first=False))
+            if not named and word.lower() not in unnamed:
+                continue
+            stems = key_stems(word)
+            if not stems or all(s in GENERIC_STEMS or s in FILLER_STEMS for s in stems):
+                continue
+            if self.lexicon is not None and self.lexicon.find(word):
+                continue
+            if not self.in_corpus(word):
+                found.append(word)
+        return list(dict.fromkeys(found))
 
     def _matches(self, words: list[str]) -> list[TermMatch]:
         """Vocabulary terms, plus drugs the lexicon finds outside them; a term made only of
@@ -627,6 +673,22 @@ def _clause_of(text: str, found: list[tuple[TermMatch, Concept]]) -> list[Concep
 
 def _asks(clause: str) -> bool:
     return any(p.search(clause) for intent, p in INTENT_RULES if intent not in _WEAK)
+
+
+def _name_like(word: str, *, first: bool) -> bool:
+    """Written like a name: capitalised mid-sentence, hyphenated between letters, or with
+    digits among letters ("Arexvy", "alpha-gal", "SOD1")."""
+    capital = word[:1].isupper() and not first
+    hyphenated = bool(re.search(r"[a-z]-[a-z]", word, re.IGNORECASE))
+    numbered = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+    return capital or hyphenated or numbered
+
+
+def interrogative(question: str) -> str:
+    """The sentences that ask (end with "?"), or the last one when none does."""
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking or sentences[-1:])
 
 
 def _word_concept(words: list[str]) -> Concept:
