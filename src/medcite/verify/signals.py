@@ -33,7 +33,7 @@ _NOT = r"(?:do|does|did|is|are|was|were|wo|should|would|could|ca|must|has|have|h
 # Negation of what a sentence says, not of a noun in it: "without raising the risk" negates,
 # "women without cancer" and "lack of FGF21" name a group or a condition.
 negations = Cues(
-    r"\b(?:not|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
+    r"\b(?:not(?!\s+(?:only|just|merely)\b)|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
@@ -65,12 +65,20 @@ approvals = Cues(
 )
 
 
-_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# A contrast set off by commas ("memory, but not naive, CD4+ T cells enhance ...") and a
+# concession ("the allele, despite not being associated with susceptibility, is associated
+# with a milder course") deny something beside the claim, not the claim.
+_NOT_THIS = r"\s+not\s+[^,;()]{1,40}?,"  # "... not naive," after "but" or "and"
+_CONTRAST = r",\s*(?:but|and)" + _NOT_THIS
+_ASIDE = re.compile(
+    r"\([^()]*\)|\[[^\[\]]*\]|" + _CONTRAST + r"|,\s*(?:despite|in spite of)\s+[^,;()]{3,80}?,"
+)
 
 
 def without_asides(text: str) -> str:
-    """``text`` without its parenthetical asides: "(vs no high biomarkers)", "(n = 12; not
-    significant)" qualify a figure, they do not negate what the sentence says."""
+    """``text`` without its asides: parenthetical ones ("(vs no high biomarkers)", "(n = 12;
+    not significant)" qualify a figure, they do not negate what the sentence says), a
+    contrast ", but not naive," and a concession ", despite not being associated ...,"."""
     return _ASIDE.sub(" ", text)
 
 
@@ -170,6 +178,7 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
             "more",
             "greater",
             "boost",
+            "enhanc",  # also "activity": "enhances production" against "diminishes" it
             "accelerat",
             "speed",
             "faster",
@@ -280,9 +289,13 @@ _LEADING_SUBORDINATE = re.compile(
     r"unless|once)\b[^,;]{3,}?,\s*",
     re.IGNORECASE,
 )
+# A trailing inference (", suggesting that ...", ", possibly because ...") is subordinate too:
+# it hedges the explanation, not the finding before it.
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[,;]\s*(but|however|yet)\b|[,;]\s*(while|whereas|although|though|even though|"
-    r"even if|even when)\b|(;)|\s(-)\s|\b(but)\b)\s*",
+    r"\s*(?:[,;]\s*(but|however|yet)\b(?!" + _NOT_THIS + r")|[,;]\s*(while|whereas|"
+    r"although|though|even though|even if|even when)\b|(;)|\s(-)\s|"
+    r"\b(but)\b(?!" + _NOT_THIS + r")|,\s*(?=(suggesting|indicating|implying|"
+    r"(?:possibly|probably|perhaps|presumably) (?:because|due to))\b))\s*",
     re.IGNORECASE,
 )
 
@@ -294,7 +307,7 @@ class Clause(NamedTuple):
 
 def clauses(text: str) -> list[Clause]:
     """``text`` cut at clause boundaries (a leading subordinate clause, "but", ";", a trailing
-    "even if ..."), each marked subordinate or main."""
+    "even if ..." or ", suggesting that ..."), each marked subordinate or main."""
     found: list[Clause] = []
     lead = _LEADING_SUBORDINATE.match(text)
     if lead:
@@ -303,7 +316,7 @@ def clauses(text: str) -> list[Clause]:
     subordinate, start = False, 0
     for match in _CLAUSE_BREAK.finditer(text):
         found.append(Clause(text[start : match.start()], subordinate))
-        subordinate, start = bool(match.group(2)), match.end()
+        subordinate, start = bool(match.group(2) or match.group(6)), match.end()
     found.append(Clause(text[start:], subordinate))
     kept = [Clause(c.text.strip(), c.subordinate) for c in found if len(c.text.split()) >= 2]
     return kept or [Clause(text.strip(), False)]
