@@ -21,6 +21,7 @@ from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
 from medcite.verify.drug_classes import drug_class
+from medcite.verify.quantities import with_daily_doses
 
 # A statement must be about the same thing as its window before a difference is a contradiction.
 SAME_TOPIC = 0.5
@@ -84,7 +85,7 @@ def numbers_rule(ctx: Context) -> Finding | None:
     claim = ctx.claim
     if not _about_the_statement_drugs(ctx):
         return None  # a dose of another drug says nothing about this one (see drug_rule)
-    source = claim.quantities
+    source = with_daily_doses(claim.quantities)
     for quantity in signals.quantities(ctx.statement):
         if any(quantity.matches(q) for q in source):
             continue
@@ -96,9 +97,9 @@ def numbers_rule(ctx: Context) -> Finding | None:
                 f"numbers: the statement says {quantity.text!r}, the source {shown}",
                 claim,
             )
-        if quantity.from_words and not quantity.dimension:
-            continue  # "two types": a count in words claims little on its own
-        anywhere = (q for w in ctx.windows for q in w.quantities)
+        if not quantity.dimension and (quantity.from_words or quantity.names):
+            continue  # "two types" claims little on its own; "type 1" is a name
+        anywhere = (q for w in ctx.windows for q in with_daily_doses(w.quantities))
         if not any(quantity.matches(q) for q in anywhere):
             return Finding(PARTIAL, f"numbers: {quantity.text!r} is not in the sources", claim)
     return None

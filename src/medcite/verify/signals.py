@@ -31,9 +31,10 @@ class Cues:
 # Contractions with or without the apostrophe: some pages lost theirs ("you shouldnt drink").
 _NOT = r"(?:do|does|did|is|are|was|were|wo|should|would|could|ca|must|has|have|had|need)n['’]?t"
 # Negation of what a sentence says, not of a noun in it: "without raising the risk" negates,
-# "women without cancer" and "lack of FGF21" name a group or a condition.
+# "women without cancer" and "lack of FGF21" name a group or a condition; "not only X but (also)
+# Y" adds to X.
 negations = Cues(
-    r"\b(?:not(?!\s+(?:only|just|merely)\b)|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
+    r"\b(?:not(?!\s+(?:only|just|merely)\b[^.;]*\bbut\b)|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
@@ -69,6 +70,7 @@ approvals = Cues(
 # concession ("the allele, despite not being associated with susceptibility, is associated
 # with a milder course") deny something beside the claim, not the claim.
 _NOT_THIS = r"\s+not\s+[^,;()]{1,40}?,"  # "... not naive," after "but" or "and"
+_BUT_ALSO = r"(?!" + _NOT_THIS + r"|\s+also\b)"  # "not only X, but also Y" is one clause
 _CONTRAST = r",\s*(?:but|and)" + _NOT_THIS
 _ASIDE = re.compile(
     r"\([^()]*\)|\[[^\[\]]*\]|" + _CONTRAST + r"|,\s*(?:despite|in spite of)\s+[^,;()]{3,80}?,"
@@ -292,9 +294,9 @@ _LEADING_SUBORDINATE = re.compile(
 # A trailing inference (", suggesting that ...", ", possibly because ...") is subordinate too:
 # it hedges the explanation, not the finding before it.
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[,;]\s*(but|however|yet)\b(?!" + _NOT_THIS + r")|[,;]\s*(while|whereas|"
+    r"\s*(?:[,;]\s*(but|however|yet)\b" + _BUT_ALSO + r"|[,;]\s*(while|whereas|"
     r"although|though|even though|even if|even when)\b|(;)|\s(-)\s|"
-    r"\b(but)\b(?!" + _NOT_THIS + r")|,\s*(?=(suggesting|indicating|implying|"
+    r"\b(but)\b" + _BUT_ALSO + r"|,\s*(?=(suggesting|indicating|implying|"
     r"(?:possibly|probably|perhaps|presumably) (?:because|due to))\b))\s*",
     re.IGNORECASE,
 )
