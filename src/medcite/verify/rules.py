@@ -399,13 +399,22 @@ def _drugs_in(lexicon: DrugLexicon, text: str) -> frozenset[str]:
 
 
 def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
-    """Whether every name is in ``text`` up to a spelling slip (one letter or two)."""
-    words = {w.lower().strip(".,;:()") for w in text.split() if len(w) >= 6}
+    """Whether every name is in ``text`` up to a spelling slip (one letter or two) or inside a
+    longer word ("homocysteine" in "hyperhomocysteinemia"); a name of several words is looked
+    for word by word ("matrix metalloproteinases" in "matrix metalloprotease")."""
+    words = {w.lower().strip(".,;:()") for w in text.split()}
     return all(
-        any(difflib.SequenceMatcher(None, name, w).ratio() >= SPELLING for w in words)
-        for name in names
-        if len(name) >= 7
-    ) and all(len(name) >= 7 for name in names)
+        len(name) >= 7 and all(_near(part, words) for part in name.split()) for name in names
+    )
+
+
+def _near(part: str, words: set[str]) -> bool:
+    if part in words:
+        return True
+    return len(part) >= 7 and any(
+        len(w) >= 6 and (part in w or difflib.SequenceMatcher(None, part, w).ratio() >= SPELLING)
+        for w in words
+    )
 
 
 def claim_states_the_specifics(ctx: Context) -> bool:
