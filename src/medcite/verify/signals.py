@@ -53,9 +53,14 @@ qualifiers = Cues(
     r"many|can|tends? to|frequently|commonly)\b",
     'Words by which a statement itself is qualified ("usually", "in some patients", "can").',
 )
+# Not exclusivity: an exclusivity denied ("does not solely indicate"), "only" that belittles
+# ("only a modest impact", "only partially") and "single" that names a kind ("single
+# nucleotide variant", "single-cell").
+_BELITTLED = r"(?:a\s+)?(?:modest|small|slight|minor|few|limited|marginal|weak|partial)\w*"
 exclusivity = Cues(
-    r"\b(?:only|sole|solely|exclusively|single|no other|none other|the one|first-line|"
-    r"first line|drug of choice|treatment of choice|gold standard|no alternatives?|"
+    r"(?<!\bnot )\b(?:only(?!\s+" + _BELITTLED + r")|sole|solely|exclusively|"
+    r"single(?![- ](?:nucleotide|cell|molecule|strand|arm|blind|cent(?:er|re)|dose))|"
+    r"no other|none other|the one|first-line|first line|drug of choice|treatment of choice|gold standard|no alternatives?|"
     r"no (?:other )?(?:approved |effective |available )?(?:treatments?|therap(?:y|ies)|drugs?|"
     r"options?|cures?) (?:exists?|are available|is available))\b",
     'Exclusivity cues: "the only approved therapy", "no other treatment exists", "first-line".',
