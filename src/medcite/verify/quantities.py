@@ -266,8 +266,10 @@ def _names_a_thing(text: str, start: int, end: int) -> bool:
     if before is None:
         return False
     word, hyphen = before.groups()
-    return bool(hyphen) or word.lower() in _NAMING_WORDS or (
-        word[0].isupper() and word.lower() not in STOPWORDS
+    return (
+        bool(hyphen)
+        or word.lower() in _NAMING_WORDS
+        or (word[0].isupper() and word.lower() not in STOPWORDS)
     )
 
 
@@ -277,7 +279,7 @@ def with_daily_doses(found: Sequence[Quantity]) -> list[Quantity]:
     if not any(q.unit == "/day" and q.low == q.high == 1 for q in found):
         return list(found)
     doses = [
-        Quantity(*(v * _FACTOR[q.unit] for v in (q.low, q.high)), "mg/day", q.text)
+        Quantity(q.low * _FACTOR[q.unit], q.high * _FACTOR[q.unit], "mg/day", q.text)
         for q in found
         if q.dimension == "mass"
     ]

@@ -34,7 +34,9 @@ _NOT = r"(?:do|does|did|is|are|was|were|wo|should|would|could|ca|must|has|have|h
 # "women without cancer" and "lack of FGF21" name a group or a condition; "not only X but (also)
 # Y" adds to X.
 negations = Cues(
-    r"\b(?:not(?!\s+(?:only|just|merely)\b[^.;]*\bbut\b)|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
+    r"\b(?:not(?!\s+(?:only|just|merely)\b[^.;]*\bbut\b)|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|"
+    + _NOT
+    + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
@@ -60,7 +62,8 @@ _BELITTLED = r"(?:a\s+)?(?:modest|small|slight|minor|few|limited|marginal|weak|p
 exclusivity = Cues(
     r"(?<!\bnot )\b(?:only(?!\s+" + _BELITTLED + r")|sole|solely|exclusively|"
     r"single(?![- ](?:nucleotide|cell|molecule|strand|arm|blind|cent(?:er|re)|dose))|"
-    r"no other|none other|the one|first-line|first line|drug of choice|treatment of choice|gold standard|no alternatives?|"
+    r"no other|none other|the one|first-line|first line|drug of choice|treatment of choice|"
+    r"gold standard|no alternatives?|"
     r"no (?:other )?(?:approved |effective |available )?(?:treatments?|therap(?:y|ies)|drugs?|"
     r"options?|cures?) (?:exists?|are available|is available))\b",
     'Exclusivity cues: "the only approved therapy", "no other treatment exists", "first-line".',
