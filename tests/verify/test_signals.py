@@ -129,11 +129,6 @@ def test_exclusivity_not_denied_belittling_or_a_kind() -> None:
     assert signals.exclusivity("Ocrelizumab is the only approved therapy.") == ["only"]
 
 
-def test_association_is_a_finding_not_a_hedge() -> None:
-    assert signals.hedges("A stable partnership is associated with slower progression.") == []
-    assert signals.hedges("Vitamin D may reduce falls.") == ["may"]
-
-
 def test_tumor_suppressor_is_no_direction() -> None:
     assert signals.directions("Major vault protein sorts tumor suppressive miR-193a.") == set()
     up = signals.directions("Memory CD4+ T cells enhance production of chemokines.")

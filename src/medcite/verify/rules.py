@@ -273,11 +273,12 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
 def hedge_rule(ctx: Context) -> Finding | None:
     """A statement may not be surer than its source: "X reduces pain" against "X may reduce
     pain" or "X has shown promise" → partial. A statement that qualifies itself ("usually",
-    "in some patients", "can") is as cautious as a "probably".
+    "in some patients", "can") is as cautious as a "probably". "X was associated with lower
+    risk" reports a finding (``signals.REPORTED``), it does not hedge one.
     """
 
     def surer(said: str, source: str) -> str | None:
-        cues = signals.hedges(source)
+        cues = [cue for cue in signals.hedges(source) if cue not in signals.REPORTED]
         if not cues or signals.hedges(said) or signals.qualifiers(said):
             return None
         return f"hedge: the source is tentative ({cues[0]}), the statement is not"

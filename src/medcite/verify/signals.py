@@ -42,14 +42,17 @@ negations = Cues(
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
     'raising".',
 )
-# "was associated with" is not among them: in an abstract it reports what was measured, the
-# finding itself (SciFact train: as many true statements as false ones rest on it).
 hedges = Cues(
     r"\b(?:may|might|could|possibly|potentially|perhaps|probably|likely|unlikely|suggests?|"
     r"suggested|suggesting|appears? to|seems? to|promising|promise|preliminary|"
-    r"is thought to|are thought to|hypothesi[sz]ed|putative|uncertain|unclear|trend)\b",
-    'Hedge cues: "may reduce", "has shown promise", "suggests".',
+    r"is thought to|are thought to|hypothesi[sz]ed|putative|uncertain|unclear|"
+    r"associated with|linked to|trend)\b",
+    'Hedge cues: "may reduce", "has shown promise", "is associated with".',
 )
+# Hedge cues that in an abstract report what was measured, the finding itself ("was
+# associated with a lower rate"): a statement that says it firmly is not surer than its source
+# (SciFact train: as many true statements as false ones rest on one).
+REPORTED = frozenset({"associated with", "linked to"})
 qualifiers = Cues(
     r"\b(?:usually|generally|often|typically|sometimes|in most cases|in some|some|most|"
     r"many|can|tends? to|frequently|commonly)\b",
