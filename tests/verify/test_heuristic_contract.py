@@ -34,7 +34,9 @@ class TestHeuristicVerifierWithMiniLM(VerifierContract):
         self, verifier: HeuristicVerifier, drugs: DrugLexicon
     ) -> None:
         statement = "Natalizumab lowered the yearly relapse frequency versus placebo."
-        lexical = HeuristicVerifier(drugs=drugs).verify(statement, PASSAGES)
+        # Rules only: the learned model may call this paraphrase supported on words alone
+        # (probability 0.40 since the rules changed); the point here is the alignment.
+        lexical = HeuristicVerifier(drugs=drugs, learned=False).verify(statement, PASSAGES)
         with_minilm = verifier.verify(statement, PASSAGES)
         assert lexical.label != "supported"
         assert with_minilm.score > lexical.score and with_minilm.label == "supported"

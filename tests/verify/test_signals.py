@@ -4,6 +4,7 @@ from pathlib import Path
 
 from medcite.text.drugs import DrugLexicon
 from medcite.verify import signals
+from medcite.verify.quantities import with_daily_doses
 
 
 def test_quantities_normalise_units_and_frequencies() -> None:
@@ -71,3 +72,65 @@ def test_a_damaged_lexicon_cache_is_rebuilt(tmp_path: Path) -> None:
     lexicon = DrugLexicon.load(tmp_path)
     assert "natalizumab" in lexicon.find("Natalizumab (Tysabri) was approved in 2004.")
     assert (tmp_path / _CACHE_NAME).stat().st_size > 1000
+
+
+def test_not_only_but_also_adds_and_does_not_negate() -> None:
+    assert not signals.is_negated(
+        "DdrB may encompass not only standard SSB protein function in protection of ssDNA, "
+        "but also more specialized roles in protein recruitment."
+    )
+    # Without its "but", "not only" still denies an "only".
+    assert signals.is_negated("C-reactive protein is not only present during inflammation.")
+
+
+def test_trailing_inference_is_a_subordinate_clause_that_keeps_its_hedge() -> None:
+    main, inference = signals.clauses(
+        "This mechanism is regulated cell autonomously in culture, suggesting that primate "
+        "cerebral cortex size is regulated at the level of progenitor cell output."
+    )
+    assert not main.subordinate and not signals.hedges(main.text)
+    assert inference.subordinate and signals.hedges(inference.text) == ["suggesting"]
+
+
+def test_ordinals_and_large_n_in_m_are_no_fractions() -> None:
+    assert (
+        signals.quantities("Mental Disorders, Fourth Edition (DSM-IV), in the third trimester")
+        == []
+    )
+    units = {q.unit for q in signals.quantities("surveys conducted from 2001-2003 in 14 countries")}
+    assert "%" not in units
+    assert [q.low for q in signals.quantities("one in 5 patients")] == [20.0]
+
+
+def test_a_number_in_a_name_is_marked() -> None:
+    names = {
+        q.text: q.names for q in signals.quantities("Type 1 diabetes, HIV-1, 6MP and 300 of them")
+    }
+    assert names == {"1": True, "6": True, "300": False}
+
+
+def test_a_once_daily_mass_is_a_daily_dose() -> None:
+    (dose,) = signals.quantities("40mg/day of folic acid")
+    source = signals.quantities("a daily capsule containing 40 mg of folic acid")
+    assert not any(dose.matches(q) for q in source)
+    assert any(dose.matches(q) for q in with_daily_doses(source))
+    assert with_daily_doses(signals.quantities("40 mg of folic acid")) == signals.quantities(
+        "40 mg of folic acid"
+    )
+
+
+def test_exclusivity_not_denied_belittling_or_a_kind() -> None:
+    for text in (
+        "A diminished ovarian reserve does not solely indicate infertility.",
+        "Artemisinin combination therapy has only a modest impact on transmission.",
+        "A single nucleotide variant in DGKK is associated with hypospadias.",
+    ):
+        assert signals.exclusivity(text) == [], text
+    assert signals.exclusivity("Ocrelizumab is the only approved therapy.") == ["only"]
+
+
+def test_tumor_suppressor_is_no_direction() -> None:
+    assert signals.directions("Major vault protein sorts tumor suppressive miR-193a.") == set()
+    up = signals.directions("Memory CD4+ T cells enhance production of chemokines.")
+    down = signals.directions("Memory CD4+ T cells diminish production of chemokines.")
+    assert signals.opposed(down, up) is not None

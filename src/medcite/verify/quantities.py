@@ -18,7 +18,10 @@ same value ("aged 60" matches "60 years").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from medcite.text.terms import STOPWORDS
 
 # unit as written → (normalised unit, dimension, factor to the dimension's base unit)
 _UNITS: dict[str, tuple[str, str, float]] = {
@@ -113,8 +116,10 @@ _APPROX = (
     r"(?:(?:about|almost|nearly|roughly|approximately|around|some|over|under|just|up to|"
     r"more than|less than)\s+)?"
 )
+# A fraction word needs its count: "a third", "two-thirds"; "the third trimester" and "DSM-IV,
+# Fourth Edition" are ordinals.
 _FRACTION = re.compile(
-    rf"\b{_APPROX}(?:(one|a|two|three|four|\d+)[- ])?"
+    rf"\b{_APPROX}(one|a|two|three|four|\d+)[- ]"
     rf"(thirds?|quarters?|fourths?|fifths?|tenths?)\b"
     rf"|\b{_APPROX}(?:one[- ]|a[- ])?(half|halved|halve|halves)\b"
     r"(?![- ](?:a|an|life|dose|hour)\b)(?!-)"
@@ -187,6 +192,7 @@ class Quantity:
     text: str
     approximate: bool = False  # a fraction in words ("about half"): compared with tolerance
     from_words: bool = False  # written in words ("two types"): a bare one claims little
+    names: bool = False  # a bare number that is part of a name ("type 1", "HIV-1", "6MP")
 
     @property
     def dimension(self) -> str:
@@ -223,8 +229,9 @@ def quantities(text: str) -> list[Quantity]:
     taken: list[tuple[int, int]] = []
     for pattern, read in ((_FREQUENCY, _frequency), (_FRACTION, _fraction), (_MULTIPLE, _multiple)):
         for match in pattern.finditer(normalised):
-            if not _inside(match.start(), taken):
-                found.append(read(match))
+            quantity = None if _inside(match.start(), taken) else read(match)
+            if quantity is not None:
+                found.append(quantity)
                 taken.append(match.span())
     for match in _NUMBER.finditer(normalised):
         if _inside(match.start(), taken):
@@ -237,8 +244,46 @@ def quantities(text: str) -> list[Quantity]:
             continue
         normal = _UNITS[unit.lower()][0] if unit else ""
         words = _inside(match.start(), in_words)
-        found.append(Quantity(value, max(value, high), normal, match.group(0), from_words=words))
+        names = not unit and not upper and _names_a_thing(normalised, *match.span())
+        found.append(
+            Quantity(value, max(value, high), normal, match.group(0), from_words=words, names=names)
+        )
     return found
+
+
+# What a number names rather than counts: "Type 1 diabetes", "Forkhead 0", "HIV-1", "6MP".
+_NAMING_WORDS = frozenset("type types class grade stage phase subtype isoform chromosome".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w']*)(-?)\s*$")
+
+
+def _names_a_thing(text: str, start: int, end: int) -> bool:
+    """Whether the bare number at ``text[start:end]`` is part of a name: glued to letters after
+    it, hyphened to a word before it, or after a naming word or a capitalised word that is not
+    a function word ("Among 300 patients" counts)."""
+    if text[end : end + 1].isalpha():
+        return True
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before is None:
+        return False
+    word, hyphen = before.groups()
+    return (
+        bool(hyphen)
+        or word.lower() in _NAMING_WORDS
+        or (word[0].isupper() and word.lower() not in STOPWORDS)
+    )
+
+
+def with_daily_doses(found: Sequence[Quantity]) -> list[Quantity]:
+    """``found`` and, when it states a once-daily frequency, each of its masses as a daily dose
+    too: "a daily capsule containing 40 mg of folic acid" gives 40 mg/day."""
+    if not any(q.unit == "/day" and q.low == q.high == 1 for q in found):
+        return list(found)
+    doses = [
+        Quantity(q.low * _FACTOR[q.unit], q.high * _FACTOR[q.unit], "mg/day", q.text)
+        for q in found
+        if q.dimension == "mass"
+    ]
+    return [*found, *doses]
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
@@ -302,7 +347,7 @@ def _frequency(match: re.Match[str]) -> Quantity:
     return Quantity(per_day, per_day, "/day", text)
 
 
-def _fraction(match: re.Match[str]) -> Quantity:
+def _fraction(match: re.Match[str]) -> Quantity | None:
     text = match.group(0)
     numerator, denominator_word, half, count, of_every = match.groups()
     if half:
@@ -314,6 +359,8 @@ def _fraction(match: re.Match[str]) -> Quantity:
         )
     else:
         share = _count(count) / _count(of_every)
+        if share > 1:
+            return None  # "from 2001-2003 in 14 countries" is no share
     return Quantity(100 * share, 100 * share, "%", text, approximate=True)
 
 

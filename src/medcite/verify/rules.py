@@ -21,6 +21,7 @@ from medcite.verify import signals
 from medcite.verify.align import Aligned, Window
 from medcite.verify.base import CONTRADICTED, PARTIAL, UNSUPPORTED
 from medcite.verify.drug_classes import drug_class
+from medcite.verify.quantities import with_daily_doses
 
 # A statement must be about the same thing as its window before a difference is a contradiction.
 SAME_TOPIC = 0.5
@@ -84,7 +85,7 @@ def numbers_rule(ctx: Context) -> Finding | None:
     claim = ctx.claim
     if not _about_the_statement_drugs(ctx):
         return None  # a dose of another drug says nothing about this one (see drug_rule)
-    source = claim.quantities
+    source = with_daily_doses(claim.quantities)
     for quantity in signals.quantities(ctx.statement):
         if any(quantity.matches(q) for q in source):
             continue
@@ -96,9 +97,9 @@ def numbers_rule(ctx: Context) -> Finding | None:
                 f"numbers: the statement says {quantity.text!r}, the source {shown}",
                 claim,
             )
-        if quantity.from_words and not quantity.dimension:
-            continue  # "two types": a count in words claims little on its own
-        anywhere = (q for w in ctx.windows for q in w.quantities)
+        if not quantity.dimension and (quantity.from_words or quantity.names):
+            continue  # "two types" claims little on its own; "type 1" is a name
+        anywhere = (q for w in ctx.windows for q in with_daily_doses(w.quantities))
         if not any(quantity.matches(q) for q in anywhere):
             return Finding(PARTIAL, f"numbers: {quantity.text!r} is not in the sources", claim)
     return None
@@ -272,11 +273,12 @@ def exclusivity_rule(ctx: Context) -> Finding | None:
 def hedge_rule(ctx: Context) -> Finding | None:
     """A statement may not be surer than its source: "X reduces pain" against "X may reduce
     pain" or "X has shown promise" → partial. A statement that qualifies itself ("usually",
-    "in some patients", "can") is as cautious as a "probably".
+    "in some patients", "can") is as cautious as a "probably". "X was associated with lower
+    risk" reports a finding (``signals.REPORTED``), it does not hedge one.
     """
 
     def surer(said: str, source: str) -> str | None:
-        cues = signals.hedges(source)
+        cues = [cue for cue in signals.hedges(source) if cue not in signals.REPORTED]
         if not cues or signals.hedges(said) or signals.qualifiers(said):
             return None
         return f"hedge: the source is tentative ({cues[0]}), the statement is not"
@@ -398,13 +400,22 @@ def _drugs_in(lexicon: DrugLexicon, text: str) -> frozenset[str]:
 
 
 def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
-    """Whether every name is in ``text`` up to a spelling slip (one letter or two)."""
-    words = {w.lower().strip(".,;:()") for w in text.split() if len(w) >= 6}
+    """Whether every name is in ``text`` up to a spelling slip (one letter or two) or inside a
+    longer word ("homocysteine" in "hyperhomocysteinemia"); a name of several words is looked
+    for word by word ("matrix metalloproteinases" in "matrix metalloprotease")."""
+    words = {w.lower().strip(".,;:()") for w in text.split()}
     return all(
-        any(difflib.SequenceMatcher(None, name, w).ratio() >= SPELLING for w in words)
-        for name in names
-        if len(name) >= 7
-    ) and all(len(name) >= 7 for name in names)
+        len(name) >= 7 and all(_near(part, words) for part in name.split()) for name in names
+    )
+
+
+def _near(part: str, words: set[str]) -> bool:
+    if part in words:
+        return True
+    return len(part) >= 7 and any(
+        len(w) >= 6 and (part in w or difflib.SequenceMatcher(None, part, w).ratio() >= SPELLING)
+        for w in words
+    )
 
 
 def claim_states_the_specifics(ctx: Context) -> bool:

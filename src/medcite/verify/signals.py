@@ -31,9 +31,12 @@ class Cues:
 # Contractions with or without the apostrophe: some pages lost theirs ("you shouldnt drink").
 _NOT = r"(?:do|does|did|is|are|was|were|wo|should|would|could|ca|must|has|have|had|need)n['’]?t"
 # Negation of what a sentence says, not of a noun in it: "without raising the risk" negates,
-# "women without cancer" and "lack of FGF21" name a group or a condition.
+# "women without cancer" and "lack of FGF21" name a group or a condition; "not only X but (also)
+# Y" adds to X.
 negations = Cues(
-    r"\b(?:not|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|" + _NOT + r"|"
+    r"\b(?:not(?!\s+(?:only|just|merely)\b[^.;]*\bbut\b)|no|never|none|neither|nor|without(?=\s+\w+ing\b)|cannot|can['’]t|"
+    + _NOT
+    + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
     r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
@@ -46,14 +49,24 @@ hedges = Cues(
     r"associated with|linked to|trend)\b",
     'Hedge cues: "may reduce", "has shown promise", "is associated with".',
 )
+# Hedge cues that in an abstract report what was measured, the finding itself ("was
+# associated with a lower rate"): a statement that says it firmly is not surer than its source
+# (SciFact train: as many true statements as false ones rest on one).
+REPORTED = frozenset({"associated with", "linked to"})
 qualifiers = Cues(
     r"\b(?:usually|generally|often|typically|sometimes|in most cases|in some|some|most|"
     r"many|can|tends? to|frequently|commonly)\b",
     'Words by which a statement itself is qualified ("usually", "in some patients", "can").',
 )
+# Not exclusivity: an exclusivity denied ("does not solely indicate"), "only" that belittles
+# ("only a modest impact", "only partially") and "single" that names a kind ("single
+# nucleotide variant", "single-cell").
+_BELITTLED = r"(?:a\s+)?(?:modest|small|slight|minor|few|limited|marginal|weak|partial)\w*"
 exclusivity = Cues(
-    r"\b(?:only|sole|solely|exclusively|single|no other|none other|the one|first-line|"
-    r"first line|drug of choice|treatment of choice|gold standard|no alternatives?|"
+    r"(?<!\bnot )\b(?:only(?!\s+" + _BELITTLED + r")|sole|solely|exclusively|"
+    r"single(?![- ](?:nucleotide|cell|molecule|strand|arm|blind|cent(?:er|re)|dose))|"
+    r"no other|none other|the one|first-line|first line|drug of choice|treatment of choice|"
+    r"gold standard|no alternatives?|"
     r"no (?:other )?(?:approved |effective |available )?(?:treatments?|therap(?:y|ies)|drugs?|"
     r"options?|cures?) (?:exists?|are available|is available))\b",
     'Exclusivity cues: "the only approved therapy", "no other treatment exists", "first-line".',
@@ -65,12 +78,21 @@ approvals = Cues(
 )
 
 
-_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# A contrast set off by commas ("memory, but not naive, CD4+ T cells enhance ...") and a
+# concession ("the allele, despite not being associated with susceptibility, is associated
+# with a milder course") deny something beside the claim, not the claim.
+_NOT_THIS = r"\s+not\s+[^,;()]{1,40}?,"  # "... not naive," after "but" or "and"
+_BUT_ALSO = r"(?!" + _NOT_THIS + r"|\s+also\b)"  # "not only X, but also Y" is one clause
+_CONTRAST = r",\s*(?:but|and)" + _NOT_THIS
+_ASIDE = re.compile(
+    r"\([^()]*\)|\[[^\[\]]*\]|" + _CONTRAST + r"|,\s*(?:despite|in spite of)\s+[^,;()]{3,80}?,"
+)
 
 
 def without_asides(text: str) -> str:
-    """``text`` without its parenthetical asides: "(vs no high biomarkers)", "(n = 12; not
-    significant)" qualify a figure, they do not negate what the sentence says."""
+    """``text`` without its asides: parenthetical ones ("(vs no high biomarkers)", "(n = 12;
+    not significant)" qualify a figure, they do not negate what the sentence says), a
+    contrast ", but not naive," and a concession ", despite not being associated ...,"."""
     return _ASIDE.sub(" ", text)
 
 
@@ -170,6 +192,7 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
             "more",
             "greater",
             "boost",
+            "enhanc",  # also "activity": "enhances production" against "diminishes" it
             "accelerat",
             "speed",
             "faster",
@@ -229,8 +252,18 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 
 
 def directions(text: str) -> frozenset[tuple[int, int]]:
-    """Direction cues as (axis index, side): "reduced mortality" → {(0, 1)}."""
-    return frozenset(cue for word in tokens(text) for cue in _word_directions(word))
+    """Direction cues as (axis index, side): "reduced mortality" → {(0, 1)}; a "tumor
+    suppressor" or "tumor-suppressive miR-193a" is a kind of gene, not a direction."""
+    words = tokens(text)
+    return frozenset(
+        cue
+        for before, word in zip(["", *words], words, strict=False)
+        if before not in _NAMED_BY_ROLE
+        for cue in _word_directions(word)
+    )
+
+
+_NAMED_BY_ROLE = frozenset({"tumor", "tumour"})
 
 
 @lru_cache(maxsize=65536)
@@ -280,9 +313,13 @@ _LEADING_SUBORDINATE = re.compile(
     r"unless|once)\b[^,;]{3,}?,\s*",
     re.IGNORECASE,
 )
+# A trailing inference (", suggesting that ...", ", possibly because ...") is subordinate too:
+# it hedges the explanation, not the finding before it.
 _CLAUSE_BREAK = re.compile(
-    r"\s*(?:[,;]\s*(but|however|yet)\b|[,;]\s*(while|whereas|although|though|even though|"
-    r"even if|even when)\b|(;)|\s(-)\s|\b(but)\b)\s*",
+    r"\s*(?:[,;]\s*(but|however|yet)\b" + _BUT_ALSO + r"|[,;]\s*(while|whereas|"
+    r"although|though|even though|even if|even when)\b|(;)|\s(-)\s|"
+    r"\b(but)\b" + _BUT_ALSO + r"|,\s*(?=(suggesting|indicating|implying|"
+    r"(?:possibly|probably|perhaps|presumably) (?:because|due to))\b))\s*",
     re.IGNORECASE,
 )
 
@@ -294,7 +331,7 @@ class Clause(NamedTuple):
 
 def clauses(text: str) -> list[Clause]:
     """``text`` cut at clause boundaries (a leading subordinate clause, "but", ";", a trailing
-    "even if ..."), each marked subordinate or main."""
+    "even if ..." or ", suggesting that ..."), each marked subordinate or main."""
     found: list[Clause] = []
     lead = _LEADING_SUBORDINATE.match(text)
     if lead:
@@ -303,7 +340,7 @@ def clauses(text: str) -> list[Clause]:
     subordinate, start = False, 0
     for match in _CLAUSE_BREAK.finditer(text):
         found.append(Clause(text[start : match.start()], subordinate))
-        subordinate, start = bool(match.group(2)), match.end()
+        subordinate, start = bool(match.group(2) or match.group(6)), match.end()
     found.append(Clause(text[start:], subordinate))
     kept = [Clause(c.text.strip(), c.subordinate) for c in found if len(c.text.split()) >= 2]
     return kept or [Clause(text.strip(), False)]

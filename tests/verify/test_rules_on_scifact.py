@@ -1,0 +1,79 @@
+"""The rules on SciFact *train* claims beside the abstracts they cite (read from the shared
+data, never copied here): a true claim is not lowered for a reason its source does not give,
+and a false one keeps the finding that shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medcite.eval.verify import Item, load_scifact
+from medcite.text.drugs import DrugLexicon
+from medcite.verify.heuristic import HeuristicVerifier
+
+
+@pytest.fixture(scope="module")
+def train(shared_data: Path) -> dict[str, Item]:
+    return {item.id: item for item in load_scifact(shared_data / "scifact", "train")}
+
+
+@pytest.fixture(scope="module")
+def rules_only(drugs: DrugLexicon) -> HeuristicVerifier:
+    return HeuristicVerifier(drugs=drugs, learned=False)
+
+
+def findings(verifier: HeuristicVerifier, item: Item) -> list[str]:
+    """The rules' reasons (the first reason is the alignment's)."""
+    return verifier.verify(item.statement, item.passages).reasons[1:]
+
+
+@pytest.mark.parametrize(
+    ("item_id", "rule", "why"),
+    [
+        ("1348-19005293", "negation", "memory, but not naive, CD4+ T cells enhance"),
+        ("1162-15305881", "negation", "not only standard SSB function, but also"),
+        ("1231-13905670", "negation", "despite not being associated with susceptibility"),
+        ("1255-16939583", "hedge", "regulated cell autonomously, suggesting that ..."),
+        ("1248-7209559", "hedge", "peaks at the growth spurt, possibly because ..."),
+        ("601-12258338", "hedge", "was associated with a lower rate of ADEs"),
+        ("12-33409100", "numbers", "40mg/day against a daily capsule of 40 mg"),
+        ("426-16728949", "numbers", "Forkhead 0 names a family"),
+        ("1028-13923140", "numbers", "Type 1 diabetes names a disease"),
+        ("22-6490571", "numbers", "DSM-IV Fourth Edition; 2001-2003 in 14 countries"),
+        ("646-12810152", "drugs", "homocysteine in hyperhomocysteinemia"),
+        ("1229-1676568", "drugs", "matrix metalloproteases against matrix metalloprotease"),
+        ("752-19800147", "direction", "tumor suppressive miR-193a"),
+        ("39-13497630", "exclusivity", "does not solely indicate"),
+        ("46-380526", "exclusivity", "a single nucleotide variant"),
+        ("760-1805641", "exclusivity", "only a modest impact"),
+    ],
+)
+def test_true_claim_is_not_lowered_for_what_its_source_does_not_dispute(
+    rules_only: HeuristicVerifier, train: dict[str, Item], item_id: str, rule: str, why: str
+) -> None:
+    item = train[item_id]
+    assert item.gold == "supported"
+    fired = [reason for reason in findings(rules_only, item) if reason.startswith(rule)]
+    assert not fired, why
+
+
+@pytest.mark.parametrize(
+    ("item_id", "rule"),
+    [
+        # "greatly diminish the early production" against "... enhances production".
+        ("1347-19005293", "direction"),
+        # "decreases telomere fragility" against "increases telomere fragility, suggesting ...".
+        ("990-16472469", "direction"),
+        # "Bariatric surgery reduces colorectal cancer" against "No association was detected".
+        ("168-5824985", "negation"),
+    ],
+)
+def test_false_claim_keeps_its_finding(
+    rules_only: HeuristicVerifier, train: dict[str, Item], item_id: str, rule: str
+) -> None:
+    item = train[item_id]
+    assert item.gold == "contradicted"
+    verdict = rules_only.verify(item.statement, item.passages)
+    assert any(reason.startswith(rule) for reason in verdict.reasons[1:])
+    assert verdict.label != "supported"
