@@ -212,9 +212,26 @@ def test_an_organ_alone_is_still_the_topic() -> None:
 def test_symptoms_beside_a_named_disease_are_asked_about_not_required() -> None:
     vocabulary = _vocabulary(("Chiari Malformation", True), ("Headache", True), ("Cough", True))
     reading = read_question(
-        "A young woman has a Chiari malformation with headaches brought on by coughing. "
+        "A young woman has a Chiari malformation with headaches and a cough. "
         "Is surgery the only option?",
         vocabulary=vocabulary,
     )
     assert [c.name for c in reading.concepts] == ["chiari malformation"]
     assert {"headache", "cough"} <= {c.name for c in reading.asked_for}
+
+
+def test_the_condition_the_asking_sentence_names_is_the_topic_of_a_vignette() -> None:
+    vocabulary = _vocabulary(("Noise", True), ("Falls", True), ("Stiff-Person Syndrome", True))
+    reading = read_question(
+        "A 45-year-old woman has rigidity, and sudden noises set off spasms that make her "
+        "fall. How do we confirm stiff-person syndrome?",
+        vocabulary=vocabulary,
+    )
+    assert [c.name for c in reading.concepts] == ["stiff-person syndrome"]
+
+
+def test_a_sensation_is_not_read_as_the_condition_its_word_inflects() -> None:
+    reading = read_question(
+        "What helps a burning, numb patch on my thigh?", vocabulary=_vocabulary(("Burns", True))
+    )
+    assert "burns" not in [c.name for c in reading.concepts]

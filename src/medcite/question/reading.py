@@ -66,6 +66,7 @@ from medcite.text.drugs import DrugLexicon
 
 Cooccurs = Callable[[Concept, Concept], bool]
 MIN_NAME = 4  # letters of the shortest word looked up as a name
+PAGE_FAMILY = 4  # pages about one term that make it a condition the corpus is organised by
 _AGE = re.compile(r"\d+-(?:year|month|week|day)s?-old", re.IGNORECASE)
 DISEASE_HEADS = frozenset(
     key_stem(w) for w in "syndrome disease disorder infection virus vaccine allergy".split()
@@ -313,8 +314,20 @@ class _Reader:
             # picks which cases of it are meant; it is still what the question is about.
             required = [c for c in asked_for if c.kind == "condition"][:1]
             asked_for = [c for c in asked_for if c not in required]
-        pages = {c.name for m, (c, _) in zip(matches, concepts, strict=True) if m.term.page}
-        required, asked_for = _named_disease_first(required, asked_for, pages)
+        asking = interrogative(question)
+        known = _KnownTerms(
+            pages=frozenset(
+                c.name for m, (c, _) in zip(matches, concepts, strict=True) if m.term.page
+            ),
+            families=frozenset(
+                c.name
+                for m, (c, _) in zip(matches, concepts, strict=True)
+                if m.term.page and m.term.docs >= PAGE_FAMILY
+            ),
+            asking=NamedText(asking, self.lexicon),
+            vignette=asking.strip() != question.strip(),
+        )
+        required, asked_for = _named_disease_first(required, asked_for, known)
         conditions = [c for c in required if c.kind != "drug"]
         if conditions and aspects[0].intent not in DRUG_SUBJECT_INTENTS:
             # "Do steroids or antivirals help in Bell's palsy?": the condition is the topic;
@@ -564,16 +577,18 @@ def _symptom_or_less(concept: Concept) -> bool:
 
 
 def _named_disease_first(
-    required: list[Concept], asked_for: list[Concept], pages: set[str]
+    required: list[Concept], asked_for: list[Concept], known: _KnownTerms
 ) -> tuple[list[Concept], list[Concept]]:
     """A vignette names its disease among findings, organs, people, places and tests ("An
     X-ray showed Paget's disease in my pelvis", "a patient without a spleen moving to New
-    England ... babesiosis"): the named disease the corpus has a page about is the topic
-    wherever it stands; beside it, an organ, person or test, or a term no page is written
-    about, is what the question mentions, not what every statement must name."""
+    England ... babesiosis"): the named disease is the topic wherever it stands, the one the
+    asking sentence names first ("... sudden noises set off spasms. How do we confirm
+    stiff-person syndrome?"), then one the corpus has pages about. Beside it, an organ,
+    person or test is what the question mentions, not what every statement must name; so is
+    any condition only the story before the asking sentence tells."""
 
-    def rank(c: Concept) -> tuple[int, bool]:
-        return specificity(c.name), c.name in pages
+    def rank(c: Concept) -> tuple[int, bool, bool, bool]:
+        return specificity(c.name), known.asked(c), c.name in known.families, c.name in known.pages
 
     conditions = [c for c in (*required, *asked_for) if c.kind == "condition"]
     if not conditions:
@@ -584,15 +599,29 @@ def _named_disease_first(
     if best in asked_for:
         required = [best, *required]
         asked_for = [c for c in asked_for if c is not best]
+    story = known.asked(best) and known.vignette
     circumstances = [
         c
         for c in required
         if c.kind == "condition"
         and c is not best
         and rank(c) < rank(best)
-        and specificity(c.name) < NAMED_DISEASE
+        and (specificity(c.name) < NAMED_DISEASE or (story and not known.asked(c)))
     ]
     return [c for c in required if c not in circumstances], [*asked_for, *circumstances]
+
+
+@dataclass(frozen=True)
+class _KnownTerms:
+    """What the corpus and the question's sentences say of the terms a question names."""
+
+    pages: frozenset[str]  # names of terms a page is written about
+    families: frozenset[str]  # names of terms several pages are written about
+    asking: NamedText  # the sentence(s) that ask
+    vignette: bool  # a story comes before the asking sentence
+
+    def asked(self, concept: Concept) -> bool:
+        return concept.named_in(self.asking)
 
 
 def _narrowing_words(words: list[str], start: int) -> list[str]:

@@ -180,13 +180,15 @@ class TopicVocabulary:
                     continue  # a term starts and ends on a content word
                 key = " ".join(parts)
                 term = self.terms.get(key)
-                if term is None:
+                if term is None or _participle_of(words[start + size - 1], term):
                     continue
                 found.append(TermMatch(key, term, start, start + size))
                 taken[start : start + size] = [True] * size
         for i, group in enumerate(stems):
             if taken[i] or len(group) != 1 or len(group[0]) < MIN_INFLECTED:
                 continue
+            if words[i].lower().endswith("ing"):
+                continue  # "a burning patch" is a sensation, not burns
             inflected = self._inflected(group[0])
             if inflected is not None:  # "frostbitten" → frostbite, "diabetic" → diabetes
                 found.append(TermMatch(inflected, self.terms[inflected], i, i + 1))
@@ -269,6 +271,12 @@ class TopicVocabulary:
         return cls(
             data["terms"], data["aliases"], data["snapshot"], data["synonyms"], data["boilerplate"]
         )
+
+
+def _participle_of(word: str, term: Term) -> bool:
+    """ "burning" against the term "burns": a sensation or an act, not the condition its stem
+    names (a term written with "-ing", "smoking" or "bleeding", is matched as usual)."""
+    return word.lower().endswith("ing") and not term.name.split()[-1].endswith("ing")
 
 
 def question_words(text: str) -> list[str]:
