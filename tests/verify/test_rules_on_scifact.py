@@ -77,3 +77,21 @@ def test_false_claim_keeps_its_finding(
     verdict = rules_only.verify(item.statement, item.passages)
     assert any(reason.startswith(rule) for reason in verdict.reasons[1:])
     assert verdict.label != "supported"
+
+
+@pytest.mark.parametrize(
+    ("item_id", "said"),
+    [
+        # "is associated with" against the abstract's "association ... diastolic blood pressure".
+        ("607-4506414", "association"),
+        # "cost effectiveness evaluations" against "to evaluate ... cost-effectiveness".
+        ("292-15048300", "evaluate"),
+    ],
+)
+def test_a_paraphrase_in_another_derived_form_aligns(
+    rules_only: HeuristicVerifier, train: dict[str, Item], item_id: str, said: str
+) -> None:
+    item = train[item_id]
+    assert item.gold == "supported"
+    verdict = rules_only.verify(item.statement, item.passages)
+    assert verdict.label == "supported", said

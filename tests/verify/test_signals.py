@@ -134,3 +134,17 @@ def test_tumor_suppressor_is_no_direction() -> None:
     up = signals.directions("Memory CD4+ T cells enhance production of chemokines.")
     down = signals.directions("Memory CD4+ T cells diminish production of chemokines.")
     assert signals.opposed(down, up) is not None
+
+
+def test_derived_forms_share_a_stem() -> None:
+    same = [
+        ("expressed", "expression"),
+        ("associated", "association"),
+        ("effective", "effect"),
+        ("efficacy", "effect"),
+        ("transcriptional", "transcription"),
+        ("proliferative", "proliferating"),
+    ]
+    for a, b in same:
+        assert signals.word_stem(a) == signals.word_stem(b), (a, b)
+    assert signals.word_stem("active") != signals.word_stem("act")  # five letters stay

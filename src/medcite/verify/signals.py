@@ -379,8 +379,8 @@ _SYNONYMS = {
     "children": "child",
     "women": "woman",
     "men": "man",
-    "effectiveness": "effective",
-    "efficacy": "effective",
+    "effectiveness": "effect",
+    "efficacy": "effect",
 }
 _DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1$")
 
@@ -395,9 +395,24 @@ def word_stem(word: str) -> str:
         stemmed = stemmed[:-3]
     if len(stemmed) > 4 and stemmed.endswith("e"):
         stemmed = stemmed[:-1]
+    stemmed = _derived(stemmed)
     if stemmed != word and len(stemmed) > 4:
         stemmed = _DOUBLED.sub(r"\1", stemmed)
     return _SYNONYMS.get(stemmed, _SYNONYMS.get(word, stemmed))
+
+
+# Derivational endings a paraphrase changes ("expressed"/"expression", "associated"/
+# "association", "effective"/"effect", "transcriptional"/"transcription"), longest first;
+# each leaves at least five letters, so short words keep their ending.
+_DERIVED = ("ional", "ssion", "ativ", "iv", "at")
+
+
+def _derived(stemmed: str) -> str:
+    for ending in _DERIVED:
+        if stemmed.endswith(ending) and len(stemmed) - len(ending) >= 5:
+            keep = {"ional": "ion", "ssion": "ss"}.get(ending, "")
+            return stemmed[: -len(ending)] + keep
+    return stemmed
 
 
 @lru_cache(maxsize=16384)
