@@ -43,6 +43,8 @@ def findings(verifier: HeuristicVerifier, item: Item) -> list[str]:
         ("22-6490571", "numbers", "DSM-IV Fourth Edition; 2001-2003 in 14 countries"),
         ("646-12810152", "drugs", "homocysteine in hyperhomocysteinemia"),
         ("1229-1676568", "drugs", "matrix metalloproteases against matrix metalloprotease"),
+        ("378-10534299", "drugs", "glutamate against glutamatergic transmission"),
+        ("1311-13763195", "drugs", "trans-acting factors are a class, not a drug"),
         ("752-19800147", "direction", "tumor suppressive miR-193a"),
         ("39-13497630", "exclusivity", "does not solely indicate"),
         ("46-380526", "exclusivity", "a single nucleotide variant"),
