@@ -97,3 +97,18 @@ def test_a_paraphrase_in_another_derived_form_aligns(
     assert item.gold == "supported"
     verdict = rules_only.verify(item.statement, item.passages)
     assert verdict.label == "supported", said
+
+
+@pytest.mark.parametrize(
+    ("item_id", "said"),
+    [
+        ("867-14340571", "coeliac against celiac"),
+        ("1383-17755060", "tumour against tumor"),
+    ],
+)
+def test_a_british_spelling_aligns_with_the_american_one(
+    rules_only: HeuristicVerifier, train: dict[str, Item], item_id: str, said: str
+) -> None:
+    item = train[item_id]
+    assert item.gold == "supported"
+    assert rules_only.verify(item.statement, item.passages).label != "unsupported", said

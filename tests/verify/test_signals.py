@@ -148,3 +148,15 @@ def test_derived_forms_share_a_stem() -> None:
     for a, b in same:
         assert signals.word_stem(a) == signals.word_stem(b), (a, b)
     assert signals.word_stem("active") != signals.word_stem("act")  # five letters stay
+
+
+def test_british_and_american_spellings_share_a_stem() -> None:
+    for british, american in [
+        ("tumours", "tumors"),
+        ("randomised", "randomized"),
+        ("haemoglobin", "hemoglobin"),
+        ("oestrogen", "estrogen"),
+        ("diarrhoea", "diarrhea"),
+    ]:
+        assert signals.word_stem(british) == signals.word_stem(american)
+    assert signals.word_stem("hours") == "hour"  # short words keep their spelling
