@@ -46,6 +46,8 @@ def findings(verifier: HeuristicVerifier, item: Item) -> list[str]:
         ("378-10534299", "drugs", "glutamate against glutamatergic transmission"),
         ("1311-13763195", "drugs", "trans-acting factors are a class, not a drug"),
         ("752-19800147", "direction", "tumor suppressive miR-193a"),
+        ("55-49556906", "direction", "reduces fibrosis against accelerates its resolution"),
+        ("164-5824985", "direction", "increases cancer against rapid weight loss"),
         ("39-13497630", "exclusivity", "does not solely indicate"),
         ("46-380526", "exclusivity", "a single nucleotide variant"),
         ("760-1805641", "exclusivity", "only a modest impact"),
@@ -112,3 +114,12 @@ def test_a_british_spelling_aligns_with_the_american_one(
     item = train[item_id]
     assert item.gold == "supported"
     assert rules_only.verify(item.statement, item.passages).label != "unsupported", said
+
+
+def test_an_abbreviation_the_statement_defines_aligns_with_the_source_using_it(
+    rules_only: HeuristicVerifier, train: dict[str, Item]
+) -> None:
+    # "break-induced DNA replication (BIR)" against an abstract that writes "BIR".
+    item = train["1003-4899981"]
+    assert item.gold == "supported"
+    assert rules_only.verify(item.statement, item.passages).label == "supported"

@@ -160,3 +160,11 @@ def test_british_and_american_spellings_share_a_stem() -> None:
     ]:
         assert signals.word_stem(british) == signals.word_stem(american)
     assert signals.word_stem("hours") == "hour"  # short words keep their spelling
+
+
+def test_a_direction_is_about_the_words_beside_it() -> None:
+    source = "metformin therapeutically accelerates the resolution of well-established fibrosis"
+    amount_up = (0, 0)
+    assert {"resolution", "therapeutical"} <= signals.directed_at(source, amount_up)
+    assert "fibrosis" not in signals.directed_at(source, amount_up)  # three words on
+    assert signals.directed_at("testing is more sensitive", amount_up) == {"test", "sensit"}

@@ -177,6 +177,8 @@ def direction_rule(ctx: Context) -> Finding | None:
         if side is None or signals.repeats_the_direction(said, source, side[0]):
             return None
         index, which = side
+        if not signals.directed_at(source, (index, 1 - which)) & signals.content_stems(said):
+            return None  # the source's direction is about something else
         return (
             f"direction: the statement says {signals.direction_words(side)}, "
             f"the source {signals.direction_words((index, 1 - which))}"

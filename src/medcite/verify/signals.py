@@ -294,6 +294,22 @@ def repeats_the_direction(said: str, source: str, axis: int) -> bool:
     return bool(words) and set(words) <= set(tokens(said))
 
 
+DIRECTED_AT = 2  # content words either side of a direction word that say what it is about
+
+
+def directed_at(text: str, axis_side: tuple[int, int]) -> frozenset[str]:
+    """Stems of the content words next to each of ``text``'s direction words on ``axis_side``
+    (up to ``DIRECTED_AT`` either side, other stop words skipped): what the direction is about
+    ("accelerates the resolution of fibrosis" → resolution, fibrosis; "weight loss" → weight)."""
+    words = [t for t in tokens(text) if t not in STOPWORDS or _is_direction_word(t)]
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if axis_side in _word_directions(word):
+            near = words[max(0, i - DIRECTED_AT) : i] + words[i + 1 : i + 1 + DIRECTED_AT]
+            found.update(s for t in near if (s := _content_stem(t)))
+    return frozenset(found)
+
+
 def direction_words(axis_side: tuple[int, int]) -> str:
     index, side = axis_side
     name, *sides = _DIRECTION_AXES[index]
