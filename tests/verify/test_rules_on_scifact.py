@@ -43,7 +43,11 @@ def findings(verifier: HeuristicVerifier, item: Item) -> list[str]:
         ("22-6490571", "numbers", "DSM-IV Fourth Edition; 2001-2003 in 14 countries"),
         ("646-12810152", "drugs", "homocysteine in hyperhomocysteinemia"),
         ("1229-1676568", "drugs", "matrix metalloproteases against matrix metalloprotease"),
+        ("378-10534299", "drugs", "glutamate against glutamatergic transmission"),
+        ("1311-13763195", "drugs", "trans-acting factors are a class, not a drug"),
         ("752-19800147", "direction", "tumor suppressive miR-193a"),
+        ("55-49556906", "direction", "reduces fibrosis against accelerates its resolution"),
+        ("164-5824985", "direction", "increases cancer against rapid weight loss"),
         ("39-13497630", "exclusivity", "does not solely indicate"),
         ("46-380526", "exclusivity", "a single nucleotide variant"),
         ("760-1805641", "exclusivity", "only a modest impact"),
@@ -77,3 +81,45 @@ def test_false_claim_keeps_its_finding(
     verdict = rules_only.verify(item.statement, item.passages)
     assert any(reason.startswith(rule) for reason in verdict.reasons[1:])
     assert verdict.label != "supported"
+
+
+@pytest.mark.parametrize(
+    ("item_id", "said"),
+    [
+        # "is associated with" against the abstract's "association ... diastolic blood pressure".
+        ("607-4506414", "association"),
+        # "cost effectiveness evaluations" against "to evaluate ... cost-effectiveness".
+        ("292-15048300", "evaluate"),
+    ],
+)
+def test_a_paraphrase_in_another_derived_form_aligns(
+    rules_only: HeuristicVerifier, train: dict[str, Item], item_id: str, said: str
+) -> None:
+    item = train[item_id]
+    assert item.gold == "supported"
+    verdict = rules_only.verify(item.statement, item.passages)
+    assert verdict.label == "supported", said
+
+
+@pytest.mark.parametrize(
+    ("item_id", "said"),
+    [
+        ("867-14340571", "coeliac against celiac"),
+        ("1383-17755060", "tumour against tumor"),
+    ],
+)
+def test_a_british_spelling_aligns_with_the_american_one(
+    rules_only: HeuristicVerifier, train: dict[str, Item], item_id: str, said: str
+) -> None:
+    item = train[item_id]
+    assert item.gold == "supported"
+    assert rules_only.verify(item.statement, item.passages).label != "unsupported", said
+
+
+def test_an_abbreviation_the_statement_defines_aligns_with_the_source_using_it(
+    rules_only: HeuristicVerifier, train: dict[str, Item]
+) -> None:
+    # "break-induced DNA replication (BIR)" against an abstract that writes "BIR".
+    item = train["1003-4899981"]
+    assert item.gold == "supported"
+    assert rules_only.verify(item.statement, item.passages).label == "supported"

@@ -134,3 +134,37 @@ def test_tumor_suppressor_is_no_direction() -> None:
     up = signals.directions("Memory CD4+ T cells enhance production of chemokines.")
     down = signals.directions("Memory CD4+ T cells diminish production of chemokines.")
     assert signals.opposed(down, up) is not None
+
+
+def test_derived_forms_share_a_stem() -> None:
+    same = [
+        ("expressed", "expression"),
+        ("associated", "association"),
+        ("effective", "effect"),
+        ("efficacy", "effect"),
+        ("transcriptional", "transcription"),
+        ("proliferative", "proliferating"),
+    ]
+    for a, b in same:
+        assert signals.word_stem(a) == signals.word_stem(b), (a, b)
+    assert signals.word_stem("active") != signals.word_stem("act")  # five letters stay
+
+
+def test_british_and_american_spellings_share_a_stem() -> None:
+    for british, american in [
+        ("tumours", "tumors"),
+        ("randomised", "randomized"),
+        ("haemoglobin", "hemoglobin"),
+        ("oestrogen", "estrogen"),
+        ("diarrhoea", "diarrhea"),
+    ]:
+        assert signals.word_stem(british) == signals.word_stem(american)
+    assert signals.word_stem("hours") == "hour"  # short words keep their spelling
+
+
+def test_a_direction_is_about_the_words_beside_it() -> None:
+    source = "metformin therapeutically accelerates the resolution of well-established fibrosis"
+    amount_up = (0, 0)
+    assert {"resolution", "therapeutical"} <= signals.directed_at(source, amount_up)
+    assert "fibrosis" not in signals.directed_at(source, amount_up)  # three words on
+    assert signals.directed_at("testing is more sensitive", amount_up) == {"test", "sensit"}

@@ -79,12 +79,14 @@ def _sentence_windows(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     return tuple((s, e, content_stems(text[s:e])) for s, e in spans)
 
 
-def windows(passages: Sequence[PassageLike]) -> list[Window]:
+def windows(passages: Sequence[PassageLike], statement: str = "") -> list[Window]:
     """Every sentence and adjacent sentence pair of every passage. A sentence's stems include
-    both forms of each abbreviation the passages define (:mod:`medcite.verify.abbreviations`):
-    "HSCT is successful in 85 percent" says "stem cell transplantation"."""
+    both forms of each abbreviation the passages, or else the ``statement`` checked against
+    them, define (:mod:`medcite.verify.abbreviations`): "HSCT is successful in 85 percent"
+    says "stem cell transplantation"; a source that only writes "AMPK" says the "AMP-activated
+    protein kinase (AMPK)" of a statement."""
     found = []
-    defined = defined_in(p.text for p in passages)
+    defined = defined_in([*(p.text for p in passages), statement])
     for index, passage in enumerate(passages):
         text = passage.text
         single = [

@@ -121,7 +121,7 @@ class HeuristicVerifier:
         if quoted is not None:
             return Verdict(SUPPORTED, 1.0, [quoted], [], ["alignment: quoted verbatim"]), None
         needed = signals.content_stems(statement)
-        candidates = windows(passages)
+        candidates = windows(passages, statement)
         if not candidates or not needed:
             reason = "no passages to check against" if not candidates else "nothing to check"
             return Verdict(UNSUPPORTED, 0.0, reasons=[reason]), None

@@ -177,6 +177,8 @@ def direction_rule(ctx: Context) -> Finding | None:
         if side is None or signals.repeats_the_direction(said, source, side[0]):
             return None
         index, which = side
+        if not signals.directed_at(source, (index, 1 - which)) & signals.content_stems(said):
+            return None  # the source's direction is about something else
         return (
             f"direction: the statement says {signals.direction_words(side)}, "
             f"the source {signals.direction_words((index, 1 - which))}"
@@ -325,7 +327,8 @@ def drug_rule(ctx: Context) -> Finding | None:
     the same class, in that place). A misspelling in the source ("allupurinol") still names the
     drug.
     """
-    named = frozenset(d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d))
+    written = _named_drugs(ctx.drugs, ctx.statement)
+    named = frozenset(written)
     if not named or ctx.best is None:
         return None
     source = _GREEK.sub(
@@ -337,7 +340,7 @@ def drug_rule(ctx: Context) -> Finding | None:
     missing = {
         d
         for d in named - present
-        if not signals.content_stems(d) <= words and not _misspelt({d}, source)
+        if not signals.content_stems(d) <= words and not _written_in(d, written[d], source)
     }
     if missing:
         return Finding(
@@ -399,21 +402,46 @@ def _drugs_in(lexicon: DrugLexicon, text: str) -> frozenset[str]:
     return lexicon.find(text)
 
 
+def _named_drugs(lexicon: DrugLexicon, statement: str) -> dict[str, str]:
+    """The drugs ``statement`` names by their own name, canonical name → name as written; a
+    lexicon entry written as a class ("trans-acting factors" for "trans-activators") is none."""
+    return {
+        canonical: written
+        for written in lexicon.mentions(statement)
+        if (canonical := lexicon.variants.get(written.lower()))
+        and _specific(canonical)
+        and _specific(written)
+    }
+
+
 def _misspelt(names: frozenset[str] | set[str], text: str) -> bool:
     """Whether every name is in ``text`` up to a spelling slip (one letter or two) or inside a
-    longer word ("homocysteine" in "hyperhomocysteinemia"); a name of several words is looked
-    for word by word ("matrix metalloproteinases" in "matrix metalloprotease")."""
+    longer word ("homocysteine" in "hyperhomocysteinemia", "glutamate" in "glutamatergic"); a
+    name of several words is looked for word by word ("matrix metalloproteinases" in "matrix
+    metalloprotease")."""
     words = {w.lower().strip(".,;:()") for w in text.split()}
     return all(
-        len(name) >= 7 and all(_near(part, words) for part in name.split()) for name in names
+        len(name) >= 7 and all(_near(part.lower(), words) for part in name.split())
+        for name in names
     )
+
+
+def _written_in(canonical: str, written: str, text: str) -> bool:
+    """Whether ``text`` names the drug by its canonical name or as the statement writes it."""
+    return _misspelt({canonical}, text) or _misspelt({written}, text)
 
 
 def _near(part: str, words: set[str]) -> bool:
     if part in words:
         return True
+    root = signals.word_stem(part)
     return len(part) >= 7 and any(
-        len(w) >= 6 and (part in w or difflib.SequenceMatcher(None, part, w).ratio() >= SPELLING)
+        len(w) >= 6
+        and (
+            part in w
+            or (len(root) >= 7 and w.startswith(root))
+            or difflib.SequenceMatcher(None, part, w).ratio() >= SPELLING
+        )
         for w in words
     )
 
@@ -427,9 +455,9 @@ def claim_states_the_specifics(ctx: Context) -> bool:
     claim = ctx.claim
     if not signals.populations(ctx.statement) <= signals.populations(claim.text):
         return False
-    named = {d for d in _drugs_in(ctx.drugs, ctx.statement) if _specific(d)}
-    missing = named - _drugs_in(ctx.drugs, claim.text)
-    if missing and not _misspelt(missing, claim.text):
+    written = _named_drugs(ctx.drugs, ctx.statement)
+    missing = set(written) - _drugs_in(ctx.drugs, claim.text)
+    if any(not _written_in(d, written[d], claim.text) for d in missing):
         return False
     stated = claim.quantities
     # A bare number ("HIV-1", "type 2") names a thing more often than it measures one.

@@ -294,6 +294,22 @@ def repeats_the_direction(said: str, source: str, axis: int) -> bool:
     return bool(words) and set(words) <= set(tokens(said))
 
 
+DIRECTED_AT = 2  # content words either side of a direction word that say what it is about
+
+
+def directed_at(text: str, axis_side: tuple[int, int]) -> frozenset[str]:
+    """Stems of the content words next to each of ``text``'s direction words on ``axis_side``
+    (up to ``DIRECTED_AT`` either side, other stop words skipped): what the direction is about
+    ("accelerates the resolution of fibrosis" → resolution, fibrosis; "weight loss" → weight)."""
+    words = [t for t in tokens(text) if t not in STOPWORDS or _is_direction_word(t)]
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        if axis_side in _word_directions(word):
+            near = words[max(0, i - DIRECTED_AT) : i] + words[i + 1 : i + 1 + DIRECTED_AT]
+            found.update(s for t in near if (s := _content_stem(t)))
+    return frozenset(found)
+
+
 def direction_words(axis_side: tuple[int, int]) -> str:
     index, side = axis_side
     name, *sides = _DIRECTION_AXES[index]
@@ -379,15 +395,28 @@ _SYNONYMS = {
     "children": "child",
     "women": "woman",
     "men": "man",
-    "effectiveness": "effective",
-    "efficacy": "effective",
+    "effectiveness": "effect",
+    "efficacy": "effect",
 }
 _DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1$")
 
 
+# British spellings, written the American way: abstracts use both ("tumour"/"tumor",
+# "randomised"/"randomized", "haemoglobin"/"hemoglobin", "oestrogen"/"estrogen").
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{3})our(s?)$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{4})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?:ae|oe)(?=[a-z])"), "e"),
+)
+
+
 def word_stem(word: str) -> str:
     """:func:`~medcite.text.terms.stem`, made to meet across forms: "controlled"/"control",
-    "severe"/"severity", "poorly"/"poor", and the synonyms above."""
+    "severe"/"severity", "poorly"/"poor", British and American spellings, and the synonyms
+    above."""
+    if len(word) >= 6:
+        for pattern, american in _BRITISH:
+            word = pattern.sub(american, word)
     stemmed = stem(word)
     if stemmed.endswith("ly") and len(stemmed) > 5:
         stemmed = stemmed[:-2]
@@ -395,9 +424,24 @@ def word_stem(word: str) -> str:
         stemmed = stemmed[:-3]
     if len(stemmed) > 4 and stemmed.endswith("e"):
         stemmed = stemmed[:-1]
+    stemmed = _derived(stemmed)
     if stemmed != word and len(stemmed) > 4:
         stemmed = _DOUBLED.sub(r"\1", stemmed)
     return _SYNONYMS.get(stemmed, _SYNONYMS.get(word, stemmed))
+
+
+# Derivational endings a paraphrase changes ("expressed"/"expression", "associated"/
+# "association", "effective"/"effect", "transcriptional"/"transcription"), longest first;
+# each leaves at least five letters, so short words keep their ending.
+_DERIVED = ("ional", "ssion", "ativ", "iv", "at")
+
+
+def _derived(stemmed: str) -> str:
+    for ending in _DERIVED:
+        if stemmed.endswith(ending) and len(stemmed) - len(ending) >= 5:
+            keep = {"ional": "ion", "ssion": "ss"}.get(ending, "")
+            return stemmed[: -len(ending)] + keep
+    return stemmed
 
 
 @lru_cache(maxsize=16384)
