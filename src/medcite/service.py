@@ -50,6 +50,8 @@ DISCLAIMER = (
 )
 UNREVIEWED = "Educational purpose only • pending human review"
 NAME_LOOKUP_HITS = 10  # passages a rare name's BM25 look-up reads to find it written
+INFER_HITS = 10  # passages whose page foci vote for the condition a description matches
+INFER_LEAD = 1.5  # how far the best focus must lead the next to be taken
 
 
 @dataclass(frozen=True)
@@ -405,7 +407,27 @@ class Engine:
             lexicon=self.lexicon,
             cooccurs=self._discussed_together,
             in_corpus=self._written_in_corpus,
+            described=self._best_described,
         )
+
+    def _best_described(self, question: str) -> str | None:
+        """The page focus whose pages BM25 ranks first for the question's own words, when it
+        leads the next focus by ``INFER_LEAD`` (summed scores over the top hits)."""
+        from medcite.question.vocabulary import question_words
+        from medcite.question.words import FILLER_STEMS, key_stems
+
+        words = [w for w in question_words(question) if set(key_stems(w)) - FILLER_STEMS]
+        hits = self.retriever.search(" ".join(words), k=INFER_HITS, mode="bm25", priors=False)
+        scores: dict[str, float] = {}
+        for hit in hits:
+            focus = hit.document.metadata.get("focus")
+            if isinstance(focus, str):
+                scores[focus] = scores.get(focus, 0.0) + hit.score
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        if not ranked:
+            return None
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        return ranked[0][0] if ranked[0][1] >= INFER_LEAD * runner_up else None
 
     def _written_in_corpus(self, word: str) -> bool:
         """Whether some passage or title writes ``word`` (a name the question uses), in any

@@ -98,6 +98,11 @@ ASPECT_NAMES = {
 # Sections a bottom line never comes from while another section has a statement.
 NOT_BOTTOM_LINE = frozenset({"evidence_gap", "emerging", "pitfalls", "null_findings"})
 NO_TOPIC = "a condition, drug or procedure to answer about"
+INFERRED = (
+    "The question names no condition. This answer is about {topic}, the condition whose pages "
+    "in this corpus best match its description: a match of words, not a diagnosis. Confirm "
+    "the diagnosis before relying on it."
+)
 # Intents by how specific a cue is (INTENT_RULES order): prevention before treatment.
 _SPECIFICITY = {intent: i for i, (intent, _) in enumerate(INTENT_RULES)}
 Sections = list[tuple[str, str, list[Candidate]]]
@@ -247,7 +252,14 @@ class ExtractiveComposer:
                 f"Not found in this corpus: {unanswered}. What follows is what the corpus says "
                 f"about {reading.describe_topic()} in general.",
             )
-        answer.warnings = [*(warnings or []), *limits, *self._currency_warnings(answer), *retracted]
+        inferred = [INFERRED.format(topic=asked.inferred)] if asked.inferred else []
+        answer.warnings = [
+            *inferred,
+            *(warnings or []),
+            *limits,
+            *self._currency_warnings(answer),
+            *retracted,
+        ]
         return answer
 
     def _read(

@@ -73,6 +73,7 @@ DISEASE_HEADS = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 InCorpus = Callable[[str], bool]
+Described = Callable[[str], "str | None"]
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
@@ -117,6 +118,8 @@ class QuestionReading:
     subgroups: tuple[Subgroup, ...] = ()
     qualifiers: tuple[str, ...] = ()  # other specific words, as written
     follow_up: bool = False
+    # The condition a question that names none was matched to by its description, if any
+    inferred: str = ""
     # Concepts a follow-up narrowed the thread to ("fatigue" in MS): every statement names
     # them itself, not only its passage.
     focus: tuple[str, ...] = ()
@@ -217,6 +220,7 @@ class QuestionReading:
             "qualifiers": list(self.qualifiers),
             "answering": self.answering,
             "follow_up": self.follow_up,
+            **({"inferred_topic": self.inferred} if self.inferred else {}),
         }
 
 
@@ -236,12 +240,15 @@ def read_question(
     lexicon: DrugLexicon | None = None,
     cooccurs: Cooccurs | None = None,
     in_corpus: InCorpus | None = None,
+    described: Described | None = None,
 ) -> QuestionReading:
     """Read ``question`` in the thread of ``history`` (earlier questions, oldest first).
     ``in_corpus`` says whether a word is written anywhere in the corpus: a name the question
     asks about that it is not ("Arexvy", "alpha-gal", "auris") is required, so that an answer
-    abstains naming it rather than answering about the rest."""
-    reader = _Reader(vocabulary or TopicVocabulary(), lexicon, cooccurs, in_corpus)
+    abstains naming it rather than answering about the rest. ``described`` names the page
+    focus whose pages best match a question that describes a condition without naming one;
+    the reading is then about it, marked ``inferred``."""
+    reader = _Reader(vocabulary or TopicVocabulary(), lexicon, cooccurs, in_corpus, described)
     previous: QuestionReading | None = None
     for earlier in history:
         previous = reader.read(earlier, previous, ())
@@ -254,11 +261,42 @@ class _Reader:
     lexicon: DrugLexicon | None
     cooccurs: Cooccurs | None
     in_corpus: InCorpus | None = None
+    described: Described | None = None
+
+    def _names_no_condition(self, reading: QuestionReading) -> bool:
+        """Nothing named is a drug or a condition the corpus has pages about: the question
+        describes ("a white pupil in flash photos"), it does not name."""
+        terms = self.vocabulary.terms
+        for concept in reading.concepts:
+            if concept.kind == "drug":
+                return False
+            found = [terms[k] for k in (*concept.keys, *concept.broader) if k in terms]
+            if concept.kind == "condition" and any(t.page and t.docs >= PAGE_FAMILY for t in found):
+                return False
+        return True
+
+    def _inferred(
+        self, own: QuestionReading, question: str, history: tuple[str, ...]
+    ) -> QuestionReading:
+        """The reading about the condition whose pages best match the description, marked
+        ``inferred``; ``own`` when none leads clearly or the vocabulary lacks its name."""
+        assert self.described is not None
+        focus = self.described(question)
+        found = self.vocabulary.find(question_words(focus)) if focus else []
+        if not found:
+            return own
+        name = max(found, key=lambda m: m.end - m.start).term.name
+        read = self._own(f"{question}\n{name}.", history)
+        if not read.concepts or read.concepts[0].name != name:
+            return own
+        return replace(read, question=question, answering=question, inferred=name)
 
     def read(
         self, question: str, previous: QuestionReading | None, history: tuple[str, ...]
     ) -> QuestionReading:
         own = self._own(question, history)
+        if previous is None and self.described is not None and self._names_no_condition(own):
+            own = self._inferred(own, question, history)
         turn = parse_turn(question)
         follows = previous is not None and (turn.cue or not own.concepts)
         if previous is None or not follows:
