@@ -213,7 +213,9 @@ def answers_quality(
     ] = Path("eval/answers"),
     split: Annotated[
         str,
-        typer.Option(help="dev, test, holdout, fresh, final or all (questions carrying a split)."),
+        typer.Option(
+            help="dev, test, holdout, fresh, final, unseen or all (questions carrying a split)."
+        ),
     ] = "dev",
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(
         "eval-out"
