@@ -151,6 +151,9 @@ CUE = {
     "clinical": _cues(r"\bsymptoms?\b", r"\bsigns?\b", r"\bpresent", r"\bonset\b", r"\bcharacteri"),
     "cause": _cues(
         r"\bcaus",
+        r"\bheritab",
+        r"\bpassed (?:down|on)\b",
+        r"\bruns? in famil",
         r"\bgenes?\b",
         r"\bgenetic\b",
         r"\bmutation",
@@ -388,7 +391,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bscreen",
         ),
     ),
-    ("monitoring", _cues(r"\bmonitor", r"\bfollow[- ]?up\b")),
+    ("monitoring", _cues(r"\bmonitor", r"\bfollow(?:ed|ing)?[- ]?up\b")),
     # Before treatment: "which drugs prevent migraine" asks about prevention.
     (
         "prevention",
@@ -442,6 +445,10 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\brisk factors?\b",
             r"\binherit",
             r"\bgen(?:es?|etic)\b(?! therap)",
+            # how people ask whether a condition is inherited
+            r"\bheritab",
+            r"\bpassed (?:down|on)\b",
+            r"\bruns? in (?:the |my |our |his |her )?famil",
         ),
     ),
     ("symptoms", _cues(r"\bsymptoms?\b", r"\bsigns?\b")),
