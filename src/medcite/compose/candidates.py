@@ -196,32 +196,18 @@ class CandidateReader:
             and not (has_focus(hit.document) and source.about_all)
         ):
             return None  # a treatment word in passing ("response to treatment"), not an answer
-        topic = reading.concepts[0]
         asked_words = reading.qualifier_stems | {s for a in reading.aspects for s in a.stems}
         on_page = source.about_all and bool(aspects & page)
         names_one = any(c.named_in(named) for c in reading.concepts)
         if not (on_page or specifics or names_one or asked_words & named.stems):
             return None  # a passing mention elsewhere that names nothing asked
-        candidate = Candidate(
-            text=text,
-            hit=hit,
-            start=start,
-            end=end,
-            stems=named.stems,
-            score=0.0,
-            aspects=aspects,
-            page=frozenset(page),
-            levels=levels,
-            specifics=specifics,
-            names_topic=topic.named_in(named),
-            joined=joined,
-            asked=sum(1 for c in reading.asked_for if c.named_in(named)),
-            drugs=named.drugs,
-            dosed=self._dosed(named),
-            subgroup=_subgroup(reading.subgroups, named),
-            population=population,
-            other_form=_other_form(reading, named),
-        )
+        candidate = sentence_candidate(source, start, end, named, levels, aspects, reading)
+        candidate.page = frozenset(page)
+        candidate.joined = joined
+        candidate.dosed = self._dosed(named)
+        candidate.subgroup = _subgroup(reading.subgroups, named)
+        candidate.population = population
+        candidate.other_form = _other_form(reading, named)
         candidate.score = self._score(candidate, source, named, page)
         return candidate
 
@@ -283,6 +269,35 @@ class CandidateReader:
         where = " ".join(s for s in (hit.passage.section, focus) if isinstance(s, str))
         found = next((phrase for pattern, phrase in POPULATIONS if pattern.search(where)), None)
         return None if found == self.reading.population else found
+
+
+def sentence_candidate(
+    source: Source,
+    start: int,
+    end: int,
+    named: NamedText,
+    levels: tuple[int, ...],
+    aspects: frozenset[str],
+    reading: QuestionReading,
+) -> Candidate:
+    """The candidate for the slice ``start:end`` of the source's passage (``named`` is its
+    text read with the lexicon), unscored, on no page, standing alone."""
+    return Candidate(
+        text=named.text,
+        hit=source.hit,
+        start=start,
+        end=end,
+        stems=named.stems,
+        score=0.0,
+        aspects=aspects,
+        page=frozenset(),
+        levels=levels,
+        specifics=content.specifics(named.text, len(named.drugs)),
+        names_topic=reading.concepts[0].named_in(named),
+        joined=False,
+        asked=sum(1 for c in reading.asked_for if c.named_in(named)),
+        drugs=named.drugs,
+    )
 
 
 def _answers(intent: str, named: NamedText) -> bool:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from medcite.compose import content
-from medcite.compose.candidates import Candidate, is_statement
+from medcite.compose.candidates import Candidate, is_statement, sentence_candidate
 from medcite.compose.lock import Source, TopicLock
 from medcite.models import EvidenceLevel, Hit
 from medcite.question.intent import CUE, INTENT_RULES
@@ -276,23 +276,7 @@ def _finding(sentence: str) -> bool:
 def _candidate(
     source: Source, start: int, end: int, reading: QuestionReading, lexicon: DrugLexicon | None
 ) -> Candidate:
-    hit = source.hit
-    text = hit.passage.text[start:end]
-    named = NamedText(text, lexicon)
+    named = NamedText(source.hit.passage.text[start:end], lexicon)
     levels = source.coverage(named, reading) or source.levels
-    return Candidate(
-        text=text,
-        hit=hit,
-        start=start,
-        end=end,
-        stems=named.stems,
-        score=0.0,
-        aspects=frozenset({"evidence", *reading.intents}),
-        page=frozenset(),
-        levels=levels,
-        specifics=content.specifics(text, len(named.drugs)),
-        names_topic=reading.concepts[0].named_in(named),
-        joined=False,
-        asked=sum(1 for c in reading.asked_for if c.named_in(named)),
-        drugs=named.drugs,
-    )
+    aspects = frozenset({"evidence", *reading.intents})
+    return sentence_candidate(source, start, end, named, levels, aspects, reading)
