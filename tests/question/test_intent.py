@@ -18,6 +18,11 @@ from medcite.question.intent import analyse, classify_intent
         ("Which genetic defect underlies cystic fibrosis?", "cause"),
         ("Is gene therapy available for hemophilia?", "treatment"),
         ("What is sarcoidosis?", "definition"),
+        # how people ask about inheritance and follow-up
+        ("Is it passed down in families?", "cause"),
+        ("Does rosacea run in families?", "cause"),
+        ("Is this the heritable form?", "cause"),
+        ("How should the child be followed up?", "monitoring"),
     ],
 )
 def test_intent(question: str, intent: str) -> None:
@@ -63,16 +68,3 @@ def test_a_diagnosis_told_as_history_is_not_a_diagnosis_question() -> None:
     )
     assert [a.intent for a in aspects] == ["treatment"]
     assert classify_intent("How is Wilson disease diagnosed?") == "diagnosis"
-
-
-@pytest.mark.parametrize(
-    ("question", "intent"),
-    [
-        ("Is it passed down in families?", "cause"),
-        ("Does rosacea run in families?", "cause"),
-        ("Is this the heritable form?", "cause"),
-        ("How should the child be followed up?", "monitoring"),
-    ],
-)
-def test_how_people_ask_about_inheritance_and_follow_up(question: str, intent: str) -> None:
-    assert classify_intent(question) == intent
