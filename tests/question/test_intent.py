@@ -23,6 +23,17 @@ from medcite.question.intent import analyse, classify_intent
         ("Does rosacea run in families?", "cause"),
         ("Is this the heritable form?", "cause"),
         ("How should the child be followed up?", "monitoring"),
+        # common ways of asking for a test, a prognosis, a prevention or a treatment
+        ("Which tests confirm peripheral arterial disease?", "diagnosis"),
+        ("How is nutcracker syndrome confirmed?", "diagnosis"),
+        ("Is there a test for ciguatera?", "diagnosis"),
+        ("Will I ever be free of it?", "prognosis"),
+        ("Does it usually settle completely?", "prognosis"),
+        ("How do we head off the next episode?", "prevention"),
+        ("How can his coworkers be protected?", "prevention"),
+        ("What can be given at the first warning signs?", "treatment"),
+        ("Will she need surgery?", "treatment"),
+        ("Does charcoal hemoperfusion protect the kidneys?", "evidence"),
     ],
 )
 def test_intent(question: str, intent: str) -> None:

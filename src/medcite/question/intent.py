@@ -389,6 +389,11 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwork-?up\b",
             r"\btest(?:s|ed|ing)? for\b",
             r"\bscreen",
+            # "Which tests confirm it?", "How is it confirmed?", "Is there a test for this?"
+            r"\b(?:which|what) tests?\b",
+            r"\bhow (?:is|are|do|does|can|would|should) (?:\w+ ){0,2}(?:be )?confirm",
+            r"\bis there a test\b",
+            r"\btest for (?:this|it|that)\b",
         ),
     ),
     ("monitoring", _cues(r"\bmonitor", r"\bfollow(?:ed|ing)?[- ]?up\b")),
@@ -399,6 +404,11 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bprevent",
             r"\bprophyla",
             r"\bavoid getting\b",
+            # "how do we head off the next episode?", "how can coworkers be protected?"
+            r"\bhead (?:it |them )?off\b",
+            r"\bbe protected\b",
+            r"\bprotect (?:him|her|them|others|yourself|myself|ourselves|the family)\b",
+            r"\bstop (?:more|it|them|new \w+) from\b",
             r"\b(?:lower|reduce|cut|decrease)s? (?:the |my |their )?(?:\w+ ){0,3}risk\b",
         ),
     ),
@@ -422,7 +432,9 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             rf"\b(?:what|which) (?:\w+ ){{0,2}}{THERAPY_NOUN}",
             r"\b(?:offer|recommend|prescribe)\b",
             r"\bshould (?:\w+ ){0,4}(?:take|receive|get|be given|be started)\b",
-            r"\bwhat (?:should|can) (?:i|we|you|they|he|she) do\b",
+            r"\bwhat (?:should|can|do) (?:i|we|you|they|he|she) do\b",
+            r"\b(?:can|should|could) be given\b",
+            r"\bneed (?:an? )?(?:surgery|operation|procedure)\b",
             r"\bfirst aid\b",
         ),
     ),
@@ -435,6 +447,11 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\blife expectancy\b",
             r"\brecover(?:y|ies)?\b",
             r"\bhow long (?:does|do|will|can|until|before)\b",
+            # "will I ever be free of it?", "does it usually settle?", "long-term complication"
+            r"\bever be free\b",
+            r"\bsettle\b",
+            r"\bgo away\b",
+            r"\bcomplications?\b",
         ),
     ),
     (
@@ -451,7 +468,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bruns? in (?:the |my |our |his |her )?famil",
         ),
     ),
-    ("symptoms", _cues(r"\bsymptoms?\b", r"\bsigns?\b")),
+    ("symptoms", _cues(r"\bsymptoms?\b", r"(?<!warning )\bsigns?\b")),
     ("definition", _cues(r"\bwhat (?:is|are)\b", r"\bdefin", r"\bmeaning\b")),
     # A yes/no research question ("Does X increase the risk of Y?") asks what studies found.
     (
