@@ -421,8 +421,8 @@ class Engine:
         scores: dict[str, float] = {}
         for hit in hits:
             focus = hit.document.metadata.get("focus")
-            if isinstance(focus, str):
-                scores[focus] = scores.get(focus, 0.0) + hit.score
+            if isinstance(focus, str):  # "Bell's Palsy" and "Bell's palsy" are one focus
+                scores[focus.lower()] = scores.get(focus.lower(), 0.0) + hit.score
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         if not ranked:
             return None
