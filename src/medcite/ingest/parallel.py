@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue as queue_module
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -89,6 +90,7 @@ def ingest_checkpointed(
         except BaseException:
             run.abandon()
             _drain(results, futures.values())  # parsers blocked on a full queue never end
+            _shut_down_reading(pool, results)
             raise
     results.close()
     results.join_thread()
@@ -191,6 +193,19 @@ def _drain(results: Any, futures: Iterable[Future[None]]) -> None:
     """Discard parser output until every parser has ended."""
     pending = list(futures)
     while any(not f.done() for f in pending):
+        try:
+            results.get(timeout=_POLL_SECONDS)
+        except queue_module.Empty:
+            continue
+
+
+def _shut_down_reading(pool: ProcessPoolExecutor, results: Any) -> None:
+    """Shut the pool down while still reading: a parser whose task has ended exits only once
+    its queue's feeder thread has flushed what it buffered, so nobody reading means a pool
+    that never shuts down."""
+    stopper = threading.Thread(target=pool.shutdown, kwargs={"wait": True}, daemon=True)
+    stopper.start()
+    while stopper.is_alive():
         try:
             results.get(timeout=_POLL_SECONDS)
         except queue_module.Empty:
