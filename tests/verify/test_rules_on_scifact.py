@@ -71,6 +71,9 @@ def test_true_claim_is_not_lowered_for_what_its_source_does_not_dispute(
         ("990-16472469", "direction"),
         # "Bariatric surgery reduces colorectal cancer" against "No association was detected".
         ("168-5824985", "negation"),
+        # "whole fruits increases the risk" against "Greater consumption of ... whole fruits
+        # ... is associated with a lower risk": "greater" is about consumption, not the risk.
+        ("283-1974176", "direction"),
     ],
 )
 def test_false_claim_keeps_its_finding(

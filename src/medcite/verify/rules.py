@@ -173,7 +173,7 @@ def direction_rule(ctx: Context) -> Finding | None:
     """
 
     def differs(said: str, source: str) -> str | None:
-        side = signals.opposed(signals.directions(said), signals.directions(source))
+        side = signals.reversed_direction(said, source)
         if side is None or signals.repeats_the_direction(said, source, side[0]):
             return None
         index, which = side

@@ -286,6 +286,25 @@ def opposed(
     return None
 
 
+def reversed_direction(said: str, source: str) -> tuple[int, int] | None:
+    """The statement's direction that ``source`` reverses: the source takes only the other
+    side of its axis, or takes this side too but only of other things, and the other side of
+    what the statement's direction is about ("Greater consumption of whole fruits is
+    associated with a lower risk" reverses "whole fruits increase the risk": its "greater" is
+    about consumption, its "lower" about the risk)."""
+    theirs = directions(source)
+    for index, side in sorted(directions(said)):
+        if (index, 1 - side) not in theirs:
+            continue
+        if (index, side) not in theirs:
+            return index, side
+        about = directed_at(said, (index, side))
+        agrees = directed_at(source, (index, side)) & about
+        if not agrees and directed_at(source, (index, 1 - side)) & about:
+            return index, side
+    return None
+
+
 def repeats_the_direction(said: str, source: str, axis: int) -> bool:
     """Whether every word by which ``source`` takes a side on ``axis`` is in ``said`` too:
     "more effective in reducing pain" against "effective in reducing pain" repeats the
