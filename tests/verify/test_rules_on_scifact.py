@@ -74,6 +74,13 @@ def test_true_claim_is_not_lowered_for_what_its_source_does_not_dispute(
         # "whole fruits increases the risk" against "Greater consumption of ... whole fruits
         # ... is associated with a lower risk": "greater" is about consumption, not the risk.
         ("283-1974176", "direction"),
+        # Verbs of activity: "deactivates CLEC-2" against "Activation of ... CLEC-2",
+        # "impedes STING phosphorylation", "represses weak ligand signalling", "N-cadherin
+        # encourages metastasis" against sources saying the opposite.
+        ("1173-7370282", "direction"),
+        ("542-19688024", "direction"),
+        ("1386-306006", "direction"),
+        ("802-22180793", "direction"),
     ],
 )
 def test_false_claim_keeps_its_finding(

@@ -242,8 +242,8 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     (
         "activity",
-        ("promot", "activat", "induc", "stimulat", "enhanc"),
-        ("inhibit", "suppress"),
+        ("promot", "activat", "induc", "stimulat", "enhanc", "encourag"),
+        ("inhibit", "suppress", "deactivat", "inactivat", "repress", "imped"),
     ),
     ("rank", ("superior",), ("inferior",)),
     ("sign", ("positive",), ("negative",)),
