@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medcite.eval.verify import Item, load_scifact
+from medcite.eval.verify import Item, load_pairs, load_scifact
 from medcite.text.drugs import DrugLexicon
 from medcite.verify.heuristic import HeuristicVerifier
 
@@ -81,6 +81,12 @@ def test_true_claim_is_not_lowered_for_what_its_source_does_not_dispute(
         ("542-19688024", "direction"),
         ("1386-306006", "direction"),
         ("802-22180793", "direction"),
+        # A reversed direction in another sentence that restates the claim: "decreases brown
+        # adipose tissue activity" against the title "... Increases Human Brown Adipose Tissue
+        # Activity"; "increases thyroid volume" against the conclusion's "reduction in thyroid
+        # volume".
+        ("250-1568684", "direction"),
+        ("1011-9745001", "direction"),
     ],
 )
 def test_false_claim_keeps_its_finding(
@@ -133,3 +139,13 @@ def test_an_abbreviation_the_statement_defines_aligns_with_the_source_using_it(
     item = train["1003-4899981"]
     assert item.gold == "supported"
     assert rules_only.verify(item.statement, item.passages).label == "supported"
+
+
+def test_a_negated_direction_in_a_restatement_is_no_reversal(
+    rules_only: HeuristicVerifier,
+) -> None:
+    # A generated pair (MedQuAD "Targeted therapy"): the first sentence restates most of the
+    # statement, and its "without harming normal cells" is no harm that "helps" would reverse.
+    pairs = Path(__file__).parents[2] / "eval" / "verify" / "pairs.jsonl"
+    item = next(i for i in load_pairs(pairs) if i.id == "removed_hedge-26")
+    assert not [r for r in findings(rules_only, item) if r.startswith("direction")]

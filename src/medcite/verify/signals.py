@@ -300,9 +300,13 @@ def reversed_direction(said: str, source: str) -> tuple[int, int] | None:
             return index, side
         about = directed_at(said, (index, side))
         agrees = directed_at(source, (index, side)) & about
-        if not agrees and directed_at(source, (index, 1 - side)) & about:
+        # "improves function and pain more than" compares the improvement; it raises no pain.
+        if not agrees and directed_at(source, (index, 1 - side), skip=COMPARATIVES) & about:
             return index, side
     return None
+
+
+COMPARATIVES = frozenset({"more", "less"})
 
 
 def repeats_the_direction(said: str, source: str, axis: int) -> bool:
@@ -316,14 +320,17 @@ def repeats_the_direction(said: str, source: str, axis: int) -> bool:
 DIRECTED_AT = 2  # content words either side of a direction word that say what it is about
 
 
-def directed_at(text: str, axis_side: tuple[int, int]) -> frozenset[str]:
+def directed_at(
+    text: str, axis_side: tuple[int, int], skip: frozenset[str] = frozenset()
+) -> frozenset[str]:
     """Stems of the content words next to each of ``text``'s direction words on ``axis_side``
     (up to ``DIRECTED_AT`` either side, other stop words skipped): what the direction is about
-    ("accelerates the resolution of fibrosis" → resolution, fibrosis; "weight loss" → weight)."""
+    ("accelerates the resolution of fibrosis" → resolution, fibrosis; "weight loss" → weight);
+    direction words in ``skip`` are passed over."""
     words = [t for t in tokens(text) if t not in STOPWORDS or _is_direction_word(t)]
     found: set[str] = set()
     for i, word in enumerate(words):
-        if axis_side in _word_directions(word):
+        if word not in skip and axis_side in _word_directions(word):
             near = words[max(0, i - DIRECTED_AT) : i] + words[i + 1 : i + 1 + DIRECTED_AT]
             found.update(s for t in near if (s := _content_stem(t)))
     return frozenset(found)
