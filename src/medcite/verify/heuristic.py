@@ -105,7 +105,7 @@ class HeuristicVerifier:
         statements needs, at a fraction of the cost)."""
         verdict, undecided = self.assess(statement, passages, embeddings=embeddings)
         if undecided is not None and self.model is not None:
-            supported, probability = self.model.supports(undecided.signals)
+            supported, probability = self.model.supports(undecided.signals, verdict.label)
             if supported:
                 verdict.label = SUPPORTED
                 # An alignment below PARTIAL_AT lists no support: the claim sentence is it.
