@@ -87,6 +87,12 @@ def test_true_claim_is_not_lowered_for_what_its_source_does_not_dispute(
         # volume".
         ("250-1568684", "direction"),
         ("1011-9745001", "direction"),
+        # "worsens interference of axonal transport" against "rescues axonal transport".
+        ("615-9638032", "direction"),
+        # "are incapable of producing neutralizing antibodies" against "elicited ...
+        # neutralizing antibodies"; "is unrelated to anxiety prevalence".
+        ("853-24922825", "negation"),
+        ("400-791050", "negation"),
     ],
 )
 def test_false_claim_keeps_its_finding(

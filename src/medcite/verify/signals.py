@@ -38,7 +38,7 @@ negations = Cues(
     + _NOT
     + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
-    r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
+    r"unable to|incapable of|unrelated to|ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
     'raising".',
 )
@@ -227,7 +227,7 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     (
         "effect",
-        ("improv", "better", "benefi", "help", "protect"),
+        ("improv", "better", "benefi", "help", "protect", "rescu"),
         ("worse", "harm", "impair", "damag"),
     ),
     (
