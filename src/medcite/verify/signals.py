@@ -38,7 +38,8 @@ negations = Cues(
     + _NOT
     + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
-    r"unable to|incapable of|unrelated to|ineffective|insignificant|non-significant|nonsignificant)\b",
+    r"unable to|incapable of|unrelated to|"
+    r"ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
     'raising".',
 )
