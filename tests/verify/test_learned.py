@@ -99,9 +99,22 @@ def test_an_unsupported_by_alignment_alone_may_be_lifted_with_its_evidence(
     assert verdict.best == undecided.evidence
 
 
-def test_the_shipped_threshold_is_the_train_cross_validation_choice() -> None:
-    from medcite.eval.verify_training import chosen_threshold
+def test_the_shipped_thresholds_are_the_train_cross_validation_choice() -> None:
+    from medcite.eval.verify_training import chosen_thresholds
 
     model = SupportModel.load()
     assert model.trained_on["threshold_chosen_by"] == "scifact_train_cv"
-    assert model.threshold == chosen_threshold(model.trained_on["scifact_train_cv"])
+    assert model.thresholds == chosen_thresholds(model.trained_on["scifact_train_cv"])
+
+
+def test_a_partial_is_lifted_at_its_own_lower_threshold(shared_data: Path, verifier) -> None:  # type: ignore[no-untyped-def]
+    # SciFact train claim 548 (gold SUPPORT): the model rates it 0.38, under the unsupported's
+    # threshold; lifting a partial removes no flag, so train CV lets it lift at less.
+    abstract = _scifact_abstract(shared_data, "18199839")
+    statement = "IL-6 signaling plays a major role in atherosclerotic cardiovascular disease."
+    alone, undecided = verifier.assess(statement, [abstract])
+    assert alone.label == "partial" and undecided is not None
+    model = verifier.model
+    p = model.probability(undecided.signals)
+    assert model.thresholds["partial"] <= p < model.thresholds["unsupported"]
+    assert verifier.verify(statement, [abstract]).label == "supported"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medcite.eval.verify import Item, load_scifact
+from medcite.eval.verify import Item, load_pairs, load_scifact
 from medcite.text.drugs import DrugLexicon
 from medcite.verify.heuristic import HeuristicVerifier
 
@@ -71,6 +71,28 @@ def test_true_claim_is_not_lowered_for_what_its_source_does_not_dispute(
         ("990-16472469", "direction"),
         # "Bariatric surgery reduces colorectal cancer" against "No association was detected".
         ("168-5824985", "negation"),
+        # "whole fruits increases the risk" against "Greater consumption of ... whole fruits
+        # ... is associated with a lower risk": "greater" is about consumption, not the risk.
+        ("283-1974176", "direction"),
+        # Verbs of activity: "deactivates CLEC-2" against "Activation of ... CLEC-2",
+        # "impedes STING phosphorylation", "represses weak ligand signalling", "N-cadherin
+        # encourages metastasis" against sources saying the opposite.
+        ("1173-7370282", "direction"),
+        ("542-19688024", "direction"),
+        ("1386-306006", "direction"),
+        ("802-22180793", "direction"),
+        # A reversed direction in another sentence that restates the claim: "decreases brown
+        # adipose tissue activity" against the title "... Increases Human Brown Adipose Tissue
+        # Activity"; "increases thyroid volume" against the conclusion's "reduction in thyroid
+        # volume".
+        ("250-1568684", "direction"),
+        ("1011-9745001", "direction"),
+        # "worsens interference of axonal transport" against "rescues axonal transport".
+        ("615-9638032", "direction"),
+        # "are incapable of producing neutralizing antibodies" against "elicited ...
+        # neutralizing antibodies"; "is unrelated to anxiety prevalence".
+        ("853-24922825", "negation"),
+        ("400-791050", "negation"),
     ],
 )
 def test_false_claim_keeps_its_finding(
@@ -123,3 +145,13 @@ def test_an_abbreviation_the_statement_defines_aligns_with_the_source_using_it(
     item = train["1003-4899981"]
     assert item.gold == "supported"
     assert rules_only.verify(item.statement, item.passages).label == "supported"
+
+
+def test_a_negated_direction_in_a_restatement_is_no_reversal(
+    rules_only: HeuristicVerifier,
+) -> None:
+    # A generated pair (MedQuAD "Targeted therapy"): the first sentence restates most of the
+    # statement, and its "without harming normal cells" is no harm that "helps" would reverse.
+    pairs = Path(__file__).parents[2] / "eval" / "verify" / "pairs.jsonl"
+    item = next(i for i in load_pairs(pairs) if i.id == "removed_hedge-26")
+    assert not [r for r in findings(rules_only, item) if r.startswith("direction")]

@@ -168,3 +168,15 @@ def test_a_direction_is_about_the_words_beside_it() -> None:
     assert {"resolution", "therapeutical"} <= signals.directed_at(source, amount_up)
     assert "fibrosis" not in signals.directed_at(source, amount_up)  # three words on
     assert signals.directed_at("testing is more sensitive", amount_up) == {"test", "sensit"}
+
+
+def test_a_direction_is_reversed_only_about_what_the_statement_directs_it_at() -> None:
+    said = "Consumption of whole fruits increases the risk of type 2 diabetes"
+    # SciFact train 283 (corpus 1974176): "greater" is about consumption, "lower" the risk.
+    source = (
+        "Greater consumption of specific whole fruits, particularly blueberries, is "
+        "significantly associated with a lower risk of type 2 diabetes"
+    )
+    assert signals.reversed_direction(said, source) == (0, 0)
+    assert signals.reversed_direction(said, "Greater consumption raised the risk") is None
+    assert signals.reversed_direction(said, "Whole fruits lower the risk") == (0, 0)

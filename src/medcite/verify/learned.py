@@ -14,9 +14,11 @@ found anything, is "partial" or "unsupported" by threshold alone; summaries and 
 ("Adding bedtime insulin led to less weight gain", a claim condensing an abstract) land there
 as often as statements the source only half says or does not say. The model tells them apart
 by whether the words missing from the best sentence are elsewhere in the source, how much of
-the statement that sentence holds alone, and how long the statement is; at ``threshold`` or
-more it lifts the label to supported, else the rules' label stands. The threshold is chosen by
-fivefold cross-validation on SciFact train (recorded in ``trained_on``). A rule's finding, a
+the statement that sentence holds alone, and how long the statement is; at the threshold for
+the rules' label or more it lifts the label to supported, else the rules' label stands. The
+thresholds are chosen by fivefold cross-validation on SciFact train (recorded in
+``trained_on``), one per label: lifting a partial removes no flag, lifting an unsupported
+does. A rule's finding, a
 contradiction or a rule's flag is never undone, and the model never flags anything itself.
 """
 
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from medcite.verify.align import Aligned, Window
+from medcite.verify.base import PARTIAL, UNSUPPORTED
 
 MODEL_FILE = Path(__file__).with_name("support_model.json")
 FEATURES: tuple[str, ...] = (
@@ -38,6 +41,8 @@ FEATURES: tuple[str, ...] = (
     "claim_is_pair",
     "log_words",
 )
+
+LIFTED = (PARTIAL, UNSUPPORTED)  # the labels the model may lift, each at its own threshold
 
 
 def alignment_signals(
@@ -63,7 +68,9 @@ class SupportModel:
     mean: dict[str, float]
     scale: dict[str, float]
     bias: float
-    threshold: float = 0.5  # the shipped file's is chosen by cross-validation on SciFact train
+    # Per label the rules gave (partial, unsupported); the shipped file's are chosen by
+    # cross-validation on SciFact train.
+    thresholds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LIFTED, 0.5))
     trained_on: dict[str, Any] = field(default_factory=dict)
 
     def probability(self, signals: dict[str, float]) -> float:
@@ -73,10 +80,11 @@ class SupportModel:
         )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def supports(self, signals: dict[str, float]) -> tuple[bool, float]:
-        """Whether the model calls it supported, and its probability."""
+    def supports(self, signals: dict[str, float], label: str) -> tuple[bool, float]:
+        """Whether the model calls a statement the rules labelled ``label`` supported, and
+        its probability."""
         p = self.probability(signals)
-        return p >= self.threshold, p
+        return p >= self.thresholds[label], p
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> SupportModel:

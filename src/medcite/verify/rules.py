@@ -58,6 +58,10 @@ class Context:
     # the best window fuses two sentences about different subjects, one of these may be the
     # sentence that actually says it ("Quick-relief medicines don't reduce inflammation").
     rivals: tuple[Aligned, ...] = ()
+    # Other sentences that say nearly all of the statement again (an abstract states its
+    # result in the results and again in the conclusion): a reversed direction in one of them
+    # contradicts the statement as much as one in the best sentence does.
+    restatements: tuple[Aligned, ...] = ()
 
     @property
     def on_topic(self) -> bool:
@@ -154,10 +158,17 @@ def negation_rule(ctx: Context) -> Finding | None:
     return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(ctx, differs)
 
 
-def _rival_finding(ctx: Context, differs: Callable[[str, str], str | None]) -> Finding | None:
-    """A contradiction by a rival of a fused claim (see ``Context.rivals``)."""
-    for rival in ctx.rivals:
-        found = _clause_finding(replace(ctx, best=rival, rivals=()), differs, CONTRADICTED)
+def _rival_finding(
+    ctx: Context,
+    differs: Callable[[str, str], str | None],
+    among: tuple[Aligned, ...] | None = None,
+) -> Finding | None:
+    """A contradiction by a rival of a fused claim (see ``Context.rivals``), or by another
+    window of ``among``."""
+    for rival in ctx.rivals if among is None else among:
+        found = _clause_finding(
+            replace(ctx, best=rival, rivals=(), restatements=()), differs, CONTRADICTED
+        )
         if found is not None:
             return found
     return None
@@ -173,7 +184,9 @@ def direction_rule(ctx: Context) -> Finding | None:
     """
 
     def differs(said: str, source: str) -> str | None:
-        side = signals.opposed(signals.directions(said), signals.directions(source))
+        if signals.is_negated(said) != signals.is_negated(source):
+            return None  # "without harming" is no harm: the negation rule compares them
+        side = signals.reversed_direction(said, source)
         if side is None or signals.repeats_the_direction(said, source, side[0]):
             return None
         index, which = side
@@ -184,7 +197,9 @@ def direction_rule(ctx: Context) -> Finding | None:
             f"the source {signals.direction_words((index, 1 - which))}"
         )
 
-    return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(ctx, differs)
+    return _clause_finding(ctx, differs, CONTRADICTED) or _rival_finding(
+        ctx, differs, (*ctx.rivals, *ctx.restatements)
+    )
 
 
 def _clause_finding(

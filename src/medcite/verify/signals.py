@@ -38,7 +38,8 @@ negations = Cues(
     + _NOT
     + r"|"
     r"failed to|fails to|fail to|lacks|lacked|"
-    r"unable to|ineffective|insignificant|non-significant|nonsignificant)\b",
+    r"unable to|incapable of|unrelated to|"
+    r"ineffective|insignificant|non-significant|nonsignificant)\b",
     'Negation cues: "did not reduce" → ["not"]; also "failed to", "no evidence", "without '
     'raising".',
 )
@@ -227,7 +228,7 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     (
         "effect",
-        ("improv", "better", "benefi", "help", "protect"),
+        ("improv", "better", "benefi", "help", "protect", "rescu"),
         ("worse", "harm", "impair", "damag"),
     ),
     (
@@ -242,8 +243,8 @@ _DIRECTION_AXES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     (
         "activity",
-        ("promot", "activat", "induc", "stimulat", "enhanc"),
-        ("inhibit", "suppress"),
+        ("promot", "activat", "induc", "stimulat", "enhanc", "encourag"),
+        ("inhibit", "suppress", "deactivat", "inactivat", "repress", "imped"),
     ),
     ("rank", ("superior",), ("inferior",)),
     ("sign", ("positive",), ("negative",)),
@@ -286,6 +287,29 @@ def opposed(
     return None
 
 
+def reversed_direction(said: str, source: str) -> tuple[int, int] | None:
+    """The statement's direction that ``source`` reverses: the source takes only the other
+    side of its axis, or takes this side too but only of other things, and the other side of
+    what the statement's direction is about ("Greater consumption of whole fruits is
+    associated with a lower risk" reverses "whole fruits increase the risk": its "greater" is
+    about consumption, its "lower" about the risk)."""
+    theirs = directions(source)
+    for index, side in sorted(directions(said)):
+        if (index, 1 - side) not in theirs:
+            continue
+        if (index, side) not in theirs:
+            return index, side
+        about = directed_at(said, (index, side))
+        agrees = directed_at(source, (index, side)) & about
+        # "improves function and pain more than" compares the improvement; it raises no pain.
+        if not agrees and directed_at(source, (index, 1 - side), skip=COMPARATIVES) & about:
+            return index, side
+    return None
+
+
+COMPARATIVES = frozenset({"more", "less"})
+
+
 def repeats_the_direction(said: str, source: str, axis: int) -> bool:
     """Whether every word by which ``source`` takes a side on ``axis`` is in ``said`` too:
     "more effective in reducing pain" against "effective in reducing pain" repeats the
@@ -297,14 +321,17 @@ def repeats_the_direction(said: str, source: str, axis: int) -> bool:
 DIRECTED_AT = 2  # content words either side of a direction word that say what it is about
 
 
-def directed_at(text: str, axis_side: tuple[int, int]) -> frozenset[str]:
+def directed_at(
+    text: str, axis_side: tuple[int, int], skip: frozenset[str] = frozenset()
+) -> frozenset[str]:
     """Stems of the content words next to each of ``text``'s direction words on ``axis_side``
     (up to ``DIRECTED_AT`` either side, other stop words skipped): what the direction is about
-    ("accelerates the resolution of fibrosis" → resolution, fibrosis; "weight loss" → weight)."""
+    ("accelerates the resolution of fibrosis" → resolution, fibrosis; "weight loss" → weight);
+    direction words in ``skip`` are passed over."""
     words = [t for t in tokens(text) if t not in STOPWORDS or _is_direction_word(t)]
     found: set[str] = set()
     for i, word in enumerate(words):
-        if axis_side in _word_directions(word):
+        if word not in skip and axis_side in _word_directions(word):
             near = words[max(0, i - DIRECTED_AT) : i] + words[i + 1 : i + 1 + DIRECTED_AT]
             found.update(s for t in near if (s := _content_stem(t)))
     return frozenset(found)
