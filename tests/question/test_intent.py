@@ -79,3 +79,12 @@ def test_a_diagnosis_told_as_history_is_not_a_diagnosis_question() -> None:
     )
     assert [a.intent for a in aspects] == ["treatment"]
     assert classify_intent("How is Wilson disease diagnosed?") == "diagnosis"
+
+
+def test_blood_flow_is_no_test_but_a_blood_test_is() -> None:
+    from medcite.question.intent import CUE
+
+    assert not CUE["diagnosis"].search(
+        "Your doctor may recommend bypass grafting surgery if blood flow in your limb is blocked."
+    )
+    assert CUE["diagnosis"].search("A blood test can show whether you are anemic.")

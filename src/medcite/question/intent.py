@@ -138,7 +138,8 @@ CUE = {
         r"\bexam(?:ination)?\b",
         r"\blumbar puncture\b",
         r"\bscan\b",
-        r"\bblood\b",
+        # a blood test, not "blood flow" or "blood cholesterol"
+        r"\bblood (?:tests?|work|counts?|samples?|levels?|smears?)\b",
     ),
     "differential": _cues(
         r"\bdifferential\b",
