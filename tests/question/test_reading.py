@@ -235,3 +235,14 @@ def test_a_sensation_is_not_read_as_the_condition_its_word_inflects() -> None:
         "What helps a burning, numb patch on my thigh?", vocabulary=_vocabulary(("Burns", True))
     )
     assert "burns" not in [c.name for c in reading.concepts]
+
+
+def test_a_focus_naming_the_condition_by_another_name_is_no_narrower_condition() -> None:
+    from medcite.question.topic import NamedText
+
+    focus = "Parasites - American Trypanosomiasis (also known as Chagas Disease)"
+    vocabulary = _vocabulary(("Chagas Disease", True), (focus, True))
+    reading = read_question("Who should be treated for Chagas disease?", vocabulary=vocabulary)
+    topic = reading.topic
+    assert topic is not None and topic.name == "chagas disease"
+    assert topic.named_in(NamedText.of_subjects([focus], None))

@@ -36,6 +36,7 @@ from medcite.question.words import (
     METHOD_WORDS,
     POPULATION_STEMS,
     generic,
+    key_stem,
     key_stems,
     stem_key,
 )
@@ -64,6 +65,7 @@ BOILERPLATE_DOCS = 25  # a sentence in this many templated documents is the temp
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _DISEASE_HEADS = frozenset({"diseas", "syndrom", "disord"})
+_ALSO_KNOWN_AS = key_stem("known")  # a focus naming the condition by another name
 # Capitalised words that read as ordinary words in a question ("ALL", "AS", "AGE").
 _NOT_ALIASES = STOPWORDS | FILLER | METHOD_WORDS | frozenset("age act art aim sex man".split())
 ANATOMY_STEMS = frozenset(stem_key(w) for w in ANATOMY)
@@ -157,6 +159,8 @@ class TopicVocabulary:
                 if key in self.terms[other].keys:
                     continue  # another name of the same page ("Parasites - X")
                 extra = [s for s in other.split() if s not in words]
+                if _ALSO_KNOWN_AS in extra:
+                    continue  # "Parasites - American Trypanosomiasis (also known as Chagas …)"
                 if not all(s in GENERIC_STEMS or s in POPULATION_STEMS for s in extra):
                     found.append(other)
         return tuple(dict.fromkeys(found))
