@@ -451,7 +451,7 @@ class Engine:
         self, question: str, audience: str, composer: Composer, reading: QuestionReading
     ) -> Iterator[dict[str, Any]]:
         """Retrieve, compose, verify, finish: the composer's events, the answer last."""
-        from medcite.compose.lock import answering_documents
+        from medcite.compose.lock import TopicLock, answering_documents
         from medcite.compose.study import study_documents
         from medcite.reader.pipeline import finish
         from medcite.verify.answers import verify_answer
@@ -463,8 +463,8 @@ class Engine:
             also=reading.also,
             intent=reading.intent,
         )
-        answering = answering_documents(reading, hits, self.lexicon)
-        answering += study_documents(reading, hits, self.lexicon)
+        sources = TopicLock(reading, self.lexicon).sources(hits)
+        answering = answering_documents(reading, sources) + study_documents(reading, sources)
         hits = self.retriever.expand(hits, list(dict.fromkeys(answering)))
         retrieved = time.perf_counter()
         for event in composer.events(question, hits, audience=audience, reading=reading):

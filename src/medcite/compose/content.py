@@ -102,6 +102,13 @@ _STATISTIC = re.compile(
     r"^(?:[<>=≤≥±%().,;:/-]|\d[\d.,%]*|p|ci|or|hr|rr|vs|n|sd|se|iqr|95)$", re.IGNORECASE
 )
 MAX_STATISTIC_SHARE = 0.35
+# How an abstract states what it found, as against its background and methods.
+CONCLUDES = re.compile(
+    r"\b(?:in conclusion|we conclude|(?:these|our) (?:data|findings|results)|"
+    r"this (?:study|trial) (?:shows|showed|suggests|found|demonstrates)|"
+    r"(?:results|findings|data) (?:suggest|indicate|show|demonstrate|support))\b",
+    re.IGNORECASE,
+)
 # The words that make a run of statistics a finding.
 _DIRECTION = re.compile(
     r"\b(?:less|fewer|more|greater|higher|lower|reduc|increas|decreas|improv|worse|differ|"

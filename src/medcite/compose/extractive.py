@@ -70,13 +70,8 @@ LATER_CHOICE = re.compile(
     re.IGNORECASE,
 )
 PRIMACY = 0.4
-# How an abstract states what it found, as against its background and methods.
-CONCLUDES = re.compile(
-    r"\b(?:in conclusion|we conclude|conclusions?:|(?:these|our) (?:data|findings|results)|"
-    r"this (?:study|trial) (?:shows|showed|suggests|found|demonstrates)|"
-    r"(?:results|findings|data) (?:suggest|indicate|show|demonstrate|support))\b",
-    re.IGNORECASE,
-)
+# An abstract's run-in "Conclusions:" label, beside the wording of content.CONCLUDES.
+CONCLUSIONS_LABEL = re.compile(r"\bconclusions?:\b", re.IGNORECASE)
 MAX_STATEMENTS = 24
 # Sections a statement that uses an aspect's own words ("relieve", "size") is not sent to:
 # it answers that aspect directly, so it goes to the aspect's own section.
@@ -145,7 +140,8 @@ class ExtractiveComposer:
         absent = absent_drugs(reading, hits, lexicon)
         if absent:
             return self._abstain(question, audience, reading, [" or ".join(absent)], retracted)
-        study = study_answer(reading, TopicLock(reading, lexicon).sources(hits), lexicon)
+        lock = TopicLock(reading, lexicon)  # its subjects are read once for both readers
+        study = study_answer(reading, lock.sources(hits), lexicon)
         if study is not None:
             sections = [
                 (TEMPLATES["evidence"][0].title, "findings", study.findings),
@@ -162,12 +158,12 @@ class ExtractiveComposer:
                 warnings=[study.warning()],
                 retracted=retracted,
             )
-        candidates = self._read(reading, hits, audience, lexicon)
+        candidates = self._read(lock, hits, audience)
         if not candidates and reading.relaxable:
             # Nothing names "vitamin D deficiency": what the corpus says of vitamin D, marked
             # as such (see _limits), beats silence.
             relaxed = reading.relaxed()
-            candidates = self._read(relaxed, hits, audience, lexicon)
+            candidates = self._read(TopicLock(relaxed, lexicon), hits, audience)
             reading = relaxed if candidates else reading
         asked, unanswered = reading, None
         if not candidates:
@@ -175,7 +171,7 @@ class ExtractiveComposer:
             if narrowed is not None:
                 # "Pinworm in a family", "the inheritance pattern of cystic fibrosis": nothing
                 # names both, but pages about the condition do; say what is not found.
-                candidates = self._read(narrowed, hits, audience, lexicon)
+                candidates = self._read(TopicLock(narrowed, lexicon), hits, audience)
                 if candidates:
                     dropped = [c.name for c in reading.concepts if c not in narrowed.concepts]
                     reading, unanswered = narrowed, " or ".join(dropped)
@@ -186,7 +182,7 @@ class ExtractiveComposer:
                 # Pages about the topic, none on what was asked ("what should I monitor?"):
                 # what the corpus does say of the topic, under that heading, beats silence.
                 reading = reading.overview()
-                candidates = self._read(reading, hits, audience, lexicon)
+                candidates = self._read(TopicLock(reading, lexicon), hits, audience)
                 unanswered = missing[0]
         if not candidates:
             return self._abstain(question, audience, asked, missing, retracted)
@@ -262,11 +258,8 @@ class ExtractiveComposer:
         ]
         return answer
 
-    def _read(
-        self, reading: QuestionReading, hits: list[Hit], audience: str, lexicon: DrugLexicon
-    ) -> list[Candidate]:
-        lock = TopicLock(reading, lexicon)
-        reader = CandidateReader(reading, lock, audience, self.settings.label_bonus)
+    def _read(self, lock: TopicLock, hits: list[Hit], audience: str) -> list[Candidate]:
+        reader = CandidateReader(lock.reading, lock, audience, self.settings.label_bonus)
         candidates = _merge_duplicates(reader.read(lock.sources(hits)))
         return _strong_enough(candidates, self.settings.min_relative_score)
 
@@ -457,7 +450,8 @@ def _bottom_line_score(c: Candidate, reading: QuestionReading) -> float:
         bonus += 0.2 * min(3, c.specifics)  # a treatment answer names treatments
         bonus += PRIMACY * (bool(FIRST_CHOICE.search(c.text)) - bool(LATER_CHOICE.search(c.text)))
     if "evidence" in reading.intents:
-        bonus += PRIMACY if CONCLUDES.search(c.text) else 0.0
+        concludes = content.CONCLUDES.search(c.text) or CONCLUSIONS_LABEL.search(c.text)
+        bonus += PRIMACY if concludes else 0.0
     bonus -= 0.3 if c.joined else 0.0
     bonus += 0.3 * min(2, len(reading.qualifier_stems & c.stems))  # "depend on their size"
     bonus += 0.3 * min(2, _own_words(c, reading, reading.intent))  # "can it be cured?"

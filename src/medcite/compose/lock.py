@@ -210,15 +210,15 @@ def page_intents(hit: Hit, wanted: Iterable[str]) -> set[str]:
 
 
 def answering_documents(
-    reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None, limit: int = 3
+    reading: QuestionReading, sources: list[Source], limit: int = 3
 ) -> list[str]:
-    """The documents among ``hits`` that are about the topic and whose page is about an
-    aspect asked (best first): the pages whose every passage deserves reading."""
+    """The documents among ``sources`` (the topic lock's, for ``reading``) that are about the
+    topic and whose page is about an aspect asked (best first): the pages whose every
+    passage deserves reading."""
     if not reading.concepts:
         return []
-    lock = TopicLock(reading, lexicon)
     found: list[str] = []
-    for source in lock.sources(hits):
+    for source in sources:
         doc_id = source.hit.document.doc_id
         if doc_id in found or source.levels[0] == NOT_NAMED:
             continue

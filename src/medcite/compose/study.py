@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from medcite.compose import content
 from medcite.compose.candidates import Candidate, is_statement, sentence_candidate
-from medcite.compose.lock import Source, TopicLock
+from medcite.compose.lock import Source
 from medcite.models import EvidenceLevel, Hit
 from medcite.question.intent import CUE, INTENT_RULES
 from medcite.question.reading import QuestionReading
@@ -54,12 +54,6 @@ _OPEN = re.compile(r"^\s*(?:(?:and|or|but) )?(?:what|which|who|when|where|why|ho
 _CLAUSE = re.compile(r"[?;]|(?<!\b[A-Z])\.\s|,\s*(?=(?:and|or|but)\b)")
 _RESULTS = re.compile(r"^(?:RESULTS?|FINDINGS|MAIN RESULTS)\b")
 _CONCLUSIONS = re.compile(r"^(?:CONCLUSIONS?|INTERPRETATION|IMPLICATIONS)\b")
-_CONCLUDES = re.compile(
-    r"\b(?:in conclusion|we conclude|(?:these|our) (?:data|findings|results)|"
-    r"this (?:study|trial) (?:shows|showed|suggests|found|demonstrates)|"
-    r"(?:results|findings|data) (?:suggest|indicate|show|demonstrate|support))\b",
-    re.IGNORECASE,
-)
 # A finding with its size: a percentage, a ratio, a confidence interval or a P value.
 _QUANTIFIED = re.compile(
     r"\d\s?%|\d\.\d|\b(?:odds|hazard|risk|rate) ratio|\b(?:OR|RR|HR|CI|ETD)\b|"
@@ -131,11 +125,9 @@ def answering_studies(reading: QuestionReading, sources: list[Source]) -> list[S
     return [s for c, s in ranked[:MAX_STUDIES] if c >= max(STUDY_COVERAGE, top - SECOND_STUDY)]
 
 
-def study_documents(
-    reading: QuestionReading, hits: list[Hit], lexicon: DrugLexicon | None
-) -> list[str]:
-    """The documents :func:`answering_studies` chooses among ``hits`` (to be read whole)."""
-    sources = TopicLock(reading, lexicon).sources(hits)
+def study_documents(reading: QuestionReading, sources: list[Source]) -> list[str]:
+    """The documents :func:`answering_studies` chooses among ``sources`` (to be read
+    whole)."""
     return [s.hit.document.doc_id for s in answering_studies(reading, sources)]
 
 
@@ -256,7 +248,7 @@ def _role(label: str | None, sentence: str, structured: bool) -> str | None:
         return "result"
     if structured or (label and content.scaffold_label(label)):
         return None
-    if _CONCLUDES.search(sentence):
+    if content.CONCLUDES.search(sentence):
         return "conclusion"
     return "result" if _finding(sentence) and _QUANTIFIED.search(sentence) else None
 

@@ -44,7 +44,7 @@ from medcite.question.intent import (
     analyse,
 )
 from medcite.question.topic import Concept, NamedText, subjects
-from medcite.question.vocabulary import TermMatch, TopicVocabulary, question_words
+from medcite.question.vocabulary import Term, TermMatch, TopicVocabulary, question_words
 from medcite.question.words import (
     DRUG_CLASS,
     FILLER_STEMS,
@@ -271,7 +271,7 @@ class _Reader:
             if concept.kind == "drug":
                 return False
             found = [terms[k] for k in (*concept.keys, *concept.broader) if k in terms]
-            if concept.kind == "condition" and any(t.page and t.docs >= PAGE_FAMILY for t in found):
+            if concept.kind == "condition" and any(map(_family, found)):
                 return False
         return True
 
@@ -358,9 +358,7 @@ class _Reader:
                 c.name for m, (c, _) in zip(matches, concepts, strict=True) if m.term.page
             ),
             families=frozenset(
-                c.name
-                for m, (c, _) in zip(matches, concepts, strict=True)
-                if m.term.page and m.term.docs >= PAGE_FAMILY
+                c.name for m, (c, _) in zip(matches, concepts, strict=True) if _family(m.term)
             ),
             asking=NamedText(asking, self.lexicon),
             vignette=asking.strip() != question.strip(),
@@ -740,6 +738,11 @@ def _clause_of(text: str, found: list[tuple[TermMatch, Concept]]) -> list[Concep
 
 def _asks(clause: str) -> bool:
     return any(p.search(clause) for intent, p in INTENT_RULES if intent not in _WEAK)
+
+
+def _family(term: Term) -> bool:
+    """Several pages are written about the term: a condition the corpus is organised by."""
+    return term.page and term.docs >= PAGE_FAMILY
 
 
 def _name_like(word: str, *, first: bool) -> bool:

@@ -199,11 +199,9 @@ class TopicVocabulary:
                 taken[i] = True
         for i in range(len(words)):
             eponym = None if taken[i] else self._eponym(words, stems, i)
-            if eponym is not None:
-                end = i + 2 if i + 1 < len(words) and set(stems[i + 1]) & _DISEASE_HEADS else i + 1
-                if not any(taken[i:end]):
-                    found.append(TermMatch(eponym, self.terms[eponym], i, end))
-                    taken[i:end] = [True] * (end - i)
+            if eponym is not None and not any(taken[eponym.start : eponym.end]):
+                found.append(eponym)
+                taken[eponym.start : eponym.end] = [True] * (eponym.end - eponym.start)
         shouting = sum(w.isupper() for w in words) > len(words) / 2  # "WHAT IS ALL?"
         for i, word in enumerate(words if not shouting else ()):
             alias = self.aliases.get(word.strip("'’"))
@@ -212,11 +210,12 @@ class TopicVocabulary:
                 taken[i] = True
         return sorted(found, key=lambda m: m.start)
 
-    def _eponym(self, words: list[str], stems: list[list[str]], i: int) -> str | None:
+    def _eponym(self, words: list[str], stems: list[list[str]], i: int) -> TermMatch | None:
         """The page term a possessive eponym names ("Paget's disease" → Paget's disease of
         bone, "Tourette's" → Tourette syndrome): a term starting with the name whose other
         words are generic (disease heads) or used by the question, or that goes on as the
-        question does ("disease"), the most written about."""
+        question does ("disease"), the most written about; the match covers the head word
+        that follows the name."""
         word = words[i]
         if not word[:1].isupper() or not _POSSESSIVE_END.search(word) or len(stems[i]) != 1:
             return None
@@ -233,7 +232,10 @@ class TopicVocabulary:
                 or (head and key.split()[1:2] == head)  # "Paget's disease" of bone
             )
         ]
-        return max(fitting, key=lambda k: self.terms[k].docs, default=None)
+        key = max(fitting, key=lambda k: self.terms[k].docs, default=None)
+        if key is None:
+            return None
+        return TermMatch(key, self.terms[key], i, i + 1 + len(head))
 
     def _stem_index(self) -> dict[str, list[str]]:
         if self._by_stem is None:
