@@ -51,7 +51,6 @@ DISCLAIMER = (
 UNREVIEWED = "Educational purpose only • pending human review"
 NAME_LOOKUP_HITS = 10  # passages a rare name's BM25 look-up reads to find it written
 INFER_HITS = 10  # passages whose page foci vote for the condition a description matches
-INFER_LEAD = 1.5  # how far the best focus must lead the next to be taken
 
 
 @dataclass(frozen=True)
@@ -407,12 +406,12 @@ class Engine:
             lexicon=self.lexicon,
             cooccurs=self._discussed_together,
             in_corpus=self._written_in_corpus,
-            described=self._best_described,
+            described=self._described_foci,
         )
 
-    def _best_described(self, question: str) -> str | None:
-        """The page focus whose pages BM25 ranks first for the question's own words, when it
-        leads the next focus by ``INFER_LEAD`` (summed scores over the top hits)."""
+    def _described_foci(self, question: str) -> list[tuple[str, float]]:
+        """Page foci ranked by how well their pages match the question's own words: BM25
+        scores summed over the top ``INFER_HITS`` passages, per focus."""
         from medcite.question.vocabulary import question_words
         from medcite.question.words import FILLER_STEMS, key_stems
 
@@ -423,11 +422,7 @@ class Engine:
             focus = hit.document.metadata.get("focus")
             if isinstance(focus, str):  # "Bell's Palsy" and "Bell's palsy" are one focus
                 scores[focus.lower()] = scores.get(focus.lower(), 0.0) + hit.score
-        ranked = sorted(scores.items(), key=lambda item: -item[1])
-        if not ranked:
-            return None
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        return ranked[0][0] if ranked[0][1] >= INFER_LEAD * runner_up else None
+        return sorted(scores.items(), key=lambda item: -item[1])
 
     def _written_in_corpus(self, word: str) -> bool:
         """Whether some passage or title writes ``word`` (a name the question uses), in any

@@ -67,13 +67,16 @@ from medcite.text.drugs import DrugLexicon
 Cooccurs = Callable[[Concept, Concept], bool]
 MIN_NAME = 4  # letters of the shortest word looked up as a name
 PAGE_FAMILY = 4  # pages about one term that make it a condition the corpus is organised by
+DESCRIBED_FOCI = 5  # best-matching page foci that break a tie between two named conditions
 _AGE = re.compile(r"\d+-(?:year|month|week|day)s?-old", re.IGNORECASE)
 DISEASE_HEADS = frozenset(
     key_stem(w) for w in "syndrome disease disorder infection virus vaccine allergy".split()
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 InCorpus = Callable[[str], bool]
-Described = Callable[[str], "str | None"]
+# Page foci ranked by how well their pages match a question's words, with their scores.
+Described = Callable[[str], "list[tuple[str, float]]"]
+INFER_LEAD = 1.5  # how far the best-matching focus must lead the next to be taken unnamed
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
@@ -120,6 +123,8 @@ class QuestionReading:
     follow_up: bool = False
     # The condition a question that names none was matched to by its description, if any
     inferred: str = ""
+    # Names the question uses that neither the vocabulary nor any passage writes ("Arexvy")
+    unwritten: tuple[str, ...] = ()
     # Concepts a follow-up narrowed the thread to ("fatigue" in MS): every statement names
     # them itself, not only its passage.
     focus: tuple[str, ...] = ()
@@ -262,40 +267,97 @@ class _Reader:
     cooccurs: Cooccurs | None
     in_corpus: InCorpus | None = None
     described: Described | None = None
+    _described: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
-    def _names_no_condition(self, reading: QuestionReading) -> bool:
-        """Nothing named is a drug or a condition the corpus has pages about: the question
-        describes ("a white pupil in flash photos"), it does not name."""
+    def _names_no_disease(self, reading: QuestionReading) -> bool:
+        """Nothing named is a drug or a disease the corpus has pages about: the question
+        describes ("a white pupil in flash photos", "a cough after cleaning the pigeon
+        loft"), it does not name."""
         terms = self.vocabulary.terms
         for concept in reading.concepts:
             if concept.kind == "drug":
                 return False
             found = [terms[k] for k in (*concept.keys, *concept.broader) if k in terms]
-            if concept.kind == "condition" and any(map(_family, found)):
+            named = specificity(concept.name) >= NAMED_DISEASE
+            if concept.kind == "condition" and named and any(map(_family, found)):
                 return False
         return True
+
+    def _foci(self, question: str) -> list[tuple[str, float]]:
+        if self.described is None:
+            return []
+        if question not in self._described:
+            self._described[question] = self.described(question)
+        return self._described[question]
+
+    def _described_keys(self, question: str) -> tuple[str, ...]:
+        """The vocabulary keys of the page foci matching the question best, best first."""
+        keys = []
+        for focus, _ in self._foci(question)[:DESCRIBED_FOCI]:
+            found = self.vocabulary.find(question_words(focus))
+            if found:
+                keys.append(max(found, key=lambda m: m.end - m.start).key)
+        return tuple(keys)
+
+    def _leading(self, question: str) -> str | None:
+        """The focus matching the question clearly best (``INFER_LEAD`` over the next)."""
+        foci = self._foci(question)
+        if not foci:
+            return None
+        runner_up = foci[1][1] if len(foci) > 1 else 0.0
+        return foci[0][0] if foci[0][1] >= INFER_LEAD * runner_up else None
 
     def _inferred(
         self, own: QuestionReading, question: str, history: tuple[str, ...]
     ) -> QuestionReading:
         """The reading about the condition whose pages best match the description, marked
-        ``inferred``; ``own`` when none leads clearly or the vocabulary lacks its name."""
-        assert self.described is not None
-        focus = self.described(question)
+        ``inferred``; ``own`` when none leads clearly, the vocabulary lacks its name, or it
+        is what the question names already ("What causes headaches?")."""
+        focus = self._leading(question)
         found = self.vocabulary.find(question_words(focus)) if focus else []
         if not found:
             return own
-        name = max(found, key=lambda m: m.end - m.start).term.name
-        read = self._own(f"{question}\n{name}.", history)
-        if not read.concepts or read.concepts[0].name != name:
+        match = max(found, key=lambda m: m.end - m.start)
+        if any(match.key in (*c.keys, *c.broader) for c in own.concepts):
             return own
-        return replace(read, question=question, answering=question, inferred=name)
+        name = match.term.name
+        read = self._own(f"{question}\n{name}.", history)
+        inferred = next((c for c in (*read.concepts, *read.asked_for) if c.name == name), None)
+        # A name no passage writes ("Ixchiq") is what is asked: the answer says it is missing.
+        if inferred is None or read.unwritten or not self._discussed_within(own, inferred):
+            return own
+        # What the description named ("injections", "fasting", "cough") is asked about; the
+        # matched condition is what every statement is about.
+        others = [c for c in read.concepts if c is not inferred]
+        return replace(
+            read,
+            question=question,
+            answering=question,
+            concepts=(inferred, *(c for c in others if c.kind == "drug")),
+            asked_for=(
+                *(c for c in read.asked_for if c is not inferred),
+                *(c for c in others if c.kind != "drug"),
+            ),
+            inferred=name,
+            state=replace(read.state, topic=name),
+        )
+
+    def _discussed_within(self, own: QuestionReading, inferred: Concept) -> bool:
+        """Every disease the question names without a page ("ventilator-associated
+        pneumonia") is discussed in the matched condition's pages: else the match is a
+        neighbour sharing words, not the condition described."""
+        named = [
+            c
+            for c in own.concepts
+            if c.kind == "condition" and specificity(c.name) >= NAMED_DISEASE
+        ]
+        return self.cooccurs is None or all(self.cooccurs(c, inferred) for c in named)
 
     def read(
         self, question: str, previous: QuestionReading | None, history: tuple[str, ...]
     ) -> QuestionReading:
         own = self._own(question, history)
-        if previous is None and self.described is not None and self._names_no_condition(own):
+        if previous is None and self.described is not None and self._names_no_disease(own):
             own = self._inferred(own, question, history)
         turn = parse_turn(question)
         follows = previous is not None and (turn.cue or not own.concepts)
@@ -362,6 +424,7 @@ class _Reader:
             ),
             asking=NamedText(asking, self.lexicon),
             vignette=asking.strip() != question.strip(),
+            described=lambda: self._described_keys(question),
         )
         required, asked_for = _named_disease_first(required, asked_for, known)
         conditions = [c for c in required if c.kind != "drug"]
@@ -394,6 +457,7 @@ class _Reader:
             history=history,
             state=state,
             vocabulary=self.vocabulary,
+            unwritten=(*unknown, *absent),
         )
 
     def _absent_names(
@@ -623,18 +687,27 @@ def _named_disease_first(
     person or test is what the question mentions, not what every statement must name; so is
     any condition only the story before the asking sentence tells."""
 
-    def rank(c: Concept) -> tuple[int, bool, bool, bool]:
-        return specificity(c.name), known.asked(c), c.name in known.families, c.name in known.pages
-
     conditions = [c for c in (*required, *asked_for) if c.kind == "condition"]
     if not conditions:
         return required, asked_for
+    described = known.described() if len(conditions) > 1 else ()
+
+    def rank(c: Concept) -> tuple[int, bool, bool, int, bool]:
+        matched = [i for i, key in enumerate(described) if key in (*c.keys, *c.broader)]
+        return (
+            specificity(c.name),
+            known.asked(c),
+            c.name in known.families,
+            -min(matched, default=len(described)),
+            c.name in known.pages,
+        )
+
     best = max(conditions, key=rank)
     if specificity(best.name) < NAMED_DISEASE:
         return required, asked_for
     if best in asked_for:
-        required = [best, *required]
         asked_for = [c for c in asked_for if c is not best]
+    required = [best, *(c for c in required if c is not best)]
     story = known.asked(best) and known.vignette
     circumstances = [
         c
@@ -642,7 +715,12 @@ def _named_disease_first(
         if c.kind == "condition"
         and c is not best
         and rank(c) < rank(best)
-        and (specificity(c.name) < NAMED_DISEASE or (story and not known.asked(c)))
+        and (
+            specificity(c.name) < NAMED_DISEASE
+            or (story and not known.asked(c))
+            # "sheep", "seasons" told beside "Q fever": what no page is about is the story
+            or (best.name in known.pages and c.name not in known.pages and not known.asked(c))
+        )
     ]
     return [c for c in required if c not in circumstances], [*asked_for, *circumstances]
 
@@ -655,6 +733,8 @@ class _KnownTerms:
     families: frozenset[str]  # names of terms several pages are written about
     asking: NamedText  # the sentence(s) that ask
     vignette: bool  # a story comes before the asking sentence
+    # Vocabulary keys of the page foci the whole question matches best, best first
+    described: Callable[[], tuple[str, ...]] = tuple
 
     def asked(self, concept: Concept) -> bool:
         return concept.named_in(self.asking)
