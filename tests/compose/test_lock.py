@@ -35,3 +35,18 @@ def test_a_second_condition_named_elsewhere_on_the_topic_s_page_keeps_its_senten
     assert rate, [s.text for s in statements]
     by_number = {r.n: r.document.doc_id for r in answer.references}
     assert {by_number[n] for n in rate[0].citations} == {AF_TREATMENT}
+
+
+def test_a_topic_with_its_own_page_never_falls_back_to_its_head_word(
+    small_corpus: Callable[..., Engine],
+) -> None:
+    # Nothing on the carbon monoxide page is a prevention sentence; the poisoning pages and a
+    # paraquat abstract name "poisoning" with prevention words. What the topic's own page says
+    # beats another poisoning's advice.
+    engine = small_corpus(focus={"Carbon Monoxide Poisoning", "Poisoning"}, scifact={"41294031"})
+    answer = engine.answer(
+        "Everyone in our house gets headaches when the gas heater is on. Could it be carbon "
+        "monoxide, and how do we protect ourselves?"
+    )
+    assert answer.references
+    assert all("Carbon Monoxide" in r.document.title for r in answer.references)

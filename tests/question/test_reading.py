@@ -179,6 +179,27 @@ def test_a_possessive_eponym_names_its_page_term() -> None:
     assert [c.name for c in tourette.concepts] == ["tourette syndrome"]
 
 
+def test_a_page_term_named_without_its_head_word_is_that_term() -> None:
+    vocabulary = _vocabulary(
+        ("Carpal Tunnel Syndrome", True),
+        ("Carbon Monoxide Poisoning", True),
+        ("Injections", False),
+        ("Headache", True),
+    )
+    carpal = read_question(
+        "Wrist splint, steroid injection or release surgery for carpal tunnel, and how normal "
+        "will the hand feel after surgery?",
+        vocabulary=vocabulary,
+    )
+    assert carpal.topic is not None and carpal.topic.name == "carpal tunnel syndrome"
+    assert carpal.intents == ("treatment", "prognosis")
+    monoxide = read_question(
+        "We all get headaches when the gas heater is on. Could it be carbon monoxide?",
+        vocabulary=vocabulary,
+    )
+    assert monoxide.topic is not None and monoxide.topic.name == "carbon monoxide poisoning"
+
+
 def test_a_vignette_s_named_disease_is_the_topic_not_its_organs_or_places() -> None:
     vocabulary = _vocabulary(
         ("Spleen", False),

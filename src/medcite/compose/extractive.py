@@ -159,9 +159,10 @@ class ExtractiveComposer:
                 retracted=retracted,
             )
         candidates = self._read(lock, hits, audience)
-        if not candidates and reading.relaxable:
+        if not candidates and reading.relaxable and not _about_topic(lock, hits):
             # Nothing names "vitamin D deficiency": what the corpus says of vitamin D, marked
-            # as such (see _limits), beats silence.
+            # as such (see _limits), beats silence. Pages about the topic itself come first
+            # ("carbon monoxide poisoning" is not any poisoning).
             relaxed = reading.relaxed()
             candidates = self._read(TopicLock(relaxed, lexicon), hits, audience)
             reading = relaxed if candidates else reading
@@ -644,6 +645,11 @@ def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
         "undated": sum(1 for d in docs if d.year is None),
         "undated_not_after": max(bounds) if bounds else None,
     }
+
+
+def _about_topic(lock: TopicLock, hits: list[Hit]) -> bool:
+    """Some source is about every concept the reading names."""
+    return any(source.about_all for source in lock.sources(hits))
 
 
 def _one_condition(

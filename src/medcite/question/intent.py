@@ -437,6 +437,8 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:can|should|could) be given\b",
             r"\bneed (?:an? )?(?:surgery|operation|procedure)\b",
             r"\bfirst aid\b",
+            # "Wrist splint, steroid injection or release surgery for carpal tunnel?"
+            r"\b(?:surgery|operation|injections?|splint(?:ing|s)?) for\b",
         ),
     ),
     (
@@ -453,6 +455,8 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bsettle\b",
             r"\bgo away\b",
             r"\bcomplications?\b",
+            r"\bhow normal\b",
+            r"\bback to normal\b",
         ),
     ),
     (

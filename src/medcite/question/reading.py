@@ -423,6 +423,7 @@ class _Reader:
                 c.name for m, (c, _) in zip(matches, concepts, strict=True) if _family(m.term)
             ),
             asking=NamedText(asking, self.lexicon),
+            written=_written_in(asking, words, matches, concepts),
             vignette=asking.strip() != question.strip(),
             described=lambda: self._described_keys(question),
         )
@@ -732,12 +733,26 @@ class _KnownTerms:
     pages: frozenset[str]  # names of terms a page is written about
     families: frozenset[str]  # names of terms several pages are written about
     asking: NamedText  # the sentence(s) that ask
+    written: frozenset[str]  # concepts whose words, as the question writes them, ask
     vignette: bool  # a story comes before the asking sentence
     # Vocabulary keys of the page foci the whole question matches best, best first
     described: Callable[[], tuple[str, ...]] = tuple
 
     def asked(self, concept: Concept) -> bool:
-        return concept.named_in(self.asking)
+        return concept.named_in(self.asking) or concept.name in self.written
+
+
+def _written_in(
+    asking: str, words: list[str], matches: list[TermMatch], concepts: list[tuple[Concept, int]]
+) -> frozenset[str]:
+    """Names of the concepts whose words, as written, are all in the asking sentence(s): a
+    short name ("carpal tunnel") is asked though the term's own name is not written."""
+    asked = {w.lower() for w in question_words(asking)}
+    return frozenset(
+        c.name
+        for m, (c, _) in zip(matches, concepts, strict=True)
+        if all(w.lower() in asked for w in words[m.start : m.end])
+    )
 
 
 def _narrowing_words(words: list[str], start: int) -> list[str]:

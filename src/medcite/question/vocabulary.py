@@ -65,6 +65,7 @@ BOILERPLATE_DOCS = 25  # a sentence in this many templated documents is the temp
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _DISEASE_HEADS = frozenset({"diseas", "syndrom", "disord"})
+_SHORTENED_HEADS = ("syndrom", "diseas", "poison")  # heads a clinician's short name drops
 _ALSO_KNOWN_AS = key_stem("known")  # a focus naming the condition by another name
 # Capitalised words that read as ordinary words in a question ("ALL", "AS", "AGE").
 _NOT_ALIASES = STOPWORDS | FILLER | METHOD_WORDS | frozenset("age act art aim sex man".split())
@@ -188,6 +189,7 @@ class TopicVocabulary:
                     continue
                 found.append(TermMatch(key, term, start, start + size))
                 taken[start : start + size] = [True] * size
+        found += self._headless(stems, taken)
         for i, group in enumerate(stems):
             if taken[i] or len(group) != 1 or len(group[0]) < MIN_INFLECTED:
                 continue
@@ -209,6 +211,28 @@ class TopicVocabulary:
                 found.append(TermMatch(alias, self.terms[alias], i, i + 1))
                 taken[i] = True
         return sorted(found, key=lambda m: m.start)
+
+    def _headless(self, stems: list[list[str]], taken: list[bool]) -> list[TermMatch]:
+        """Page terms named without their head word, as clinicians shorten them ("carpal
+        tunnel" → carpal tunnel syndrome, "carbon monoxide" → carbon monoxide poisoning):
+        two or more words no term has taken. Marks the words they cover ``taken``."""
+        found = []
+        for size in range(min(MAX_TERM_WORDS - 1, len(stems)), 1, -1):
+            for start in range(len(stems) - size + 1):
+                if (
+                    any(taken[start : start + size])
+                    or not stems[start]
+                    or not stems[start + size - 1]
+                ):
+                    continue
+                key = " ".join(s for group in stems[start : start + size] for s in group)
+                for head in _SHORTENED_HEADS:
+                    term = self.terms.get(f"{key} {head}")
+                    if term is not None and term.page:
+                        found.append(TermMatch(f"{key} {head}", term, start, start + size))
+                        taken[start : start + size] = [True] * size
+                        break
+        return found
 
     def _eponym(self, words: list[str], stems: list[list[str]], i: int) -> TermMatch | None:
         """The page term a possessive eponym names ("Paget's disease" → Paget's disease of
