@@ -88,3 +88,13 @@ def test_blood_flow_is_no_test_but_a_blood_test_is() -> None:
         "Your doctor may recommend bypass grafting surgery if blood flow in your limb is blocked."
     )
     assert CUE["diagnosis"].search("A blood test can show whether you are anemic.")
+
+
+def test_a_conditional_tail_does_not_decide_what_a_clause_asks() -> None:
+    from medcite.question.aspects import read_aspects
+
+    aspects = read_aspects(
+        "A camper woke up with a bat in his tent. What post-exposure shots does he need, and "
+        "what is the outlook if rabies symptoms start before he is treated?"
+    )
+    assert [a.intent for a in aspects] == ["prevention", "prognosis"]

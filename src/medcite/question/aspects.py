@@ -23,6 +23,7 @@ _CLAUSE = re.compile(r"\s*(?:[,;]|\band\b|\bor\b|\bas well as\b|\bplus\b)\s*", r
 # Intent words that say which aspect, not what about: kept out of an aspect's own words.
 _ASPECT_STOPS = frozenset(key_stems("which what how when whether why who one ones"))
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+_CONDITION = re.compile(r"\s(?:if|unless|once|before|until)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,13 @@ def _clauses(question: str) -> list[str]:
 
 
 def _strong_intent(clause: str) -> str | None:
-    for intent, pattern in INTENT_RULES:
-        if intent not in WEAK_INTENTS and pattern.search(clause):
-            return intent
+    """The clause's first strong intent, read first without its conditional tail: "what is
+    the outlook if symptoms start before he is treated" asks the outlook."""
+    main = _CONDITION.split(clause, maxsplit=1)[0]
+    for part in dict.fromkeys((main, clause)):
+        for intent, pattern in INTENT_RULES:
+            if intent not in WEAK_INTENTS and pattern.search(part):
+                return intent
     return None
 
 

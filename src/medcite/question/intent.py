@@ -405,6 +405,7 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bprevent",
             r"\bprophyla",
             r"\bavoid getting\b",
+            r"\bpost-?exposure\b",
             # "how do we head off the next episode?", "how can coworkers be protected?"
             r"\bhead (?:it |them )?off\b",
             r"\bbe protected\b",
