@@ -15,6 +15,9 @@ from medcite.compose import content
         "Most are mild and go away on their own.",
         "Many of them recover without treatment.",
         "These medicines include rituximab, immune globulin, and anti-Rh (D) immunoglobulin.",
+        # NHLBI P.A.D. page: which test, the sentence before says
+        "Doctors use this test to find the exact location of a blocked artery.",
+        "The results of this test can show whether a blood vessel is blocked.",
     ],
 )
 def test_a_sentence_about_some_of_what_came_before_leans_on_it(sentence: str) -> None:

@@ -35,8 +35,10 @@ _AGENTS = (
     r"(?:drugs?|medications?|medicines?|agents?|compounds?|products?|antibod(?:y|ies)|vaccines?)"
 )
 _ACTS = r"(?:therap(?:y|ies)|treatments?|procedures?|interventions?|regimens?)"
+# "Doctors use this test to find ...": which test, the sentence before said
+_EXAMS = r"(?:tests?|surger(?:y|ies)|operations?|scans?|exams?|examinations?)"
 _ANAPHORIC_NOUN = re.compile(
-    rf"\b(?:(?:this|that|these|those|such|both) (?:{_AGENTS}|{_ACTS})(?:['’]s)?\b"
+    rf"\b(?:(?:this|that|these|those|such|both) (?:{_AGENTS}|{_ACTS}|{_EXAMS})(?:['’]s)?\b"
     # "the drug" leans on an antecedent ("the drug of choice" does not); "the treatment"
     # only without a complement ("the treatment of gout" does not)
     rf"|the {_AGENTS}(?:['’]s\b|\b(?!\s+(?:of choice|called|named|known as|that|which)\b))"
