@@ -214,7 +214,8 @@ def answers_quality(
     split: Annotated[
         str,
         typer.Option(
-            help="dev, test, holdout, fresh, final, unseen or all (questions carrying a split)."
+            help="dev, test, holdout, fresh, final, unseen, cold or all"
+            " (questions carrying a split)."
         ),
     ] = "dev",
     out: Annotated[Path, typer.Option(help="Directory for the JSON + Markdown results.")] = Path(

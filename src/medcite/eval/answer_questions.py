@@ -4,11 +4,11 @@ Two formats share one loader (one question per JSONL line):
 
 - the original set (``eval/questions.jsonl``): ``{"id", "question", "expected_facts"?}``,
   facts matched by content stems;
-- the clinician set (``eval/answers/{dev,test,holdout,fresh,final,unseen}/questions.jsonl``, see its
-  README): every row carries ``split``, ``answerable``, ``audience``, ``source``, ``aspects``,
-  ``expected_documents``, ``key_facts`` (each a list of alternative regular expressions),
-  ``topic_terms`` (regular expressions) and, when the corpus lacks what is asked,
-  ``missing``/``missing_terms``.
+- the clinician set (``eval/answers/<split>/questions.jsonl``, one folder per name in
+  ``SPLITS``, see its README): every row carries ``split``, ``answerable``, ``audience``,
+  ``source``, ``aspects``, ``expected_documents``, ``key_facts`` (each a list of alternative
+  regular expressions), ``topic_terms`` (regular expressions) and, when the corpus lacks what
+  is asked, ``missing``/``missing_terms``.
 
     questions = load_question_set(Path("eval/answers"), "dev")
     problems = check_against_corpus(questions, shared_data)   # [] when every fact is there
@@ -28,10 +28,10 @@ from typing import Any
 
 from medcite.eval.jsonl import read_jsonl
 
-# dev is tuned on, test is read when judging; holdout, fresh, final and unseen are written blind
-# and read by neither (fresh, final and unseen, each on new topics again, for the issue 15
-# measurements).
-SPLITS = ("dev", "test", "holdout", "fresh", "final", "unseen")
+# dev is tuned on, test is read when judging; holdout, fresh, final, unseen and cold are written
+# blind and read by neither (fresh, final, unseen and cold, each on new topics again, for the
+# issue 15 measurements).
+SPLITS = ("dev", "test", "holdout", "fresh", "final", "unseen", "cold")
 SPLIT_CHOICES = ", ".join(SPLITS) + " or all"
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 NEW_FORMAT_KEYS = ("split", "answerable", "aspects", "expected_documents", "key_facts")
