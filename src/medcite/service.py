@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # also keeps ingest (lxml, the parsers) out of a process that
     from medcite.ingest.report import IngestReport
     from medcite.library import Library
     from medcite.library.staleness import StaleArticle
-    from medcite.question.reading import QuestionReading
+    from medcite.question.reading import FocusMatch, QuestionReading
     from medcite.question.topic import Concept
     from medcite.question.vocabulary import TopicVocabulary
     from medcite.reader.threads import ThreadStore
@@ -51,6 +51,7 @@ DISCLAIMER = (
 UNREVIEWED = "Educational purpose only • pending human review"
 NAME_LOOKUP_HITS = 10  # passages a rare name's BM25 look-up reads to find it written
 INFER_HITS = 10  # passages whose page foci vote for the condition a description matches
+COVER_HITS = 30  # passages read for the description words each page focus writes
 
 
 @dataclass(frozen=True)
@@ -409,20 +410,30 @@ class Engine:
             described=self._described_foci,
         )
 
-    def _described_foci(self, question: str) -> list[tuple[str, float]]:
+    def _described_foci(self, question: str) -> list[FocusMatch]:
         """Page foci ranked by how well their pages match the question's own words: BM25
-        scores summed over the top ``INFER_HITS`` passages, per focus."""
+        scores summed over the top ``INFER_HITS`` passages, with the question's content
+        stems each focus's passages among the top ``COVER_HITS`` write."""
+        from medcite.question.reading import FocusMatch
         from medcite.question.vocabulary import question_words
-        from medcite.question.words import FILLER_STEMS, key_stems
+        from medcite.question.words import FILLER_STEMS, GENERIC_STEMS, key_stems
 
         words = [w for w in question_words(question) if set(key_stems(w)) - FILLER_STEMS]
-        hits = self.retriever.search(" ".join(words), k=INFER_HITS, mode="bm25", priors=False)
+        asked = {s for w in words for s in key_stems(w)} - FILLER_STEMS - GENERIC_STEMS
+        hits = self.retriever.search(" ".join(words), k=COVER_HITS, mode="bm25", priors=False)
         scores: dict[str, float] = {}
-        for hit in hits:
+        written: dict[str, set[str]] = {}
+        for rank, hit in enumerate(hits):
             focus = hit.document.metadata.get("focus")
-            if isinstance(focus, str):  # "Bell's Palsy" and "Bell's palsy" are one focus
-                scores[focus.lower()] = scores.get(focus.lower(), 0.0) + hit.score
-        return sorted(scores.items(), key=lambda item: -item[1])
+            if not isinstance(focus, str):
+                continue
+            focus = focus.lower()  # "Bell's Palsy" and "Bell's palsy" are one focus
+            text = f"{hit.document.title} {hit.passage.text}"
+            written.setdefault(focus, set()).update(asked.intersection(key_stems(text)))
+            if rank < INFER_HITS:
+                scores[focus] = scores.get(focus, 0.0) + hit.score
+        foci = [FocusMatch(f, scores.get(f, 0.0), len(stems)) for f, stems in written.items()]
+        return sorted(foci, key=lambda m: -m.score)
 
     def _written_in_corpus(self, word: str) -> bool:
         """Whether some passage or title writes ``word`` (a name the question uses), in any

@@ -4,9 +4,11 @@ entities and follow-ups (through ``Engine.read_question``, so the real index ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from medcite.question.reading import read_question
+from medcite.question.reading import FocusMatch, read_question
 from medcite.question.vocabulary import Term, TopicVocabulary
 from medcite.question.words import stem_key
 from medcite.service import Engine
@@ -267,3 +269,46 @@ def test_a_focus_naming_the_condition_by_another_name_is_no_narrower_condition()
     topic = reading.topic
     assert topic is not None and topic.name == "chagas disease"
     assert topic.named_in(NamedText.of_subjects([focus], None))
+
+
+def _described(*foci: FocusMatch) -> Callable[[str], list[FocusMatch]]:
+    """What the engine's page match returns for a question (best score first), as measured
+    on the demo corpus."""
+    return lambda question: list(foci)
+
+
+@pytest.mark.parametrize(
+    ("foci", "inferred"),
+    [
+        # Raynaud's pages write 8 of the description's words, the next focus 6; BM25 barely
+        # prefers them (49 vs 47): matched by what the pages write.
+        (
+            (FocusMatch("raynaud's disease", 49.0, 8), FocusMatch("hemolytic anemia", 47.0, 6)),
+            "raynaud's disease",
+        ),
+        # A focus writing more words only far down the hits (no score) is no match.
+        (
+            (
+                FocusMatch("hemolytic anemia", 47.0, 6),
+                FocusMatch("frostbite", 40.0, 5),
+                FocusMatch("raynaud's disease", 0.0, 8),
+            ),
+            "",
+        ),
+        # Neither leads nor covers clearly: no match.
+        ((FocusMatch("raynaud's disease", 49.0, 7), FocusMatch("hemolytic anemia", 47.0, 6)), ""),
+    ],
+)
+def test_a_description_is_matched_by_score_lead_or_by_the_words_its_pages_write(
+    foci: tuple[FocusMatch, ...], inferred: str
+) -> None:
+    vocabulary = _vocabulary(
+        ("Raynaud's Disease", True), ("Hemolytic Anemia", True), ("Frostbite", True)
+    )
+    reading = read_question(
+        "In cold weather my fingers go dead white, then bluish, and when they warm up they "
+        "turn red and throb. What can I do about it?",
+        vocabulary=vocabulary,
+        described=_described(*foci),
+    )
+    assert reading.inferred == inferred

@@ -74,9 +74,10 @@ DISEASE_HEADS = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 InCorpus = Callable[[str], bool]
-# Page foci ranked by how well their pages match a question's words, with their scores.
-Described = Callable[[str], "list[tuple[str, float]]"]
 INFER_LEAD = 1.5  # how far the best-matching focus must lead the next to be taken unnamed
+# How many more of a description's words the best-covering focus's pages must write than any
+# other's ("white, then bluish, then red and throbbing in the cold": Raynaud's)
+COVER_MARGIN = 2
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
@@ -106,6 +107,20 @@ _WORD = re.compile(r"[^\W_][\w'’-]*")  # as medcite.question.vocabulary.questi
 # Intents whose answers are about the drug itself: every statement names it.
 DRUG_SUBJECT_INTENTS = frozenset({"adverse_effects", "dosing", "interactions", "evidence"})
 ASPECT_WORDS = 2  # of an intent's query words: more would outweigh the topic
+
+
+@dataclass(frozen=True)
+class FocusMatch:
+    """A page focus matched to a question's words: its pages' BM25 score and how many of the
+    question's content words they write."""
+
+    focus: str
+    score: float
+    covered: int
+
+
+# Page foci ranked by how well their pages match a question's words, best first.
+Described = Callable[[str], "list[FocusMatch]"]
 
 
 @dataclass(frozen=True)
@@ -267,7 +282,7 @@ class _Reader:
     cooccurs: Cooccurs | None
     in_corpus: InCorpus | None = None
     described: Described | None = None
-    _described: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    _described: dict[str, list[FocusMatch]] = field(default_factory=dict)
 
     def _names_no_disease(self, reading: QuestionReading) -> bool:
         """Nothing named is a drug or a disease the corpus has pages about: the question
@@ -283,7 +298,7 @@ class _Reader:
                 return False
         return True
 
-    def _foci(self, question: str) -> list[tuple[str, float]]:
+    def _foci(self, question: str) -> list[FocusMatch]:
         if self.described is None:
             return []
         if question not in self._described:
@@ -293,39 +308,57 @@ class _Reader:
     def _described_keys(self, question: str) -> tuple[str, ...]:
         """The vocabulary keys of the page foci matching the question best, best first."""
         keys = []
-        for focus, _ in self._foci(question)[:DESCRIBED_FOCI]:
-            found = self.vocabulary.find(question_words(focus))
+        for match in self._foci(question)[:DESCRIBED_FOCI]:
+            found = self.vocabulary.find(question_words(match.focus))
             if found:
                 keys.append(max(found, key=lambda m: m.end - m.start).key)
         return tuple(keys)
 
-    def _leading(self, question: str) -> str | None:
-        """The focus matching the question clearly best (``INFER_LEAD`` over the next)."""
+    def _matched(self, question: str) -> list[str]:
+        """The foci a description clearly matches: the one whose pages score ``INFER_LEAD``
+        over the next, then the one whose pages write ``COVER_MARGIN`` more of its words."""
         foci = self._foci(question)
         if not foci:
-            return None
-        runner_up = foci[1][1] if len(foci) > 1 else 0.0
-        return foci[0][0] if foci[0][1] >= INFER_LEAD * runner_up else None
+            return []
+        found = []
+        runner_up = foci[1].score if len(foci) > 1 else 0.0
+        if foci[0].score >= INFER_LEAD * runner_up:
+            found.append(foci[0].focus)
+        # among the foci with a passage in the best hits (a score), not any further down
+        covering = sorted((m for m in foci if m.score), key=lambda m: (-m.covered, -m.score))
+        next_covered = covering[1].covered if len(covering) > 1 else 0
+        if covering and covering[0].covered >= next_covered + COVER_MARGIN:
+            found.append(covering[0].focus)
+        return list(dict.fromkeys(found))
 
     def _inferred(
         self, own: QuestionReading, question: str, history: tuple[str, ...]
     ) -> QuestionReading:
-        """The reading about the condition whose pages best match the description, marked
-        ``inferred``; ``own`` when none leads clearly, the vocabulary lacks its name, or it
-        is what the question names already ("What causes headaches?")."""
-        focus = self._leading(question)
-        found = self.vocabulary.find(question_words(focus)) if focus else []
-        if not found:
-            return own
-        match = max(found, key=lambda m: m.end - m.start)
-        if any(match.key in (*c.keys, *c.broader) for c in own.concepts):
-            return own
-        name = match.term.name
+        """The reading about the condition whose pages clearly match the description, marked
+        ``inferred``; ``own`` when none does, the vocabulary lacks its name, or it is what
+        the question names already ("What causes headaches?")."""
+        for focus in self._matched(question):
+            found = self.vocabulary.find(question_words(focus))
+            if not found:
+                continue
+            match = max(found, key=lambda m: m.end - m.start)
+            if any(match.key in (*c.keys, *c.broader) for c in own.concepts):
+                continue
+            read = self._about(own, question, history, match.term.name)
+            if read is not None:
+                return read
+        return own
+
+    def _about(
+        self, own: QuestionReading, question: str, history: tuple[str, ...], name: str
+    ) -> QuestionReading | None:
+        """The question read about the condition ``name``, or None when that reading asks
+        a name no passage writes or leaves out a disease the question names."""
         read = self._own(f"{question}\n{name}.", history)
         inferred = next((c for c in (*read.concepts, *read.asked_for) if c.name == name), None)
         # A name no passage writes ("Ixchiq") is what is asked: the answer says it is missing.
         if inferred is None or read.unwritten or not self._discussed_within(own, inferred):
-            return own
+            return None
         # What the description named ("injections", "fasting", "cough") is asked about; the
         # matched condition is what every statement is about.
         others = [c for c in read.concepts if c is not inferred]
@@ -343,12 +376,12 @@ class _Reader:
         )
 
     def _discussed_within(self, own: QuestionReading, inferred: Concept) -> bool:
-        """Every disease the question names without a page ("ventilator-associated
-        pneumonia") is discussed in the matched condition's pages: else the match is a
-        neighbour sharing words, not the condition described."""
+        """Every disease or procedure the question names without a page ("ventilator-
+        associated pneumonia", "gastric bypass") is discussed in the matched condition's
+        pages: else the match is a neighbour sharing words, not the condition described."""
         named = [
             c
-            for c in own.concepts
+            for c in (*own.concepts, *own.asked_for)
             if c.kind == "condition" and specificity(c.name) >= NAMED_DISEASE
         ]
         return self.cooccurs is None or all(self.cooccurs(c, inferred) for c in named)
