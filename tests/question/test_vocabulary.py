@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcite.question.vocabulary import TopicVocabulary, focus_forms, question_words
+from medcite.question.vocabulary import Term, TopicVocabulary, focus_forms, question_words
 from medcite.service import Engine
 
 
@@ -41,3 +41,15 @@ def test_a_page_focus_is_also_the_names_it_is_made_of() -> None:
         "Cyclospora Infection",
     ]
     assert focus_forms("Multiple Sclerosis") == ["Multiple Sclerosis"]
+
+
+
+def test_a_short_form_after_the_is_a_place_not_the_condition() -> None:
+    key = "erectil dysfunction"
+    vocabulary = TopicVocabulary(
+        {key: Term("erectile dysfunction", "condition", docs=9, keys=(key,), page=True)},
+        aliases={"ED": key},
+    )
+    found = vocabulary.find(question_words("Which drugs treat ED?"))
+    assert [m.term.name for m in found] == ["erectile dysfunction"]
+    assert vocabulary.find(question_words("A woman in the ED has a pulmonary embolism.")) == []

@@ -207,6 +207,8 @@ class TopicVocabulary:
         shouting = sum(w.isupper() for w in words) > len(words) / 2  # "WHAT IS ALL?"
         for i, word in enumerate(words if not shouting else ()):
             alias = self.aliases.get(word.strip("'’"))
+            if i and words[i - 1].lower() == "the":
+                continue  # "in the ED" is a place (the emergency department), not a condition
             if alias and not taken[i] and alias in self.terms:
                 found.append(TermMatch(alias, self.terms[alias], i, i + 1))
                 taken[i] = True
