@@ -128,3 +128,18 @@ def test_a_result_dense_with_statistics_is_kept_when_it_states_a_direction(
     answer = engine.answer(question)
     statements = [answer.bottom_line, *(s for x in answer.sections for s in x.statements)]
     assert any("less weight gain" in s.text for s in statements), [s.text for s in statements]
+
+
+def test_a_vignette_s_research_question_is_answered_from_methods_and_results(
+    small_corpus: Callable[..., Engine],
+) -> None:
+    # PubMedQA 17276801 labels one block "METHODS AND RESULTS"; its finding sentences are
+    # results. The vignette's story (age, setting) is no word the study must cover.
+    engine = small_corpus(pubmedqa={"17276801"}, focus={"Pulmonary Embolism"})
+    answer = engine.answer(
+        "A 71-year-old woman in the emergency department with CT-confirmed acute pulmonary "
+        "embolism is haemodynamically stable, but her troponin I is raised. Does that "
+        "troponin predict a rocky hospital course or death?"
+    )
+    assert "associated with inhospital mortality" in answer.bottom_line.text
+    assert _cited(answer, answer.bottom_line) == {"pmid:17276801"}

@@ -312,3 +312,12 @@ def test_a_description_is_matched_by_score_lead_or_by_the_words_its_pages_write(
         described=_described(*foci),
     )
     assert reading.inferred == inferred
+
+
+def test_the_asking_sentence_keeps_an_abbreviated_name_whole() -> None:
+    from medcite.question.reading import interrogative
+
+    question = "She has cystitis. Is a fluoroquinolone right for uncomplicated E. coli cystitis?"
+    assert interrogative(question) == (
+        "Is a fluoroquinolone right for uncomplicated E. coli cystitis?"
+    )

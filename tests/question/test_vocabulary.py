@@ -43,7 +43,6 @@ def test_a_page_focus_is_also_the_names_it_is_made_of() -> None:
     assert focus_forms("Multiple Sclerosis") == ["Multiple Sclerosis"]
 
 
-
 def test_a_short_form_after_the_is_a_place_not_the_condition() -> None:
     key = "erectil dysfunction"
     vocabulary = TopicVocabulary(

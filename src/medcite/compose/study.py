@@ -27,7 +27,7 @@ from medcite.compose.candidates import Candidate, is_statement, sentence_candida
 from medcite.compose.lock import Source
 from medcite.models import EvidenceLevel, Hit
 from medcite.question.intent import CUE, INTENT_RULES
-from medcite.question.reading import QuestionReading
+from medcite.question.reading import QuestionReading, interrogative
 from medcite.question.topic import NamedText, has_focus
 from medcite.question.words import FILLER_STEMS, key_stems
 from medcite.text.drugs import DrugLexicon
@@ -53,6 +53,7 @@ _QUANTITATIVE = re.compile(r"\bhow (?:strongly|much|many times|likely)\b", re.IG
 _OPEN = re.compile(r"^\s*(?:(?:and|or|but) )?(?:what|which|who|when|where|why|how)\b", re.I)
 _CLAUSE = re.compile(r"[?;]|(?<!\b[A-Z])\.\s|,\s*(?=(?:and|or|but)\b)")
 _RESULTS = re.compile(r"^(?:RESULTS?|FINDINGS|MAIN RESULTS)\b")
+_WITH_RESULTS = re.compile(r"\bRESULTS?\b")
 _CONCLUSIONS = re.compile(r"^(?:CONCLUSIONS?|INTERPRETATION|IMPLICATIONS)\b")
 # A finding with its size: a percentage, a ratio, a confidence interval or a P value.
 _QUANTIFIED = re.compile(
@@ -104,7 +105,7 @@ def answering_studies(reading: QuestionReading, sources: list[Source]) -> list[S
     or none: see the module docstring."""
     if not reading.concepts or not research_question(reading.question):
         return []
-    asked = question_stems(reading.question)
+    asked = question_stems(reading)
     if not asked:
         return []
     best: dict[str, tuple[float, Source]] = {}
@@ -131,16 +132,23 @@ def study_documents(reading: QuestionReading, sources: list[Source]) -> list[str
     return [s.hit.document.doc_id for s in answering_studies(reading, sources)]
 
 
-def question_stems(question: str) -> frozenset[str]:
-    """The question's own words (no question, filler or stop words)."""
-    return frozenset(s for s in key_stems(question) if s not in FILLER_STEMS)
+def question_stems(reading: QuestionReading) -> frozenset[str]:
+    """The words the question asks with (no question, filler or stop words): its asking
+    sentences' and the words it names its concepts with. A vignette's story ("a 71-year-old
+    woman in the ED ...") is not what a study must cover."""
+    named = set(key_stems(" ".join(c.name for c in reading.concepts)))
+    asked = {
+        *key_stems(interrogative(reading.question)),
+        *named.intersection(key_stems(reading.question)),
+    }
+    return frozenset(s for s in asked if s not in FILLER_STEMS)
 
 
 def study_answer(
     reading: QuestionReading, sources: list[Source], lexicon: DrugLexicon | None
 ) -> StudyAnswer | None:
     """The answer from the studies that answer ``reading``'s question, or None."""
-    asked = question_stems(reading.question)
+    asked = question_stems(reading)
     read = [_read_study(s, sources, reading, lexicon) for s in answering_studies(reading, sources)]
     # A study that quantifies what it found answers before one that only reports a mechanism.
     read = sorted((r for r in read if r.conclusions or r.results), key=lambda r: not r.quantified)
@@ -246,6 +254,8 @@ def _role(label: str | None, sentence: str, structured: bool) -> str | None:
         return "conclusion"
     if label and _RESULTS.match(label):
         return "result"
+    if label and _WITH_RESULTS.search(label):  # "METHODS AND RESULTS": the findings only
+        return "result" if _finding(sentence) and _QUANTIFIED.search(sentence) else None
     if structured or (label and content.scaffold_label(label)):
         return None
     if content.CONCLUDES.search(sentence):

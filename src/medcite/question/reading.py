@@ -63,6 +63,7 @@ from medcite.question.words import (
     stem_key,
 )
 from medcite.text.drugs import DrugLexicon
+from medcite.text.sentences import split_sentences
 
 Cooccurs = Callable[[Concept, Concept], bool]
 MIN_NAME = 4  # letters of the shortest word looked up as a name
@@ -72,7 +73,6 @@ _AGE = re.compile(r"\d+-(?:year|month|week|day)s?-old", re.IGNORECASE)
 DISEASE_HEADS = frozenset(
     key_stem(w) for w in "syndrome disease disorder infection virus vaccine allergy".split()
 )
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 InCorpus = Callable[[str], bool]
 INFER_LEAD = 1.5  # how far the best-matching focus must lead the next to be taken unnamed
 # How many more of a description's words the best-covering focus's pages must write than any
@@ -884,7 +884,8 @@ def _name_like(word: str, *, first: bool) -> bool:
 
 def interrogative(question: str) -> str:
     """The sentences that ask (end with "?"), or the last one when none does."""
-    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    # split as passages are ("uncomplicated E. coli bladder infection?" is one sentence)
+    sentences = [question[a:b] for a, b in split_sentences(question) if question[a:b].strip()]
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     return " ".join(asking or sentences[-1:])
 
