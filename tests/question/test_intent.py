@@ -98,3 +98,13 @@ def test_a_conditional_tail_does_not_decide_what_a_clause_asks() -> None:
         "what is the outlook if rabies symptoms start before he is treated?"
     )
     assert [a.intent for a in aspects] == ["prevention", "prognosis"]
+
+
+def test_a_choice_between_treatments_is_one_treatment_aspect() -> None:
+    from medcite.question.aspects import read_aspects
+
+    aspects = read_aspects(
+        "Moyamoya in a 7-year-old with repeated TIAs: surgery or medicines, and how do "
+        "children do afterwards?"
+    )
+    assert [a.intent for a in aspects] == ["treatment", "prognosis"]

@@ -195,6 +195,11 @@ def test_a_page_term_named_without_its_head_word_is_that_term() -> None:
     )
     assert carpal.topic is not None and carpal.topic.name == "carpal tunnel syndrome"
     assert carpal.intents == ("treatment", "prognosis")
+    names = _vocabulary(("Moyamoya Disease", True), ("Heart", True), ("Heart Disease", True))
+    moyamoya = read_question("Moyamoya in a 7-year-old: what then?", vocabulary=names)
+    assert moyamoya.topic is not None and moyamoya.topic.name == "moyamoya disease"
+    heart = read_question("Heart murmurs in a 7-year-old: what then?", vocabulary=names)
+    assert heart.topic is not None and heart.topic.name == "heart"
     monoxide = read_question(
         "We all get headaches when the gas heater is on. Could it be carbon monoxide?",
         vocabulary=vocabulary,

@@ -19,7 +19,13 @@ from medcite.text.terms import QUESTION_WORDS
 
 WEAK_INTENTS = frozenset({"evidence", "definition"})
 MAX_ASPECTS = 3
-_CLAUSE = re.compile(r"\s*(?:[,;]|\band\b|\bor\b|\bas well as\b|\bplus\b)\s*", re.IGNORECASE)
+# Words that open a question of their own ("..., and how is it treated?", "or which ...").
+OPENS = r"(?:what|which|how|when|who|why|where|is|are|can|could|do|does|did|should|will|would|if)\b"
+# "or" between options ("surgery or medicines") joins one clause; before a new question it
+# starts one.
+_CLAUSE = re.compile(
+    rf"\s*(?:[,;]|\band\b|\bor\b(?=\s+{OPENS})|\bas well as\b|\bplus\b)\s*", re.IGNORECASE
+)
 # Intent words that say which aspect, not what about: kept out of an aspect's own words.
 _ASPECT_STOPS = frozenset(key_stems("which what how when whether why who one ones"))
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")

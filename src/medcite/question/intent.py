@@ -440,6 +440,9 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bfirst aid\b",
             # "Wrist splint, steroid injection or release surgery for carpal tunnel?"
             r"\b(?:surgery|operation|injections?|splint(?:ing|s)?) for\b",
+            # "surgery or medicines?": a choice between treatments
+            r"\b(?:surgery|an operation|medicines?|medications?|drugs|tablets) or "
+            r"(?:\w+ )?(?:surgery|an operation|medicines?|medications?|drugs|tablets)\b",
         ),
     ),
     (
@@ -457,6 +460,9 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bgo away\b",
             r"\bcomplications?\b",
             r"\bhow normal\b",
+            # "how do children do afterwards?", "how will he do in the long run?"
+            r"\bhow (?:do|does|did|will|would) (?:\w+ ){1,3}do (?:afterwards|after|later|"
+            r"long[- ]term|in the long run)\b",
             r"\bback to normal\b",
         ),
     ),

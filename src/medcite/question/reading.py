@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from medcite.models import Hit
-from medcite.question.aspects import Aspect, read_aspects
+from medcite.question.aspects import OPENS, Aspect, read_aspects
 from medcite.question.followup import POPULATIONS, ThreadState, parse_turn, render
 from medcite.question.intent import (
     INTENT_QUERY_WORDS,
@@ -94,12 +94,9 @@ _RULED_OUT = re.compile(
     re.IGNORECASE,
 )
 MAX_QUALIFIERS = 6
-_OPENS = (
-    r"(?:what|which|how|when|who|why|where|is|are|can|could|do|does|did|should|will|would|if)\b"
-)
 _WEAK = frozenset({"evidence", "definition"})
 _CLAUSE_BREAK = re.compile(
-    rf"[.;?!](?=\s)|,\s*(?=(?:and |or |but )?{_OPENS})|\s(?:and|or|but)\s+(?={_OPENS})",
+    rf"[.;?!](?=\s)|,\s*(?=(?:and |or |but )?{OPENS})|\s(?:and|or|but)\s+(?={OPENS})",
     re.IGNORECASE,
 )
 _FRAME = re.compile(r"\W*(?:for|in|among|after|during|with)\b", re.IGNORECASE)

@@ -65,6 +65,8 @@ BOILERPLATE_DOCS = 25  # a sentence in this many templated documents is the temp
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 _DISEASE_HEADS = frozenset({"diseas", "syndrom", "disord"})
+MIN_NAME_LETTERS = 5  # the shortest one-word name a head word may be dropped from
+NAME_FAMILY = 5  # terms a one-word name may begin and still name one condition family
 _SHORTENED_HEADS = ("syndrom", "diseas", "poison")  # heads a clinician's short name drops
 _ALSO_KNOWN_AS = key_stem("known")  # a focus naming the condition by another name
 # Capitalised words that read as ordinary words in a question ("ALL", "AS", "AGE").
@@ -189,7 +191,7 @@ class TopicVocabulary:
                     continue
                 found.append(TermMatch(key, term, start, start + size))
                 taken[start : start + size] = [True] * size
-        found += self._headless(stems, taken)
+        found += self._headless(words, stems, taken)
         for i, group in enumerate(stems):
             if taken[i] or len(group) != 1 or len(group[0]) < MIN_INFLECTED:
                 continue
@@ -214,17 +216,22 @@ class TopicVocabulary:
                 taken[i] = True
         return sorted(found, key=lambda m: m.start)
 
-    def _headless(self, stems: list[list[str]], taken: list[bool]) -> list[TermMatch]:
+    def _headless(
+        self, words: list[str], stems: list[list[str]], taken: list[bool]
+    ) -> list[TermMatch]:
         """Page terms named without their head word, as clinicians shorten them ("carpal
-        tunnel" → carpal tunnel syndrome, "carbon monoxide" → carbon monoxide poisoning):
-        two or more words no term has taken. Marks the words they cover ``taken``."""
+        tunnel" → carpal tunnel syndrome, "carbon monoxide" → carbon monoxide poisoning,
+        "Moyamoya" → moyamoya disease): two or more words no term has taken, or one
+        capitalised name that every term using it begins with. Marks the words they cover
+        ``taken``."""
         found = []
-        for size in range(min(MAX_TERM_WORDS - 1, len(stems)), 1, -1):
+        for size in range(min(MAX_TERM_WORDS - 1, len(stems)), 0, -1):
             for start in range(len(stems) - size + 1):
                 if (
                     any(taken[start : start + size])
                     or not stems[start]
                     or not stems[start + size - 1]
+                    or (size == 1 and not self._name_of_one_family(words[start], stems[start]))
                 ):
                     continue
                 key = " ".join(s for group in stems[start : start + size] for s in group)
@@ -235,6 +242,14 @@ class TopicVocabulary:
                         taken[start : start + size] = [True] * size
                         break
         return found
+
+    def _name_of_one_family(self, word: str, stems: list[str]) -> bool:
+        """A capitalised name only a few terms use, each beginning with it ("Moyamoya",
+        "Marfan"), not an ordinary word many terms share ("Heart", "Down")."""
+        if not word[:1].isupper() or len(word) < MIN_NAME_LETTERS or len(stems) != 1:
+            return False
+        using = self._stem_index().get(stems[0], [])
+        return 0 < len(using) <= NAME_FAMILY and all(k.split()[0] == stems[0] for k in using)
 
     def _eponym(self, words: list[str], stems: list[list[str]], i: int) -> TermMatch | None:
         """The page term a possessive eponym names ("Paget's disease" → Paget's disease of
