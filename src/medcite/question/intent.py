@@ -380,7 +380,14 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "adverse_effects",
-        _cues(r"\bside effects?\b", r"\badverse\b", r"\btoxicit", r"\bsafe(?:ty|ly)?\b"),
+        _cues(
+            r"\bside effects?\b",
+            r"\badverse\b",
+            r"\btoxicit",
+            r"\bsafe(?:ty|ly)?\b",
+            r"\bgo wrong\b",
+            r"\bdownsides?\b",
+        ),
     ),
     (
         "diagnosis",
@@ -395,6 +402,11 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow (?:is|are|do|does|can|would|should) (?:\w+ ){0,2}(?:be )?confirm",
             r"\bis there a test\b",
             r"\btest for (?:this|it|that)\b",
+            # "how would a doctor know we'd been infected?", "Could it be carbon monoxide?"
+            r"\bhow (?:would|will|do|does|can) (?:a |the |my |your )?doctors? (?:know|tell)\b",
+            r"\bcould (?:it|this|that) be\b",
+            r"\bdoes (?:that|this|it) fit\b",
+            r"\bneed a scope\b",
         ),
     ),
     ("monitoring", _cues(r"\bmonitor", r"\bfollow(?:ed|ing)?[- ]?up\b")),
@@ -406,6 +418,9 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bprophyla",
             r"\bavoid getting\b",
             r"\bpost-?exposure\b",
+            r"\bstop (?:it|this|them) (?:from )?happening\b",
+            r"\bto stop (?:the )?(?:clots?|infections?)\b",
+            r"\bwhat (?:shots?|jabs?|vaccines?|injections?) (?:\w+ ){0,3}need\b",
             # "how do we head off the next episode?", "how can coworkers be protected?"
             r"\bhead (?:it |them )?off\b",
             r"\bbe protected\b",
@@ -438,6 +453,14 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:can|should|could) be given\b",
             r"\bneed (?:an? )?(?:surgery|operation|procedure)\b",
             r"\bfirst aid\b",
+            # "What can we give her?", "What will the dentist do about it?", "Can anything be done?"
+            r"\bwhat (?:can|should|do) (?:i|we|you) give\b",
+            r"\bdo about (?:it|them|this|that)\b",
+            r"\b(?:can|could) (?:anything|something) be done\b",
+            r"\bwhat can be done\b",
+            r"\bbring (?:\w+ ){0,4}down\b",
+            r"\bslows? (?:the |its |down )?progression\b",
+            r"\b(?:have|need) to take (?:\w+ )?(?:medicines?|medications?|tablets|pills)\b",
             # "Wrist splint, steroid injection or release surgery for carpal tunnel?"
             r"\b(?:surgery|operation|injections?|splint(?:ing|s)?) for\b",
             # "surgery or medicines?": a choice between treatments
@@ -464,19 +487,32 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow (?:do|does|did|will|would) (?:\w+ ){1,3}do (?:afterwards|after|later|"
             r"long[- ]term|in the long run)\b",
             r"\bback to normal\b",
+            # "Is he likely to get better?", "can it come back?", "what can she expect from it?"
+            r"\bget (?:better|worse)\b",
+            r"\bcome back\b",
+            r"\b(?:left with|whole life|turn into)\b",
+            r"\bexpect\b",
+            r"\bwhat happens if\b",
+            r"\bhow many (?:\w+ ){0,3}(?:die|survive|recover)\b",
+            r"\bpredicts? (?:\w+ ){0,4}(?:course|death|outcome|survival|mortality|how long)\b",
         ),
     ),
     (
         "cause",
         _cues(
-            r"\bcauses?\b",
+            r"\bcaus(?:e[sd]?|ing)\b",
             r"\bwhy do\b",
+            # "What raised his risk?", "what put him at risk?", "why does it happen?"
+            r"\brais(?:e|ed|es) (?:his|her|their|my|your|the) risk\b",
+            r"\bput (?:him|her|them|me|you) at risk\b",
+            r"\bwhy (?:does|do|did|is|are) (?:\w+ ){0,3}(?:happen|affected)\b",
+            r"\bwhat triggers\b",
             r"\brisk factors?\b",
             r"\binherit",
             r"\bgen(?:es?|etic)\b(?! therap)",
             # how people ask whether a condition is inherited
             r"\bheritab",
-            r"\bpassed (?:down|on)\b",
+            r"\bpass(?:ed|es)? (?:it |them )?(?:down|on)\b",
             r"\bruns? in (?:the |my |our |his |her )?famil",
         ),
     ),
