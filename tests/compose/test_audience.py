@@ -71,6 +71,14 @@ def test_patients_get_no_doses_and_plain_titles() -> None:
     assert "Possible risks" in titles and "Managing symptoms" in titles
 
 
+def test_a_short_answer_in_long_words_is_kept_for_patients() -> None:
+    # NINDS hemifacial spasm page: grade 12.7 for being short in long words, and the answer
+    answer = "Drug therapy is generally not effective."
+    sections = [("Treatment options", "first_line", [_Sentence(answer)])]
+    tailored = tailor_sections("patient", sections)
+    assert [m.text for _, _, members in tailored for m in members] == [answer]
+
+
 def _statements(answer: Answer) -> list:
     return [answer.bottom_line, *(s for sec in answer.sections for s in sec.statements)]
 
