@@ -64,7 +64,7 @@ GRADE_PENALTY = 0.1  # per grade above the target
 # Patients are not shown sentences harder than this; short ones in long words ("Drug therapy
 # is generally not effective.") read near 13.
 PATIENT_MAX_GRADE = 14.0
-PATIENT_PER_SECTION = 3
+PATIENT_PER_SECTION = 4
 PATIENT_MIN_STATEMENTS = 3  # a plainer answer is not bought by leaving nothing to read
 
 
