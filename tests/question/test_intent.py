@@ -49,6 +49,8 @@ from medcite.question.intent import analyse, classify_intent
         ("Could it be carbon monoxide?", "diagnosis"),
         ("What can go wrong after a knee replacement?", "adverse_effects"),
         ("How do we stop it happening again?", "prevention"),
+        ("Do some infants' tumours disappear without any treatment?", "prognosis"),
+        ("What happens if it is left untreated?", "prognosis"),
     ],
 )
 def test_intent(question: str, intent: str) -> None:

@@ -432,8 +432,9 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "treatment",
         _cues(
-            r"\btreat",
-            r"\btherap",
+            # "disappear without any treatment" asks the natural course (prognosis)
+            r"(?<!without )(?<!without any )\btreat",
+            r"(?<!without )(?<!without any )\btherap",
             r"\bmanage",
             r"\bdrugs? for\b",
             r"\b(?:medicines?|medications?|drugs?) (?:are |is )?(?:used|given|prescribed)\b",
@@ -489,6 +490,8 @@ INTENT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bback to normal\b",
             # "Is he likely to get better?", "can it come back?", "what can she expect from it?"
             r"\bget (?:better|worse)\b",
+            r"\bwithout (?:any )?(?:treatment|therapy)\b",
+            r"\buntreated\b",
             r"\bcome back\b",
             r"\b(?:left with|whole life|turn into)\b",
             r"\bexpect\b",
