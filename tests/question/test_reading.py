@@ -300,6 +300,16 @@ def _described(*foci: FocusMatch) -> Callable[[str], list[FocusMatch]]:
             ),
             "",
         ),
+        # A score lead bought by a few rare words, the pages writing fewer of the
+        # description's words than others (as "breast cancer" for an ovarian torsion): none.
+        (
+            (
+                FocusMatch("raynaud's disease", 43.0, 2),
+                FocusMatch("hemolytic anemia", 25.0, 3),
+                FocusMatch("frostbite", 22.0, 4),
+            ),
+            "",
+        ),
         # Neither leads nor covers clearly: no match.
         ((FocusMatch("raynaud's disease", 49.0, 7), FocusMatch("hemolytic anemia", 47.0, 6)), ""),
     ],

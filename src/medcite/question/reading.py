@@ -318,11 +318,13 @@ class _Reader:
         if not foci:
             return []
         found = []
-        runner_up = foci[1].score if len(foci) > 1 else 0.0
-        if foci[0].score >= INFER_LEAD * runner_up:
-            found.append(foci[0].focus)
         # among the foci with a passage in the best hits (a score), not any further down
         covering = sorted((m for m in foci if m.score), key=lambda m: (-m.covered, -m.score))
+        runner_up = foci[1].score if len(foci) > 1 else 0.0
+        most = covering[0].covered if covering else 0
+        # a lead bought by a few rare words ("breast cancer" for an ovarian torsion) is none
+        if foci[0].score >= INFER_LEAD * runner_up and foci[0].covered >= most - 1 > 0:
+            found.append(foci[0].focus)
         next_covered = covering[1].covered if len(covering) > 1 else 0
         if covering and covering[0].covered >= next_covered + COVER_MARGIN:
             found.append(covering[0].focus)
