@@ -336,3 +336,18 @@ def test_the_asking_sentence_keeps_an_abbreviated_name_whole() -> None:
     assert interrogative(question) == (
         "Is a fluoroquinolone right for uncomplicated E. coli cystitis?"
     )
+
+
+def test_a_story_of_symptoms_asking_about_this_is_about_the_story_not_the_symptom() -> None:
+    vocabulary = _vocabulary(("Vomiting", False), ("Cyclic Vomiting Syndrome", True))
+    foci = (FocusMatch("cyclic vomiting syndrome", 30.0, 3), FocusMatch("vomiting", 28.0, 3))
+    reading = read_question(
+        "After a barracuda dinner on holiday my lips are tingling and I'm vomiting. Is there a "
+        "test for this?",
+        vocabulary=vocabulary,
+        described=_described(*foci),
+    )
+    assert not reading.inferred
+    assert reading.topic is not None and reading.topic.kind == "words"
+    assert "barracuda" in reading.topic.name
+    assert "vomiting" in [c.name for c in reading.asked_for]

@@ -391,6 +391,8 @@ class _Reader:
         own = self._own(question, history)
         if previous is None and self.described is not None and self._names_no_disease(own):
             own = self._inferred(own, question, history)
+            if not own.inferred and _symptom_story(own):
+                own = _about_the_description(own)
         turn = parse_turn(question)
         follows = previous is not None and (turn.cue or not own.concepts)
         if previous is None or not follows:
@@ -887,6 +889,31 @@ def interrogative(question: str) -> str:
     sentences = [question[a:b] for a, b in split_sentences(question) if question[a:b].strip()]
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     return " ".join(asking or sentences[-1:])
+
+
+def _symptom_story(reading: QuestionReading) -> bool:
+    """A story of symptoms whose asking sentence names none of them ("my lips are tingling
+    and I'm vomiting. Is there a test for this?"): it asks about the unnamed condition."""
+    topic = reading.topic
+    if topic is None or topic.kind != "condition" or specificity(topic.name) > SYMPTOM:
+        return False
+    asking = interrogative(reading.question)
+    return asking.strip() != reading.question.strip() and not topic.named_in(
+        NamedText(asking, None)
+    )
+
+
+def _about_the_description(reading: QuestionReading) -> QuestionReading:
+    """The reading about what the story describes, in its own words: passages must write
+    them; the symptoms it names are asked about, not the topic ("vomiting" in general)."""
+    words = [*reading.qualifiers, *(c.name for c in reading.concepts if c.kind == "condition")]
+    described = _word_concept([w for name in words for w in name.split()])
+    conditions = tuple(c for c in reading.concepts if c.kind == "condition")
+    return replace(
+        reading,
+        concepts=(described, *(c for c in reading.concepts if c.kind != "condition")),
+        asked_for=(*reading.asked_for, *conditions),
+    )
 
 
 def _word_concept(words: list[str]) -> Concept:
