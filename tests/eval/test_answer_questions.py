@@ -24,6 +24,7 @@ BLIND_SPLITS = (
     "final",
     "unseen",
     "cold",
+    "sealed",
 )  # written from the data files alone, never tuned on
 
 ROW = {
@@ -75,7 +76,7 @@ def test_a_blind_split_is_spread_like_the_others(blind: str) -> None:
     assert {q.source for q in questions if q.answerable} == agencies
 
 
-@pytest.mark.parametrize("split", ["fresh", "final", "unseen", "cold"])
+@pytest.mark.parametrize("split", ["fresh", "final", "unseen", "cold", "sealed"])
 def test_an_issue_15_split_has_the_size_its_measurement_needs(split: str) -> None:
     questions = load_question_set(SET, split)
     assert Counter(q.answerable for q in questions) == {True: 30, False: 10}
@@ -88,8 +89,8 @@ def test_an_issue_15_split_has_the_size_its_measurement_needs(split: str) -> Non
 @pytest.mark.parametrize("blind", BLIND_SPLITS)
 def test_a_blind_split_asks_about_nothing_another_split_asks_about(blind: str) -> None:
     """Written blind means untuned: no topic of a blind split (holdout, fresh, final, unseen,
-    cold) is named by a question of any other split, and no other split's topic by one of its
-    questions."""
+    cold, sealed) is named by a question of any other split, and no other split's topic by one
+    of its questions."""
     others = [q for name in SPLITS if name != blind for q in load_question_set(SET, name)]
     overlaps = [
         (new.id, old.id)
@@ -102,7 +103,7 @@ def test_a_blind_split_asks_about_nothing_another_split_asks_about(blind: str) -
 
 def test_a_split_loads_only_its_own_questions() -> None:
     splits = {name: load_question_set(SET, name) for name in SPLITS}
-    assert set(splits) == {"dev", "test", "holdout", "fresh", "final", "unseen", "cold"}
+    assert set(splits) == {"dev", "test", "holdout", "fresh", "final", "unseen", "cold", "sealed"}
     for name, questions in splits.items():
         assert {q.split for q in questions} == {name}
     ids = [q.id for questions in splits.values() for q in questions]

@@ -214,7 +214,7 @@ def answers_quality(
     split: Annotated[
         str,
         typer.Option(
-            help="dev, test, holdout, fresh, final, unseen, cold or all"
+            help="dev, test, holdout, fresh, final, unseen, cold, sealed or all"
             " (questions carrying a split)."
         ),
     ] = "dev",

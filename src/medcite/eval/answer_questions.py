@@ -28,10 +28,10 @@ from typing import Any
 
 from medcite.eval.jsonl import read_jsonl
 
-# dev is tuned on, test is read when judging; holdout, fresh, final, unseen and cold are written
-# blind and read by neither (fresh, final, unseen and cold, each on new topics again, for the
-# issue 15 measurements).
-SPLITS = ("dev", "test", "holdout", "fresh", "final", "unseen", "cold")
+# dev is tuned on, test is read when judging; holdout, fresh, final, unseen, cold and sealed are
+# written blind and read by neither (fresh, final, unseen, cold and sealed, each on new topics
+# again, for the issue 15 measurements).
+SPLITS = ("dev", "test", "holdout", "fresh", "final", "unseen", "cold", "sealed")
 SPLIT_CHOICES = ", ".join(SPLITS) + " or all"
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 NEW_FORMAT_KEYS = ("split", "answerable", "aspects", "expected_documents", "key_facts")
