@@ -43,8 +43,8 @@ def test_a_described_condition_is_answered_and_the_match_is_said_first(
     pages_engine: Engine,
 ) -> None:
     question = (
-        "In flash photos our baby's pupil looks white, and the eye doctor saw a tumour "
-        "inside the eye. What is the outlook?"
+        "Our baby's pupil looks white, and the eye doctor saw a tumor inside the eye. What "
+        "is the outlook?"
     )
     answer = pages_engine.answer(question)
     assert answer.question_reading is not None

@@ -78,6 +78,7 @@ INFER_LEAD = 1.5  # how far the best-matching focus must lead the next to be tak
 # How many more of a description's words the best-covering focus's pages must write than any
 # other's ("white, then bluish, then red and throbbing in the cold": Raynaud's)
 COVER_MARGIN = 2
+NAMED_WORDS = 2  # words of a word concept that name something rather than tell a story
 _PARENTHETICAL = re.compile(r"\(([^()]*)\)")
 _ASKED_FOR = frozenset({"which", "what"})
 _PATIENT_PREPOSITIONS = frozenset({"in", "after", "during"})
@@ -375,13 +376,16 @@ class _Reader:
         )
 
     def _discussed_within(self, own: QuestionReading, inferred: Concept) -> bool:
-        """Every disease or procedure the question names without a page ("ventilator-
-        associated pneumonia", "gastric bypass") is discussed in the matched condition's
-        pages: else the match is a neighbour sharing words, not the condition described."""
+        """Every disease, procedure or unknown name the question names without a page
+        ("ventilator-associated pneumonia", "gastric bypass", "antivenom") is
+        discussed in the matched condition's pages: else the match is a neighbour sharing
+        words, not the condition described."""
         named = [
             c
             for c in (*own.concepts, *own.asked_for)
-            if c.kind == "condition" and specificity(c.name) >= NAMED_DISEASE
+            if (c.kind == "condition" and specificity(c.name) >= NAMED_DISEASE)
+            # a name the vocabulary lacks ("antivenom"), not a described story
+            or (c.kind == "words" and len(c.words) <= NAMED_WORDS)
         ]
         return self.cooccurs is None or all(self.cooccurs(c, inferred) for c in named)
 
