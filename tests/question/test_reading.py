@@ -57,6 +57,26 @@ def test_a_name_the_vocabulary_does_not_know_is_required(engine: Engine) -> None
     assert [c.name for c in reading.concepts] == ["multiple sclerosis", "EVALI"]
 
 
+def test_a_short_form_the_corpus_writes_beside_a_condition_family_is_asked_about() -> None:
+    key = stem_key("Castleman disease")
+    vocabulary = TopicVocabulary(
+        {key: Term("castleman disease", "condition", docs=6, keys=(key,), page=True)}
+    )
+    reading = read_question(
+        "Castleman disease in a 52M: where does HHV-8 fit in?",
+        vocabulary=vocabulary,
+        in_corpus=lambda word: word == "HHV-8",  # as the demo corpus: GARD writes HHV-8
+    )
+    assert [c.name for c in reading.concepts] == ["castleman disease"]
+    assert "HHV-8" in [c.name for c in reading.asked_for]
+    unwritten = read_question(
+        "Castleman disease in a 52M: where does EVALI fit in?",
+        vocabulary=vocabulary,
+        in_corpus=lambda word: False,
+    )
+    assert "EVALI" in [c.name for c in unwritten.concepts]
+
+
 def test_a_follow_up_narrows_the_thread_to_what_its_topic_discusses(engine: Engine) -> None:
     reading = engine.read_question("what about fatigue?", [MS_TREATMENT])
     assert reading.follow_up

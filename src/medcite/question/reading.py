@@ -69,7 +69,8 @@ Cooccurs = Callable[[Concept, Concept], bool]
 MIN_NAME = 4  # letters of the shortest word looked up as a name
 PAGE_FAMILY = 4  # pages about one term that make it a condition the corpus is organised by
 DESCRIBED_FOCI = 5  # best-matching page foci that break a tie between two named conditions
-_AGE = re.compile(r"\d+-(?:year|month|week|day)s?-old", re.IGNORECASE)
+# "38-year-old", and as clinicians write it: "30yo", "52M", "28F"
+_AGE = re.compile(r"\d+-(?:year|month|week|day)s?-old|\d+(?:yo|y/o|yrs?|[MF])", re.IGNORECASE)
 DISEASE_HEADS = frozenset(
     key_stem(w) for w in "syndrome disease disorder infection virus vaccine allergy".split()
 )
@@ -424,7 +425,19 @@ class _Reader:
             i for m, (_, first) in zip(matches, concepts, strict=True) for i in range(first, m.end)
         }
         leftover = _leftover(words, covered, population_words)
-        unknown = [w for w in _unknown_acronyms(words, covered) if w.lower() in leftover]
+        unknown = [
+            w
+            for w in _unknown_acronyms(words, covered)
+            if w.lower() in leftover and not _AGE.fullmatch(w)
+        ]
+        written = [w for w in unknown if self._written(w)]
+        if written and any(_family(m.term) for m in matches if m.term.kind == "condition"):
+            # "Multicentric Castleman's: where does HHV-8 fit in?", "mycosis fungoides: PUVA
+            # or radiotherapy?": beside a condition the corpus is organised by, a short form
+            # the corpus writes is asked about, not required of every statement.
+            asked_for += [_word_concept([w]) for w in written]
+            leftover = [w for w in leftover if w not in {u.lower() for u in written}]
+            unknown = [w for w in unknown if w not in written]
         if unknown and required:
             # "How is EVALI managed?": a name the corpus vocabulary does not know is what the
             # question is about; an answer must name it.
@@ -498,6 +511,9 @@ class _Reader:
             vocabulary=self.vocabulary,
             unwritten=(*unknown, *absent),
         )
+
+    def _written(self, word: str) -> bool:
+        return self.in_corpus is not None and self.in_corpus(word)
 
     def _absent_names(
         self, question: str, words: list[str], covered: set[int], unnamed: set[str]
