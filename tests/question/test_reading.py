@@ -371,3 +371,26 @@ def test_a_story_of_symptoms_asking_about_this_is_about_the_story_not_the_sympto
     assert reading.topic is not None and reading.topic.kind == "words"
     assert "barracuda" in reading.topic.name
     assert "vomiting" in [c.name for c in reading.asked_for]
+
+
+def test_of_two_named_conditions_the_one_the_whole_question_matches_is_the_topic() -> None:
+    colitis, pyoderma = stem_key("Ulcerative Colitis"), stem_key("Pyoderma Gangrenosum")
+    vocabulary = TopicVocabulary(
+        {
+            colitis: Term("ulcerative colitis", "condition", docs=17, keys=(colitis,), page=True),
+            pyoderma: Term(
+                "pyoderma gangrenosum", "condition", docs=3, keys=(pyoderma,), page=True
+            ),
+        }
+    )
+    foci = (  # the shin ulcer's words match the pyoderma pages best
+        FocusMatch("pyoderma gangrenosum", 60.0, 6),
+        FocusMatch("ulcerative colitis", 20.0, 3),
+    )
+    reading = read_question(
+        "A patient with ulcerative colitis has a painful shin ulcer with a violaceous edge; "
+        "biopsy shows pyoderma gangrenosum. What is first-line therapy?",
+        vocabulary=vocabulary,
+        described=_described(*foci),
+    )
+    assert reading.topic is not None and reading.topic.name == "pyoderma gangrenosum"

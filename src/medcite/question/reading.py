@@ -747,13 +747,13 @@ def _named_disease_first(
         return required, asked_for
     described = known.described() if len(conditions) > 1 else ()
 
-    def rank(c: Concept) -> tuple[int, bool, bool, int, bool]:
+    def rank(c: Concept) -> tuple[int, bool, int, bool, bool]:
         matched = [i for i, key in enumerate(described) if key in (*c.keys, *c.broader)]
         return (
             specificity(c.name),
             known.asked(c),
-            c.name in known.families,
             -min(matched, default=len(described)),
+            c.name in known.families,
             c.name in known.pages,
         )
 
