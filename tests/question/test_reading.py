@@ -215,7 +215,14 @@ def test_a_page_term_named_without_its_head_word_is_that_term() -> None:
     )
     assert carpal.topic is not None and carpal.topic.name == "carpal tunnel syndrome"
     assert carpal.intents == ("treatment", "prognosis")
-    names = _vocabulary(("Moyamoya Disease", True), ("Heart", True), ("Heart Disease", True))
+    names = _vocabulary(
+        ("Moyamoya Disease", True),
+        ("Heart", True),
+        ("Heart Disease", True),
+        ("Prader-Willi Syndrome", True),
+    )
+    prader = read_question("Our son was diagnosed with Prader-Willi. Why?", vocabulary=names)
+    assert prader.topic is not None and prader.topic.name == "prader-willi syndrome"
     moyamoya = read_question("Moyamoya in a 7-year-old: what then?", vocabulary=names)
     assert moyamoya.topic is not None and moyamoya.topic.name == "moyamoya disease"
     heart = read_question("Heart murmurs in a 7-year-old: what then?", vocabulary=names)

@@ -245,11 +245,14 @@ class TopicVocabulary:
 
     def _name_of_one_family(self, word: str, stems: list[str]) -> bool:
         """A capitalised name only a few terms use, each beginning with it ("Moyamoya",
-        "Marfan"), not an ordinary word many terms share ("Heart", "Down")."""
-        if not word[:1].isupper() or len(word) < MIN_NAME_LETTERS or len(stems) != 1:
+        "Marfan", "Prader-Willi"), not an ordinary word many terms share ("Heart", "Down")."""
+        if not word[:1].isupper() or len(word) < MIN_NAME_LETTERS or not stems:
             return False
+        if len(stems) > 1 and "-" not in word:
+            return False  # one name, or one hyphenated name
+        name = " ".join(stems)
         using = self._stem_index().get(stems[0], [])
-        return 0 < len(using) <= NAME_FAMILY and all(k.split()[0] == stems[0] for k in using)
+        return 0 < len(using) <= NAME_FAMILY and all(k.startswith(f"{name} ") for k in using)
 
     def _eponym(self, words: list[str], stems: list[list[str]], i: int) -> TermMatch | None:
         """The page term a possessive eponym names ("Paget's disease" → Paget's disease of
