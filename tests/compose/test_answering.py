@@ -229,6 +229,8 @@ def test_two_conditions_no_page_joins_answer_one_and_name_the_other(engine: Engi
         ("Should a patient with multiple sclerosis get the Arexvy vaccine?", "arexvy"),
         # a drug told as history is not what is asked; the one asked about is absent
         ("Relapses continue despite interferon beta. Is ocrelizumab the next step?", "ocrelizumab"),
+        # a brand written with letters beyond ASCII, first in the question
+        ("Rezūm therapy for multiple sclerosis bladder symptoms: does it work?", "rezūm"),
     ],
 )
 def test_a_name_nothing_in_the_corpus_writes_is_named_as_missing(
@@ -240,6 +242,15 @@ def test_a_name_nothing_in_the_corpus_writes_is_named_as_missing(
     assert answer.references == []
 
 
-def test_an_age_or_a_known_name_never_makes_an_answer_abstain(engine: Engine) -> None:
-    answer = engine.answer("A 9-year-old has multiple sclerosis. How is it treated?", live=True)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "A 9-year-old has multiple sclerosis. How is it treated?",
+        "A 30yo with multiple sclerosis: how is it treated?",
+    ],
+)
+def test_an_age_or_a_known_name_never_makes_an_answer_abstain(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.answer(question, live=True)
     assert not answer.abstained and answer.references

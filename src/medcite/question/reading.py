@@ -895,12 +895,14 @@ def _family(term: Term) -> bool:
 
 
 def _name_like(word: str, *, first: bool) -> bool:
-    """Written like a name: capitalised mid-sentence, hyphenated between letters, or with
-    digits among letters ("Arexvy", "alpha-gal", "SOD1")."""
+    """Written like a name: capitalised mid-sentence, hyphenated between letters, with
+    digits among letters, or capitalised with letters beyond ASCII ("Arexvy", "alpha-gal",
+    "SOD1", "Rezūm")."""
     capital = word[:1].isupper() and not first
     hyphenated = bool(re.search(r"[a-z]-[a-z]", word, re.IGNORECASE))
     numbered = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
-    return capital or hyphenated or numbered
+    branded = word[:1].isupper() and not word.isascii()  # "Rezūm"
+    return capital or hyphenated or numbered or branded
 
 
 def interrogative(question: str) -> str:
