@@ -103,6 +103,7 @@ def test_a_question_a_consumer_page_answers_is_not_a_study_answer(study_engine: 
         ("Do statins lower the risk of hip fracture in older adults?", True),
         ("In older patients with diabetes, do severe hypoglycemic episodes raise the risk?", True),
         ("How strongly is H. pylori infection linked to gastric cancer?", True),
+        ("How often do copper IUD insertions fail in nulliparous women?", True),
         ("My toddler had a fever. Does that mean she will get epilepsy?", True),
         ("Can heart failure be cured, and which drug classes are standard?", False),
         ("What are the treatment options for gout?", False),

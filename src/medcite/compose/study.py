@@ -48,7 +48,9 @@ DESIGNS = {
     EvidenceLevel.REVIEW: "a narrative review",
 }
 _CLOSED = next(pattern for intent, pattern in INTENT_RULES if intent == "evidence")
-_QUANTITATIVE = re.compile(r"\bhow (?:strongly|much|many times|likely)\b", re.IGNORECASE)
+_QUANTITATIVE = re.compile(
+    r"\bhow (?:strongly|much|many times|likely|often|common|frequent(?:ly)?)\b", re.IGNORECASE
+)
 # A clause asking for a list or an explanation, which one study's findings do not answer.
 _OPEN = re.compile(r"^\s*(?:(?:and|or|but) )?(?:what|which|who|when|where|why|how)\b", re.I)
 _CLAUSE = re.compile(r"[?;]|(?<!\b[A-Z])\.\s|,\s*(?=(?:and|or|but)\b)")
