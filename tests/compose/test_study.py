@@ -144,3 +144,17 @@ def test_a_vignette_s_research_question_is_answered_from_methods_and_results(
     )
     assert "associated with inhospital mortality" in answer.bottom_line.text
     assert _cited(answer, answer.bottom_line) == {"pmid:17276801"}
+
+
+def test_a_study_that_never_names_the_drug_asked_does_not_answer_for_it(
+    small_corpus: Callable[..., Engine],
+) -> None:
+    # SciFact 13481731: preserved systolic function in patients hospitalised with heart
+    # failure; it covers the question's words but never names an SGLT2 inhibitor.
+    engine = small_corpus(scifact={"13481731"}, focus={"Heart Failure"})
+    answer = engine.answer(
+        "Do SGLT2 inhibitors such as empagliflozin reduce hospitalisation in heart failure "
+        "with preserved ejection fraction?"
+    )
+    cited = {r.document.doc_id for r in answer.references}
+    assert "scifact:13481731" not in cited

@@ -401,3 +401,13 @@ def test_of_two_named_conditions_the_one_the_whole_question_matches_is_the_topic
         described=_described(*foci),
     )
     assert reading.topic is not None and reading.topic.name == "pyoderma gangrenosum"
+
+
+def test_british_spellings_name_the_american_terms() -> None:
+    vocabulary = _vocabulary(("Hemangioma", True), ("Esophageal Cancer", True))
+    for question, topic in [
+        ("How is an infantile haemangioma treated?", "hemangioma"),
+        ("What is the outlook for oesophageal cancer?", "esophageal cancer"),
+    ]:
+        reading = read_question(question, vocabulary=vocabulary)
+        assert reading.topic is not None and reading.topic.name == topic

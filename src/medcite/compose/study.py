@@ -116,9 +116,11 @@ def answering_studies(reading: QuestionReading, sources: list[Source]) -> list[S
         document = source.hit.document
         if document.doc_id in best:
             continue
-        coverage = len(asked & _document_stems(source.hit)) / len(asked)
+        stems = _document_stems(source.hit)
+        coverage = len(asked & stems) / len(asked)
         if _study(source.hit):
-            best[document.doc_id] = (coverage, source)
+            if _names_every_drug(reading, stems):
+                best[document.doc_id] = (coverage, source)
         else:
             page = max(page, coverage)
     ranked = sorted(best.values(), key=lambda item: -item[0])
@@ -202,6 +204,13 @@ def _best_results(results: list[Candidate], asked: frozenset[str], limit: int) -
 def _study(hit: Hit) -> bool:
     document = hit.document
     return not has_focus(document) and document.evidence_level not in NOT_STUDIES
+
+
+def _names_every_drug(reading: QuestionReading, stems: frozenset[str]) -> bool:
+    """A study about "empagliflozin in heart failure" names empagliflozin (or its generic):
+    one that never does is about the condition, not the drug asked."""
+    drugs = [c for c in reading.concepts if c.kind == "drug"]
+    return all(any(set(key_stems(n)) <= stems for n in (c.name, *c.drugs)) for c in drugs)
 
 
 def _document_stems(hit: Hit) -> frozenset[str]:

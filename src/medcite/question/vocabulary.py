@@ -45,7 +45,7 @@ from medcite.text.sentences import split_sentences
 from medcite.text.terms import STOPWORDS
 
 FILE_NAME = "topic-vocabulary.pickle"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: keys spell British words the American way
 MAX_TERM_WORDS = 8
 MIN_ALIAS_SEEN = 2
 MIN_INFLECTED, MAX_INFLECTION = 8, 3  # "frostbitten" (11) inflects "frostbit" (8)

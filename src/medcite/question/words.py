@@ -15,7 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from medcite.text.terms import QUESTION_WORDS, STOPWORDS, stem
+from medcite.text.terms import QUESTION_WORDS, STOPWORDS, american, stem
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -33,7 +33,9 @@ def key_stems(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def key_stem(word: str) -> str:
     """:func:`~medcite.text.terms.stem` without a final "e", so that singular and plural
-    (and "cure"/"cured") meet: "stone"/"stones" → "ston", "disease"/"diseases" → "diseas"."""
+    (and "cure"/"cured", "anaemia"/"anemia") meet: "stone"/"stones" → "ston",
+    "disease"/"diseases" → "diseas"."""
+    word = american(word)
     stemmed = stem(word)
     if stemmed == word and len(word) >= 5 and word.endswith("ed"):
         stemmed = word[:-2]  # "cured": too short for stem()'s suffix rule

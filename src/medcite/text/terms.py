@@ -71,6 +71,26 @@ def stem(word: str) -> str:
     return word
 
 
+# British spellings, written the American way: sources and questions use both ("tumour"/
+# "tumor", "randomised"/"randomized", "haemoglobin"/"hemoglobin", "oestrogen"/"estrogen").
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{3})our(s?)$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{4})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?:ae|oe)(?=[a-z])"), "e"),
+)
+_BRITISH_MIN = 6  # shorter words ("does", "hour", "toe") are never British spellings
+
+
+@lru_cache(maxsize=1 << 16)
+def american(word: str) -> str:
+    """``word`` (lower-cased) spelled the American way: "haemangioma" → "hemangioma"."""
+    if len(word) < _BRITISH_MIN:
+        return word
+    for pattern, spelling in _BRITISH:
+        word = pattern.sub(spelling, word)
+    return word
+
+
 def content_words(text: str, *, drop: Iterable[str] = ()) -> list[str]:
     """The content words of ``text`` (stop words and ``drop`` removed), in order."""
     excluded = STOPWORDS | frozenset(drop) if drop else STOPWORDS

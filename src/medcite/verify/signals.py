@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from medcite.text.terms import STOPWORDS, stem, tokens
+from medcite.text.terms import STOPWORDS, american, stem, tokens
 from medcite.verify.quantities import NUMBER_WORDS, Quantity, quantities
 
 __all__ = ["Quantity", "quantities"]
@@ -428,22 +428,11 @@ _SYNONYMS = {
 _DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1$")
 
 
-# British spellings, written the American way: abstracts use both ("tumour"/"tumor",
-# "randomised"/"randomized", "haemoglobin"/"hemoglobin", "oestrogen"/"estrogen").
-_BRITISH = (
-    (re.compile(r"(?<=[a-z]{3})our(s?)$"), r"or\1"),
-    (re.compile(r"(?<=[a-z]{4})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
-    (re.compile(r"(?:ae|oe)(?=[a-z])"), "e"),
-)
-
-
 def word_stem(word: str) -> str:
     """:func:`~medcite.text.terms.stem`, made to meet across forms: "controlled"/"control",
     "severe"/"severity", "poorly"/"poor", British and American spellings, and the synonyms
     above."""
-    if len(word) >= 6:
-        for pattern, american in _BRITISH:
-            word = pattern.sub(american, word)
+    word = american(word)
     stemmed = stem(word)
     if stemmed.endswith("ly") and len(stemmed) > 5:
         stemmed = stemmed[:-2]
