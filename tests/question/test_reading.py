@@ -411,3 +411,26 @@ def test_british_spellings_name_the_american_terms() -> None:
     ]:
         reading = read_question(question, vocabulary=vocabulary)
         assert reading.topic is not None and reading.topic.name == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "symptom"),
+    [
+        (
+            "Every few months my son sleeps nearly all day for a week, then is normal again. "
+            "What could cause this?",
+            "sleep",
+        ),
+        (
+            "My bladder aches as it fills and every urine culture is clear. What might this be?",
+            "urine",
+        ),
+    ],
+)
+def test_a_body_function_told_in_a_story_is_asked_about_not_the_topic(
+    question: str, symptom: str
+) -> None:
+    vocabulary = _vocabulary(("Sleep", False), ("Urine", False))
+    reading = read_question(question, vocabulary=vocabulary, described=_described())
+    assert reading.topic is not None and reading.topic.kind == "words"
+    assert symptom in [c.name for c in reading.asked_for]

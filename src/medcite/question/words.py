@@ -126,13 +126,13 @@ ORGAN_STEMS = frozenset(
     for w in """brain heart liver kidney kidneys lung lungs spleen pelvis bone bones blood joint
     joints muscle muscles nerve nerves scalp esophagus oesophagus bladder bowel colon intestine
     gallbladder thyroid pancreas uterus womb ovary prostate spine spinal cord retina cartilage
-    gland glands node nodes""".split()
+    gland glands node nodes urine""".split()
 )
 SYMPTOM_STEMS = frozenset(
     key_stem(w)
     for w in """fever fevers headache headaches pain pains ache aches nausea vomiting itch
     itching itchiness rash rashes cough coughing fatigue tiredness dizziness swelling bleeding
-    sore throat bruising numbness weakness""".split()
+    sore throat bruising numbness weakness sleep sleepiness sleeping""".split()
 )
 CIRCUMSTANCE_STEMS = frozenset(
     key_stem(w)
