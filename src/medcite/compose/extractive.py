@@ -140,8 +140,9 @@ class ExtractiveComposer:
         absent = absent_drugs(reading, hits, lexicon)
         if absent:
             return self._abstain(question, audience, reading, [" or ".join(absent)], retracted)
-        lock = TopicLock(reading, lexicon)  # its subjects are read once for both readers
-        study = study_answer(reading, lock.sources(hits), lexicon)
+        lock = TopicLock(reading, lexicon)  # its subjects are read once for every reader
+        sources = lock.sources(hits)
+        study = study_answer(reading, sources, lexicon)
         if study is not None:
             sections = [
                 (TEMPLATES["evidence"][0].title, "findings", study.findings),
@@ -159,7 +160,8 @@ class ExtractiveComposer:
                 retracted=retracted,
             )
         candidates = self._read(lock, hits, audience)
-        if not candidates and reading.relaxable and not _about_topic(lock, hits):
+        about_topic = any(s.about_all for s in sources)
+        if not candidates and reading.relaxable and not about_topic:
             # Nothing names "vitamin D deficiency": what the corpus says of vitamin D, marked
             # as such (see _limits), beats silence. Pages about the topic itself come first
             # ("carbon monoxide poisoning" is not any poisoning).
@@ -176,10 +178,9 @@ class ExtractiveComposer:
                 if candidates:
                     dropped = [c.name for c in reading.concepts if c not in narrowed.concepts]
                     reading, unanswered = narrowed, " or ".join(dropped)
-        if not candidates:
-            sources = TopicLock(reading, lexicon).sources(hits)
+        if not candidates:  # the reading is still the one asked: ``sources`` are its own
             missing = [_missing(reading, sources, lexicon)]
-            if any(s.about_all for s in sources) and reading.intent != "definition":
+            if about_topic and reading.intent != "definition":
                 # Pages about the topic, none on what was asked ("what should I monitor?"):
                 # what the corpus does say of the topic, under that heading, beats silence.
                 reading = reading.overview()
@@ -645,11 +646,6 @@ def evidence_currency(references: list[Reference]) -> dict[str, int | None]:
         "undated": sum(1 for d in docs if d.year is None),
         "undated_not_after": max(bounds) if bounds else None,
     }
-
-
-def _about_topic(lock: TopicLock, hits: list[Hit]) -> bool:
-    """Some source is about every concept the reading names."""
-    return any(source.about_all for source in lock.sources(hits))
 
 
 def _one_condition(

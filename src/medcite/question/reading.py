@@ -306,12 +306,13 @@ class _Reader:
 
     def _described_keys(self, question: str) -> tuple[str, ...]:
         """The vocabulary keys of the page foci matching the question best, best first."""
-        keys = []
-        for match in self._foci(question)[:DESCRIBED_FOCI]:
-            found = self.vocabulary.find(question_words(match.focus))
-            if found:
-                keys.append(max(found, key=lambda m: m.end - m.start).key)
-        return tuple(keys)
+        terms = (self._focus_term(m.focus) for m in self._foci(question)[:DESCRIBED_FOCI])
+        return tuple(term.key for term in terms if term is not None)
+
+    def _focus_term(self, focus: str) -> TermMatch | None:
+        """The vocabulary term a page focus names (its longest match)."""
+        found = self.vocabulary.find(question_words(focus))
+        return max(found, key=lambda m: m.end - m.start) if found else None
 
     def _matched(self, question: str) -> list[str]:
         """The foci a description clearly matches: the one whose pages score ``INFER_LEAD``
@@ -339,11 +340,8 @@ class _Reader:
         ``inferred``; ``own`` when none does, the vocabulary lacks its name, or it is what
         the question names already ("What causes headaches?")."""
         for focus in self._matched(question):
-            found = self.vocabulary.find(question_words(focus))
-            if not found:
-                continue
-            match = max(found, key=lambda m: m.end - m.start)
-            if any(match.key in (*c.keys, *c.broader) for c in own.concepts):
+            match = self._focus_term(focus)
+            if match is None or any(match.key in (*c.keys, *c.broader) for c in own.concepts):
                 continue
             read = self._about(own, question, history, match.term.name)
             if read is not None:
@@ -355,7 +353,7 @@ class _Reader:
     ) -> QuestionReading | None:
         """The question read about the condition ``name``, or None when that reading asks
         a name no passage writes or leaves out a disease the question names."""
-        read = self._own(f"{question}\n{name}.", history)
+        read = self._own(f"{question}\n{name}.", history, matched_as=question)
         inferred = next((c for c in (*read.concepts, *read.asked_for) if c.name == name), None)
         # A name no passage writes ("Ixchiq") is what is asked: the answer says it is missing.
         if inferred is None or read.unwritten or not self._discussed_within(own, inferred):
@@ -407,7 +405,11 @@ class _Reader:
 
     # -- a question on its own ------------------------------------------------------------
 
-    def _own(self, question: str, history: tuple[str, ...]) -> QuestionReading:
+    def _own(
+        self, question: str, history: tuple[str, ...], matched_as: str = ""
+    ) -> QuestionReading:
+        """``question`` read on its own; ``matched_as`` is the text its page foci were
+        matched for (the question itself, before a matched condition was named after it)."""
         analysis = analyse(question)
         outside = _PARENTHETICAL.sub(" ", question) if analysis.subgroups else question
         words = question_words(outside)
@@ -476,7 +478,7 @@ class _Reader:
             asking=NamedText(asking, self.lexicon),
             written=_written_in(asking, words, matches, concepts),
             vignette=asking.strip() != question.strip(),
-            described=lambda: self._described_keys(question),
+            described=lambda: self._described_keys(matched_as or question),
         )
         required, asked_for = _named_disease_first(required, asked_for, known)
         conditions = [c for c in required if c.kind != "drug"]
@@ -540,7 +542,7 @@ class _Reader:
                 continue
             if self.lexicon is not None and self.lexicon.find(word):
                 continue
-            if not self.in_corpus(word):
+            if not self._written(word):
                 found.append(word)
         return list(dict.fromkeys(found))
 

@@ -124,7 +124,7 @@ ANATOMY = frozenset(
 ORGAN_STEMS = frozenset(
     key_stem(w)
     for w in """brain heart liver kidney kidneys lung lungs spleen pelvis bone bones blood joint
-    joints muscle muscles nerve nerves scalp esophagus oesophagus bladder bowel colon intestine
+    joints muscle muscles nerve nerves scalp esophagus bladder bowel colon intestine
     gallbladder thyroid pancreas uterus womb ovary prostate spine spinal cord retina cartilage
     gland glands node nodes urine""".split()
 )
