@@ -201,37 +201,47 @@ def test_a_possessive_eponym_names_its_page_term() -> None:
     assert [c.name for c in tourette.concepts] == ["tourette syndrome"]
 
 
-def test_a_page_term_named_without_its_head_word_is_that_term() -> None:
-    vocabulary = _vocabulary(
-        ("Carpal Tunnel Syndrome", True),
-        ("Carbon Monoxide Poisoning", True),
-        ("Injections", False),
-        ("Headache", True),
-    )
+SHORT_NAMES = _vocabulary(
+    ("Carpal Tunnel Syndrome", True),
+    ("Carbon Monoxide Poisoning", True),
+    ("Injections", False),
+    ("Headache", True),
+    ("Moyamoya Disease", True),
+    ("Heart", True),
+    ("Heart Disease", True),
+    ("Prader-Willi Syndrome", True),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        (
+            "Wrist splint, steroid injection or release surgery for carpal tunnel, and how "
+            "normal will the hand feel after surgery?",
+            "carpal tunnel syndrome",
+        ),
+        ("Our son was diagnosed with Prader-Willi. Why?", "prader-willi syndrome"),
+        ("Moyamoya in a 7-year-old: what then?", "moyamoya disease"),
+        ("Heart murmurs in a 7-year-old: what then?", "heart"),  # an ordinary word stays one
+        (
+            "We all get headaches when the gas heater is on. Could it be carbon monoxide?",
+            "carbon monoxide poisoning",
+        ),
+    ],
+)
+def test_a_page_term_named_without_its_head_word_is_that_term(question: str, topic: str) -> None:
+    reading = read_question(question, vocabulary=SHORT_NAMES)
+    assert reading.topic is not None and reading.topic.name == topic
+
+
+def test_a_choice_between_treatments_for_a_short_name_asks_treatment_and_outlook() -> None:
     carpal = read_question(
         "Wrist splint, steroid injection or release surgery for carpal tunnel, and how normal "
         "will the hand feel after surgery?",
-        vocabulary=vocabulary,
+        vocabulary=SHORT_NAMES,
     )
-    assert carpal.topic is not None and carpal.topic.name == "carpal tunnel syndrome"
     assert carpal.intents == ("treatment", "prognosis")
-    names = _vocabulary(
-        ("Moyamoya Disease", True),
-        ("Heart", True),
-        ("Heart Disease", True),
-        ("Prader-Willi Syndrome", True),
-    )
-    prader = read_question("Our son was diagnosed with Prader-Willi. Why?", vocabulary=names)
-    assert prader.topic is not None and prader.topic.name == "prader-willi syndrome"
-    moyamoya = read_question("Moyamoya in a 7-year-old: what then?", vocabulary=names)
-    assert moyamoya.topic is not None and moyamoya.topic.name == "moyamoya disease"
-    heart = read_question("Heart murmurs in a 7-year-old: what then?", vocabulary=names)
-    assert heart.topic is not None and heart.topic.name == "heart"
-    monoxide = read_question(
-        "We all get headaches when the gas heater is on. Could it be carbon monoxide?",
-        vocabulary=vocabulary,
-    )
-    assert monoxide.topic is not None and monoxide.topic.name == "carbon monoxide poisoning"
 
 
 def test_a_vignette_s_named_disease_is_the_topic_not_its_organs_or_places() -> None:
